@@ -1,0 +1,1 @@
+"""Agent Registry: versioned agent definitions, validated on publish, served as resolved profiles."""

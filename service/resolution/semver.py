@@ -1,0 +1,87 @@
+"""Strict SemVer 2.0.0 versions: parsing, ordering, and a sort key PostgreSQL can order by."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import total_ordering
+
+# The regular expression published at semver.org: `1.0` and `01.2.3` are not versions.
+_SEMVER = re.compile(
+    r"(?P<major>0|[1-9]\d*)\.(?P<minor>0|[1-9]\d*)\.(?P<patch>0|[1-9]\d*)"
+    r"(?:-(?P<pre>(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)"
+    r"(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
+    r"(?:\+(?P<build>[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?"
+)
+MAX_VERSION_LENGTH = 128
+# Numeric identifiers are stored zero-padded so that text ordering is numeric ordering.
+_NUMERIC_WIDTH = 20
+
+
+class InvalidVersion(ValueError):
+    pass
+
+
+@total_ordering
+@dataclass(frozen=True, slots=True)
+class Version:
+    major: int
+    minor: int
+    patch: int
+    prerelease: tuple[str, ...] = ()
+    build: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, text: str) -> Version:
+        if len(text) > MAX_VERSION_LENGTH:
+            raise InvalidVersion(f"version is longer than {MAX_VERSION_LENGTH} characters")
+        match = _SEMVER.fullmatch(text)
+        if match is None:
+            raise InvalidVersion(f"{text!r} is not a SemVer 2.0.0 version (like 1.4.0 or 2.0.0-rc.1)")
+        major, minor, patch = (int(match.group(k)) for k in ("major", "minor", "patch"))
+        if max(major, minor, patch) >= 2**63:
+            raise InvalidVersion(f"{text!r} has a component too large to store")
+        pre = tuple(match.group("pre").split(".")) if match.group("pre") else ()
+        if any(ident.isdigit() and len(ident) > _NUMERIC_WIDTH for ident in pre):
+            raise InvalidVersion(f"{text!r} has a numeric prerelease identifier over {_NUMERIC_WIDTH} digits")
+        build = tuple(match.group("build").split(".")) if match.group("build") else ()
+        return cls(major, minor, patch, pre, build)
+
+    @property
+    def is_prerelease(self) -> bool:
+        return bool(self.prerelease)
+
+    def prerelease_key(self) -> list[str]:
+        """Prerelease identifiers encoded so that PostgreSQL's `text[] COLLATE "C"` order is SemVer order.
+
+        Numeric identifiers sort before alphanumeric ones and numerically among themselves;
+        a shorter list sorts before a longer one with the same prefix, as SemVer requires.
+        """
+        return [
+            "0" + ident.zfill(_NUMERIC_WIDTH) if ident.isdigit() else "1" + ident
+            for ident in self.prerelease
+        ]
+
+    def _key(self) -> tuple[int, int, int, int, list[str]]:
+        return (self.major, self.minor, self.patch, 0 if self.prerelease else 1, self.prerelease_key())
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Version):
+            return NotImplemented
+        return self._key() < other._key()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Version):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash((self.major, self.minor, self.patch, self.prerelease))
+
+    def __str__(self) -> str:
+        text = f"{self.major}.{self.minor}.{self.patch}"
+        if self.prerelease:
+            text += "-" + ".".join(self.prerelease)
+        if self.build:
+            text += "+" + ".".join(self.build)
+        return text
