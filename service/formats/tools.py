@@ -1,4 +1,4 @@
-"""Tool rules as Claude Code writes them: `Read`, `Bash(git diff:*)`, `mcp__server__tool`, `toolset:name@range`."""
+"""Tool rules as Claude Code writes them: `Read`, `Bash(git diff:*)`, `mcp__server__tool`."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ BUILTIN_TOOLS: frozenset[str] = frozenset(
 TOOLSET_PREFIX = "toolset:"
 
 _TOOL_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
-# MCP server and tool names may carry hyphens, dots and digits (`mcp__context7__resolve-library-id`).
+# MCP server and tool names may carry hyphens, dots and digits: `mcp__context7__resolve-library-id`.
 _MCP_NAME = re.compile(r"mcp__[A-Za-z0-9][A-Za-z0-9_.\-]*?(?:__[A-Za-z0-9*][A-Za-z0-9_.\-*]*)?")
 _RULE = re.compile(r"(?P<tool>[^()\s]+)(?:\((?P<spec>.*)\))?", re.DOTALL)
 

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from functools import total_ordering
 
 # The regular expression published at semver.org: `1.0` and `01.2.3` are not versions.
+# `[0-9]`, not `\d`: Python's `\d` also matches non-ASCII digits such as `١`.
 _SEMVER = re.compile(
-    r"(?P<major>0|[1-9]\d*)\.(?P<minor>0|[1-9]\d*)\.(?P<patch>0|[1-9]\d*)"
-    r"(?:-(?P<pre>(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)"
-    r"(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
+    r"(?P<major>0|[1-9][0-9]*)\.(?P<minor>0|[1-9][0-9]*)\.(?P<patch>0|[1-9][0-9]*)"
+    r"(?:-(?P<pre>(?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)"
+    r"(?:\.(?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
     r"(?:\+(?P<build>[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?"
 )
 MAX_VERSION_LENGTH = 128
@@ -37,13 +38,17 @@ class Version:
             raise InvalidVersion(f"version is longer than {MAX_VERSION_LENGTH} characters")
         match = _SEMVER.fullmatch(text)
         if match is None:
-            raise InvalidVersion(f"{text!r} is not a SemVer 2.0.0 version (like 1.4.0 or 2.0.0-rc.1)")
+            raise InvalidVersion(
+                f"{text!r} is not a SemVer 2.0.0 version (like 1.4.0 or 2.0.0-rc.1)"
+            )
         major, minor, patch = (int(match.group(k)) for k in ("major", "minor", "patch"))
         if max(major, minor, patch) >= 2**63:
             raise InvalidVersion(f"{text!r} has a component too large to store")
         pre = tuple(match.group("pre").split(".")) if match.group("pre") else ()
         if any(ident.isdigit() and len(ident) > _NUMERIC_WIDTH for ident in pre):
-            raise InvalidVersion(f"{text!r} has a numeric prerelease identifier over {_NUMERIC_WIDTH} digits")
+            raise InvalidVersion(
+                f"{text!r} has a numeric prerelease identifier over {_NUMERIC_WIDTH} digits"
+            )
         build = tuple(match.group("build").split(".")) if match.group("build") else ()
         return cls(major, minor, patch, pre, build)
 
@@ -52,7 +57,7 @@ class Version:
         return bool(self.prerelease)
 
     def prerelease_key(self) -> list[str]:
-        """Prerelease identifiers encoded so that PostgreSQL's `text[] COLLATE "C"` order is SemVer order.
+        """Prerelease identifiers encoded so PostgreSQL's `text[] COLLATE "C"` order is SemVer's.
 
         Numeric identifiers sort before alphanumeric ones and numerically among themselves;
         a shorter list sorts before a longer one with the same prefix, as SemVer requires.
@@ -63,7 +68,13 @@ class Version:
         ]
 
     def _key(self) -> tuple[int, int, int, int, list[str]]:
-        return (self.major, self.minor, self.patch, 0 if self.prerelease else 1, self.prerelease_key())
+        return (
+            self.major,
+            self.minor,
+            self.patch,
+            0 if self.prerelease else 1,
+            self.prerelease_key(),
+        )
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Version):

@@ -1,0 +1,55 @@
+"""The FastAPI application: `create_app(settings)` wires routers, errors and the database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from service import health
+from service.artifacts.router import build_router, validate_router
+from service.db.engine import create_engine, session_factory
+from service.logs import RequestLogMiddleware
+from service.problems import install_problem_handlers
+from service.settings import Settings
+
+API_VERSION = "1.0.0"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not settings.database_url:
+            raise RuntimeError(
+                "no database: set DATABASE_URL, or start with `registry serve` (embedded PostgreSQL)"
+            )
+        engine = create_engine(settings, settings.database_url)
+        app.state.engine = engine
+        app.state.sessions = session_factory(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Agent Registry",
+        version=API_VERSION,
+        summary="Versioned AI agent definitions, validated on publish, served as resolved profiles.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_problem_handlers(app)
+    app.add_middleware(RequestLogMiddleware)
+    app.include_router(health.router)
+    app.include_router(validate_router)
+    app.include_router(build_router("agent"))
+    app.include_router(build_router("skill"))
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Entry point for `uvicorn --factory` (and `registry serve`)."""
+    return create_app(Settings())

@@ -1,0 +1,1 @@
+"""Agents and skills: publish, validate and read versioned artifacts."""

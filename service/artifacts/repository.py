@@ -1,0 +1,219 @@
+"""All SQL for artifacts, their versions and the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, UnaryExpression, and_, func, or_, select, true, tuple_
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from service.db.models import Artifact, ArtifactVersion, AuditRecord
+from service.resolution.semver import Version
+
+
+def _semver_desc(table: type[ArtifactVersion]) -> tuple[UnaryExpression[Any], ...]:
+    """ORDER BY terms for SemVer precedence, highest first."""
+    return (
+        table.major.desc(),
+        table.minor.desc(),
+        table.patch.desc(),
+        table.is_release.desc(),
+        table.prerelease.desc(),
+    )
+
+
+SEMVER_DESC = _semver_desc(ArtifactVersion)
+
+
+@dataclass(frozen=True, slots=True)
+class NewVersion:
+    version: Version
+    text: str
+    digest: str
+    content: bytes
+    frontmatter: dict[str, Any]
+    body: str
+    description: str
+    lock: dict[str, Any]
+    warnings: list[dict[str, str]]
+    publisher: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactRow:
+    artifact: Artifact
+    latest: ArtifactVersion | None
+    version_count: int
+
+
+class ArtifactRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def ensure_artifact(self, kind: str, namespace: str, name: str) -> int:
+        inserted = await self.session.scalar(
+            insert(Artifact)
+            .values(kind=kind, namespace=namespace, name=name)
+            .on_conflict_do_nothing(constraint="uq_artifacts_kind_namespace_name")
+            .returning(Artifact.id)
+        )
+        if inserted is not None:
+            return int(inserted)
+        existing = await self.session.scalar(self._artifact_id(kind, namespace, name))
+        assert existing is not None  # the conflict above proves the row exists
+        return existing
+
+    async def insert_version(self, artifact_id: int, new: NewVersion) -> int | None:
+        """Insert unless (artifact, version) exists; None means another publish got there first."""
+        statement = (
+            insert(ArtifactVersion)
+            .values(
+                artifact_id=artifact_id,
+                version=new.text,
+                major=new.version.major,
+                minor=new.version.minor,
+                patch=new.version.patch,
+                is_release=not new.version.is_prerelease,
+                prerelease=new.version.prerelease_key(),
+                digest=new.digest,
+                content=new.content,
+                size=len(new.content),
+                frontmatter=new.frontmatter,
+                body=new.body,
+                description=new.description,
+                lock=new.lock,
+                warnings=new.warnings,
+                publisher=new.publisher,
+            )
+            .on_conflict_do_nothing(constraint="uq_artifact_versions_artifact_version")
+            .returning(ArtifactVersion.id)
+        )
+        return await self.session.scalar(statement)
+
+    async def get_version(
+        self, kind: str, namespace: str, name: str, version: str
+    ) -> ArtifactVersion | None:
+        statement = self._versions(kind, namespace, name).where(ArtifactVersion.version == version)
+        return await self.session.scalar(statement)
+
+    async def get_content(self, kind: str, namespace: str, name: str, version: str) -> bytes | None:
+        statement = (
+            select(ArtifactVersion.content)
+            .join(Artifact)
+            .where(
+                Artifact.kind == kind,
+                Artifact.namespace == namespace,
+                Artifact.name == name,
+                ArtifactVersion.version == version,
+            )
+        )
+        return await self.session.scalar(statement)
+
+    async def latest_stable(self, kind: str, namespace: str, name: str) -> ArtifactVersion | None:
+        statement = (
+            self._versions(kind, namespace, name)
+            .where(ArtifactVersion.is_release, ArtifactVersion.yanked_at.is_(None))
+            .order_by(*SEMVER_DESC)
+            .limit(1)
+        )
+        return await self.session.scalar(statement)
+
+    async def get_artifact(self, kind: str, namespace: str, name: str) -> Artifact | None:
+        return await self.session.scalar(
+            select(Artifact).where(
+                Artifact.kind == kind, Artifact.namespace == namespace, Artifact.name == name
+            )
+        )
+
+    async def list_versions(self, artifact_id: int) -> list[ArtifactVersion]:
+        statement = (
+            select(ArtifactVersion)
+            .where(ArtifactVersion.artifact_id == artifact_id)
+            .order_by(*SEMVER_DESC)
+        )
+        return list(await self.session.scalars(statement))
+
+    async def search(
+        self, kind: str, query: str | None, limit: int, after: tuple[str, str] | None
+    ) -> list[ArtifactRow]:
+        """Artifacts of a kind by (namespace, name), with their latest stable version."""
+        candidate = aliased(ArtifactVersion)
+        latest = (
+            select(candidate.id)
+            .where(candidate.artifact_id == Artifact.id, candidate.yanked_at.is_(None))
+            .order_by(candidate.is_release.desc(), *_semver_desc(candidate))
+            .limit(1)
+            .lateral("latest")
+        )
+        count = (
+            select(func.count(candidate.id))
+            .where(candidate.artifact_id == Artifact.id)
+            .scalar_subquery()
+        )
+        statement = (
+            select(Artifact, ArtifactVersion, count)
+            .select_from(Artifact)
+            .outerjoin(latest, true())
+            .outerjoin(ArtifactVersion, ArtifactVersion.id == latest.c.id)
+            .where(Artifact.kind == kind)
+            .order_by(Artifact.namespace, Artifact.name)
+            .limit(limit)
+        )
+        if after is not None:
+            statement = statement.where(tuple_(Artifact.namespace, Artifact.name) > tuple_(*after))
+        if query:
+            pattern = "%" + _escape_like(query) + "%"
+            statement = statement.where(
+                or_(
+                    (Artifact.namespace + "/" + Artifact.name).ilike(pattern, escape="\\"),
+                    ArtifactVersion.description.ilike(pattern, escape="\\"),
+                )
+            )
+        rows = await self.session.execute(statement)
+        return [ArtifactRow(a, v, n) for a, v, n in rows]
+
+    def add_audit(
+        self,
+        *,
+        actor: str,
+        action: str,
+        kind: str,
+        namespace: str,
+        name: str,
+        version: str | None,
+        digest: str | None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        self.session.add(
+            AuditRecord(
+                actor=actor,
+                action=action,
+                kind=kind,
+                namespace=namespace,
+                name=name,
+                version=version,
+                digest=digest,
+                details=details or {},
+            )
+        )
+
+    @staticmethod
+    def _artifact_id(kind: str, namespace: str, name: str) -> Select[int]:
+        return select(Artifact.id).where(
+            and_(Artifact.kind == kind, Artifact.namespace == namespace, Artifact.name == name)
+        )
+
+    @staticmethod
+    def _versions(kind: str, namespace: str, name: str) -> Select[ArtifactVersion]:
+        return (
+            select(ArtifactVersion)
+            .join(Artifact)
+            .where(Artifact.kind == kind, Artifact.namespace == namespace, Artifact.name == name)
+        )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

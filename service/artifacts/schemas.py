@@ -1,0 +1,93 @@
+"""Response and request bodies of the artifact endpoints (JSON names are the public contract)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Kind = Literal["agent", "skill"]
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class ProblemItem(ApiModel):
+    loc: str = Field(description="Where in the file: `frontmatter.tools[3]`, `body`, `path.name`.")
+    code: str = Field(description="Stable machine code, snake_case.")
+    message: str
+    severity: Literal["error", "warning"]
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; `errors` and `warnings` list every finding for invalid files."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    instance: str | None = None
+    errors: list[ProblemItem] | None = None
+    warnings: list[ProblemItem] | None = None
+
+
+class VersionSummary(ApiModel):
+    version: str
+    digest: str
+    size: int
+    description: str
+    publishedAt: datetime
+    yanked: bool
+    yankReason: str | None = None
+    deprecated: str | None = Field(None, description="Deprecation message, when deprecated.")
+
+
+class VersionDetail(VersionSummary):
+    kind: Kind
+    namespace: str
+    name: str
+    publisher: str | None = None
+    frontmatter: dict[str, Any]
+    body: str
+    lock: dict[str, Any]
+    warnings: list[ProblemItem]
+
+
+class ArtifactDetail(ApiModel):
+    kind: Kind
+    namespace: str
+    name: str
+    latest: str | None = Field(description="Highest stable, non-yanked version.")
+    versions: list[VersionSummary] = Field(description="Newest first by SemVer precedence.")
+
+
+class ArtifactSummary(ApiModel):
+    kind: Kind
+    namespace: str
+    name: str
+    latest: str | None
+    description: str | None
+    versionCount: int
+
+
+class ArtifactPage(ApiModel):
+    items: list[ArtifactSummary]
+    nextCursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+
+
+class ValidationReport(ApiModel):
+    valid: bool
+    kind: Kind
+    name: str | None
+    version: str | None
+    digest: str
+    frontmatter: dict[str, Any] | None
+    errors: list[ProblemItem]
+    warnings: list[ProblemItem]

@@ -1,0 +1,122 @@
+"""Tables: artifacts, their immutable versions, and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ARTIFACT_KINDS = ("agent", "skill", "toolset")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Artifact(Base):
+    """A named thing that has versions: an agent, a skill (later a toolset)."""
+
+    __tablename__ = "artifacts"
+    __table_args__ = (
+        UniqueConstraint("kind", "namespace", "name", name="uq_artifacts_kind_namespace_name"),
+        CheckConstraint("kind IN ('agent', 'skill', 'toolset')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    namespace: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    versions: Mapped[list[ArtifactVersion]] = relationship(back_populates="artifact", lazy="raise")
+
+
+class ArtifactVersion(Base):
+    """One immutable published version: the exact bytes, their digest and what was parsed from them."""
+
+    __tablename__ = "artifact_versions"
+    __table_args__ = (
+        UniqueConstraint("artifact_id", "version", name="uq_artifact_versions_artifact_version"),
+        Index("ix_artifact_versions_digest", "digest"),
+        Index(
+            "ix_artifact_versions_order",
+            "artifact_id",
+            "major",
+            "minor",
+            "patch",
+            "is_release",
+            "prerelease",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    artifact_id: Mapped[int] = mapped_column(ForeignKey("artifacts.id", ondelete="RESTRICT"))
+    version: Mapped[str] = mapped_column(String(128))
+    major: Mapped[int] = mapped_column(BigInteger)
+    minor: Mapped[int] = mapped_column(BigInteger)
+    patch: Mapped[int] = mapped_column(BigInteger)
+    # A release sorts after every prerelease of the same major.minor.patch.
+    is_release: Mapped[bool] = mapped_column(Boolean)
+    # Encoded identifiers (see Version.prerelease_key); "C" collation makes text order byte order.
+    prerelease: Mapped[list[str]] = mapped_column(ARRAY(Text(collation="C")))
+    digest: Mapped[str] = mapped_column(String(71))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)
+    frontmatter: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    body: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    lock: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    warnings: Mapped[list[dict[str, str]]] = mapped_column(JSONB, server_default="[]")
+    published_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    publisher: Mapped[str | None] = mapped_column(Text)
+    yanked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    yank_reason: Mapped[str | None] = mapped_column(Text)
+    deprecated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deprecation_message: Mapped[str | None] = mapped_column(Text)
+
+    artifact: Mapped[Artifact] = relationship(back_populates="versions", lazy="raise")
+
+
+class AuditRecord(Base):
+    """Every write: who, what, when, which digest."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_subject", "kind", "namespace", "name"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    actor: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    namespace: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str | None] = mapped_column(String(128))
+    digest: Mapped[str | None] = mapped_column(String(71))
+    details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")

@@ -1,0 +1,94 @@
+"""One exception hierarchy for the service layer, mapped once to RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://agent-registry.dev/problems/"
+
+
+class RegistryError(Exception):
+    """Base of every error a client can cause or observe; never carries SQL or a trace."""
+
+    status: ClassVar[int] = 500
+    code: ClassVar[str] = "internal_error"
+    title: ClassVar[str] = "Internal error"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+    def to_problem(self, instance: str | None = None) -> dict[str, Any]:
+        problem: dict[str, Any] = {
+            "type": PROBLEM_TYPE_BASE + self.code.replace("_", "-"),
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+            "code": self.code,
+        }
+        if instance is not None:
+            problem["instance"] = instance
+        problem.update(self.extra)
+        return problem
+
+
+class BadRequest(RegistryError):
+    status = 400
+    code = "bad_request"
+    title = "Bad request"
+
+
+class InvalidName(BadRequest):
+    code = "invalid_name"
+    title = "Invalid artifact name"
+
+
+class InvalidCursor(BadRequest):
+    code = "invalid_cursor"
+    title = "Invalid pagination cursor"
+
+
+class NotFound(RegistryError):
+    status = 404
+    code = "not_found"
+    title = "Not found"
+
+
+class VersionConflict(RegistryError):
+    status = 409
+    code = "version_conflict"
+    title = "Version already published with different content"
+
+
+class PayloadTooLarge(RegistryError):
+    status = 413
+    code = "payload_too_large"
+    title = "Payload too large"
+
+
+class UnsupportedMediaType(RegistryError):
+    status = 415
+    code = "unsupported_media_type"
+    title = "Unsupported media type"
+
+
+class ValidationFailed(RegistryError):
+    status = 422
+    code = "validation_failed"
+    title = "The file is not valid"
+
+
+class RequestInvalid(RegistryError):
+    """A request's parameters or JSON body failed schema validation."""
+
+    status = 422
+    code = "request_invalid"
+    title = "The request is not valid"
+
+
+class DatabaseUnavailable(RegistryError):
+    status = 503
+    code = "database_unavailable"
+    title = "Database unavailable"

@@ -1,0 +1,114 @@
+"""Map every error to application/problem+json (RFC 9457), once, for the whole app."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from service.artifacts.schemas import Problem
+from service.errors import (
+    PROBLEM_MEDIA_TYPE,
+    PROBLEM_TYPE_BASE,
+    DatabaseUnavailable,
+    RegistryError,
+    RequestInvalid,
+)
+
+log = logging.getLogger("service.errors")
+
+_STATUS_DESCRIPTIONS = {
+    400: "Malformed request",
+    404: "Not found",
+    409: "Conflict with what is already stored",
+    413: "Body larger than the configured maximum",
+    415: "Body is not in an accepted media type",
+    422: "Invalid file or request; every problem is listed",
+    503: "Not ready: database unreachable or migrations pending",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Declare problem+json error responses so the OpenAPI document and SDKs know them."""
+    return {
+        status: {
+            "model": Problem,
+            "content": {PROBLEM_MEDIA_TYPE: {}},
+            "description": _STATUS_DESCRIPTIONS[status],
+        }
+        for status in statuses
+    }
+
+
+def problem_response(error: RegistryError, request: Request) -> JSONResponse:
+    return JSONResponse(
+        error.to_problem(instance=request.url.path),
+        status_code=error.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+    )
+
+
+async def _registry_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RegistryError)
+    return problem_response(exc, request)
+
+
+async def _request_invalid(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {
+            "loc": ".".join(str(part) for part in item.get("loc", ())),
+            "code": str(item.get("type", "invalid")),
+            "message": str(item.get("msg", "invalid")),
+            "severity": "error",
+        }
+        for item in exc.errors()
+    ]
+    return problem_response(
+        RequestInvalid(f"{len(errors)} problem(s) in the request", errors=errors), request
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    problem: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + code.replace("_", "-"),
+        "title": str(exc.detail),
+        "status": exc.status_code,
+        "detail": str(exc.detail),
+        "code": code,
+        "instance": request.url.path,
+    }
+    return JSONResponse(
+        problem, status_code=exc.status_code, media_type=PROBLEM_MEDIA_TYPE, headers=exc.headers
+    )
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    # The driver's message can carry SQL and values: log it, never send it.
+    log.exception("database error on %s %s", request.method, request.url.path)
+    if isinstance(exc, OperationalError | OSError):
+        return problem_response(DatabaseUnavailable("the database is not reachable"), request)
+    return await _unexpected(request, exc)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(
+        RegistryError("an unexpected error occurred; it has been logged"), request
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RegistryError, _registry_error)
+    app.add_exception_handler(RequestValidationError, _request_invalid)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(OSError, _database_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,29 @@
+"""Configuration from the environment (prefix REGISTRY_; DATABASE_URL is also read as is)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("agent-registry", appauthor=False))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REGISTRY_", extra="ignore", populate_by_name=True)
+
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("REGISTRY_DATABASE_URL", "DATABASE_URL"),
+        description="Any PostgreSQL >= 14; unset means `registry serve` starts an embedded one.",
+    )
+    data_dir: Path = Field(default_factory=default_data_dir)
+    default_namespace: str = "default"
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    db_pool_size: int = Field(default=10, gt=0)
+    db_max_overflow: int = Field(default=10, ge=0)
+    log_level: str = "info"

@@ -1,0 +1,90 @@
+"""Dry-run validation and hostile inputs through the API: refused fast, never a 500."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+
+from tests.helpers import MARKDOWN, agent_bytes, agent_file, put
+
+ALIAS_BOMB = b"""---
+name: bomb
+description: boom
+a: &a ["x","x","x","x","x","x","x","x","x"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+---
+body
+"""
+
+HOSTILE = {
+    "alias_bomb": ALIAS_BOMB,
+    "not_utf8": b"---\nname: tester\ndescription: caf\xe9\n---\nbody\n",
+    "python_tag": b"---\nname: tester\ndescription: !!python/object/apply:os.system ['true']\n---\n",
+    "list_frontmatter": b"---\n- name\n- description\n---\nbody\n",
+    "no_frontmatter": b"# Just markdown\n",
+    "nul_byte": b"---\nname: tester\ndescription: a\x00b\n---\nbody\n",
+    "empty": b"",
+}
+
+
+async def test_hostile_files_are_422_problems_and_fast(client: httpx.AsyncClient) -> None:
+    for label, body in HOSTILE.items():
+        started = time.perf_counter()
+        response = await put(client, "agent", "tester", "1.0.0", body)
+        elapsed = time.perf_counter() - started
+        assert response.status_code == 422, (label, response.text)
+        problem = response.json()
+        assert problem["errors"], label
+        assert "Traceback" not in response.text and "SELECT" not in response.text, label
+        assert elapsed < 2.0, (label, elapsed)
+    assert (await client.get("/v1/agents/tester")).status_code == 404
+
+
+async def test_validate_reports_without_storing(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/v1/validate",
+        params={"kind": "agent", "name": "flask-specialist"},
+        content=agent_bytes("flask-specialist"),
+        headers=MARKDOWN,
+    )
+    assert response.status_code == 200
+    report = response.json()
+    assert report["valid"] is True
+    assert report["name"] == "default/flask-specialist"
+    assert report["frontmatter"]["name"] == "flask-specialist"
+    assert report["errors"] == []
+    assert (await client.get("/v1/agents/flask-specialist")).status_code == 404
+
+
+async def test_validate_lists_all_errors_for_a_bad_file(client: httpx.AsyncClient) -> None:
+    body = agent_file("tester", maxTurns="-3", skills="missing-skill")
+    response = await client.post("/v1/validate", content=body, headers=MARKDOWN)
+    report = response.json()
+    assert response.status_code == 200
+    assert report["valid"] is False
+    assert {e["loc"] for e in report["errors"]} == {"frontmatter.maxTurns"}
+    fixed = agent_file("tester", skills="missing-skill")
+    report = (await client.post("/v1/validate", content=fixed, headers=MARKDOWN)).json()
+    assert [(e["loc"], e["code"]) for e in report["errors"]] == [
+        ("frontmatter.skills[0]", "skill_not_found")
+    ]
+
+
+async def test_overlong_path_values_are_problems_not_500(client: httpx.AsyncClient) -> None:
+    long_version = "1.0.0-" + "a" * 300
+    response = await put(client, "agent", "tester", long_version, agent_file("tester"))
+    assert response.status_code == 422
+    long_name = "a" * 100
+    response = await put(client, "agent", long_name, "1.0.0", agent_file(long_name))
+    assert response.status_code == 422
+    assert "path.name" in {e["loc"] for e in response.json()["errors"]}
+    read = await client.get(f"/v1/agents/{long_name}/versions/{long_version}")
+    assert read.status_code == 404

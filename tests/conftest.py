@@ -1,0 +1,103 @@
+"""Test harness: a real PostgreSQL (TEST_DATABASE_URL, or an embedded pgserver), migrated once."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+import pytest_asyncio
+from fastapi import FastAPI
+from sqlalchemy.engine import make_url
+
+from service.app import create_app
+from service.db import migrate
+from service.db.embedded import start_embedded
+from service.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+TABLES = ("audit_log", "artifact_versions", "artifacts")
+
+
+def _plain(url: str) -> str:
+    """asyncpg wants `postgresql://`; accept the SQLAlchemy form too."""
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """A PostgreSQL server for the whole run: the given one, or an embedded one we start."""
+    given = os.environ.get("TEST_DATABASE_URL")
+    if given:
+        yield _plain(given)
+        return
+    with tempfile.TemporaryDirectory(prefix="registry-test-pg-") as directory:
+        embedded = start_embedded(Path(directory))
+        try:
+            yield embedded.url
+        finally:
+            embedded.stop()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def database_url(server_url: str) -> AsyncIterator[str]:
+    """A fresh database on that server, migrated to head once, dropped at the end."""
+    name = f"registry_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    await migrate.upgrade(url)
+    try:
+        yield url
+    finally:
+        admin = await asyncpg.connect(server_url)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url, default_namespace="default", max_body_bytes=64 * 1024
+    )
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def clean_db(database_url: str) -> AsyncIterator[None]:
+    """Each test starts from empty tables (tests that need real commits can't roll back)."""
+    connection = await asyncpg.connect(_plain(database_url))
+    try:
+        await connection.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+    finally:
+        await connection.close()
+    yield
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def client(app: FastAPI, clean_db: None) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as http:
+        yield http
+
+
+@pytest.fixture(scope="session")
+def examples() -> Path:
+    return EXAMPLES

@@ -1,0 +1,110 @@
+"""End to end: the real `registry serve` on the embedded default, driven over HTTP."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.helpers import AGENT_NAMES, EXAMPLES, SKILL_NAMES, agent_bytes, skill_bytes
+
+pytestmark = pytest.mark.e2e
+REGISTRY = [sys.executable, "-m", "service.cli"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _clean_env(**extra: str) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REGISTRY_DATABASE_URL"}
+    }
+    return env | extra
+
+
+@pytest.fixture(scope="module")
+def served(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]]:
+    data_dir = tmp_path_factory.mktemp("registry-data")
+    port = _free_port()
+    process = subprocess.Popen(
+        [*REGISTRY, "serve", "--port", str(port), "--data-dir", str(data_dir)],
+        env=_clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None:
+            output = process.stdout.read().decode() if process.stdout else ""
+            pytest.fail(f"registry serve exited early:\n{output}")
+        time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("registry serve did not become ready in 60 s")
+    yield url, process, data_dir
+    if process.poll() is None:
+        process.kill()
+        process.wait(10)
+
+
+def test_serve_embedded_publishes_examples_with_the_cli_and_reads_them_back(
+    served: tuple[str, subprocess.Popen[bytes], Path],
+) -> None:
+    url, _, _ = served
+    publish = subprocess.run(
+        [*REGISTRY, "publish", str(EXAMPLES), "--version", "1.0.0", "--url", url],
+        env=_clean_env(COLUMNS="200"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert publish.returncode == 0, publish.stderr
+    assert publish.stderr.count("published") == len(SKILL_NAMES) + len(AGENT_NAMES)
+    again = subprocess.run(
+        [*REGISTRY, "publish", str(EXAMPLES), "--version", "1.0.0", "--url", url],
+        env=_clean_env(COLUMNS="200"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert again.returncode == 0, again.stderr
+    assert again.stderr.count("unchanged") == len(SKILL_NAMES) + len(AGENT_NAMES)
+    for name in SKILL_NAMES:
+        assert httpx.get(f"{url}/v1/skills/{name}/versions/1.0.0/raw").content == skill_bytes(name)
+    for name in AGENT_NAMES:
+        assert httpx.get(f"{url}/v1/agents/{name}/versions/1.0.0/raw").content == agent_bytes(name)
+    lock = httpx.get(f"{url}/v1/agents/dev-python/versions/1.0.0").json()["lock"]
+    assert sorted(lock["skills"]) == sorted(SKILL_NAMES)
+
+
+def test_ctrl_c_stops_server_and_embedded_postgres(
+    served: tuple[str, subprocess.Popen[bytes], Path],
+) -> None:
+    url, process, data_dir = served
+    process.send_signal(signal.SIGINT)
+    assert process.wait(30) == 0
+    output = process.stdout.read().decode() if process.stdout else ""
+    assert "Embedded PostgreSQL stopped." in output
+    assert not (data_dir / "pgdata" / "postmaster.pid").exists()
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"{url}/healthz", timeout=1)

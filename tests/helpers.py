@@ -1,0 +1,63 @@
+"""Small helpers shared by the API tests."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+SKILL_NAMES = (
+    "code-review-practices",
+    "git-workflow",
+    "python-aws",
+    "python-data-processing",
+    "python-flask",
+    "python-testing",
+)
+AGENT_NAMES = ("dev-python", "flask-specialist")
+MARKDOWN = {"Content-Type": "text/markdown"}
+
+
+def skill_bytes(name: str) -> bytes:
+    return (EXAMPLES / "skills" / name / "SKILL.md").read_bytes()
+
+
+def agent_bytes(name: str) -> bytes:
+    return (EXAMPLES / "agents" / f"{name}.md").read_bytes()
+
+
+def digest(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def agent_file(name: str = "tester", **fields: str) -> bytes:
+    """A minimal valid agent file, with frontmatter lines added or replaced."""
+    lines = {"name": name, "description": "Runs the tests.", **fields}
+    frontmatter = "\n".join(f"{key}: {value}" for key, value in lines.items())
+    return f"---\n{frontmatter}\n---\n\nYou run the tests.\n".encode()
+
+
+def skill_file(name: str = "helper", **fields: str) -> bytes:
+    lines = {"name": name, "description": "Helps with things.", **fields}
+    frontmatter = "\n".join(f"{key}: {value}" for key, value in lines.items())
+    return f"---\n{frontmatter}\n---\n\n# {name}\n".encode()
+
+
+async def put(
+    client: httpx.AsyncClient, kind: str, name: str, version: str, body: bytes
+) -> httpx.Response:
+    return await client.put(
+        f"/v1/{kind}s/{name}/versions/{version}", content=body, headers=MARKDOWN
+    )
+
+
+async def publish_examples(client: httpx.AsyncClient, version: str = "1.0.0") -> None:
+    for name in SKILL_NAMES:
+        response = await put(client, "skill", name, version, skill_bytes(name))
+        assert response.status_code == 201, response.text
+    for name in AGENT_NAMES:
+        response = await put(client, "agent", name, version, agent_bytes(name))
+        assert response.status_code == 201, response.text

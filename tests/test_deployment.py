@@ -1,0 +1,60 @@
+"""docker-compose.yml and the Dockerfile name real CLI commands and wire the services right."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import typer.core
+import typer.main
+import yaml
+
+from service.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _resolves(argv: list[str]) -> None:
+    """Parse argv with the real `registry` command tree; raise if any word or option is unknown."""
+    assert argv[0] == "registry"
+    command = typer.main.get_command(app)
+    name, words = "registry", argv[1:]
+    while isinstance(command, typer.core.TyperGroup):
+        assert words, f"{argv} stops at a command group"
+        name, words = words[0], words[1:]
+        sub = command.commands.get(name)
+        assert sub is not None, f"unknown subcommand {name!r} in {argv}"
+        command = sub
+    command.make_context(name, list(words))
+
+
+def test_compose_services_and_commands_are_real() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) == {"postgres", "migrate", "api"}
+    assert services["postgres"]["image"] == "postgres:16"
+    assert services["migrate"]["command"] == ["registry", "db", "upgrade"]
+    for name in ("migrate", "api"):
+        _resolves(services[name]["command"])
+        assert services[name]["environment"]["DATABASE_URL"].startswith("postgresql://")
+        assert "@postgres:5432/" in services[name]["environment"]["DATABASE_URL"]
+    assert "--no-migrate" in services["api"]["command"]
+    depends = services["api"]["depends_on"]
+    assert depends["migrate"]["condition"] == "service_completed_successfully"
+    assert depends["postgres"]["condition"] == "service_healthy"
+    assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    port = services["api"]["command"][services["api"]["command"].index("--port") + 1]
+    assert services["api"]["ports"] == [f"{port}:{port}"]
+
+
+def test_dockerfile_cmd_is_a_real_command() -> None:
+    lines = (ROOT / "Dockerfile").read_text().splitlines()
+    cmd = next(line for line in lines if line.startswith("CMD "))
+    _resolves(yaml.safe_load(cmd.removeprefix("CMD ")))
+
+
+def test_unknown_command_is_caught() -> None:
+    with pytest.raises(AssertionError, match="unknown subcommand 'upgrayed'"):
+        _resolves(["registry", "db", "upgrayed"])
+    with pytest.raises(Exception, match="No such option: --no-such-flag"):
+        _resolves(["registry", "serve", "--no-such-flag"])
