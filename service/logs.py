@@ -36,6 +36,8 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # pgserver narrates every initdb/pg_ctl call at INFO; its warnings still come through.
+    logging.getLogger("pgserver").setLevel(max(logging.WARNING, root.level))
 
 
 class RequestLogMiddleware:

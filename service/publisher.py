@@ -27,9 +27,14 @@ class SourceFile:
     kind: Literal["agent", "skill"]
     name: str
     path: Path
+    declared_version: str | None
 
-    def declared_version(self) -> str | None:
-        return validate_file(self.kind, self.path.read_bytes()).version
+
+def _source(kind: Literal["agent", "skill"], path: Path) -> SourceFile:
+    """A skill is named by its folder; an agent by its frontmatter `name` (as Claude Code does)."""
+    parsed = validate_file(kind, path.read_bytes())
+    name = path.parent.name if kind == "skill" else parsed.name or path.stem
+    return SourceFile(kind, name, path, parsed.version)
 
 
 def collect_files(paths: list[Path]) -> list[SourceFile]:
@@ -39,9 +44,9 @@ def collect_files(paths: list[Path]) -> list[SourceFile]:
         candidates = sorted(path.rglob("*.md")) if path.is_dir() else [path]
         for file in candidates:
             if file.name == SKILL_FILE:
-                found[file.resolve()] = SourceFile("skill", file.parent.name, file)
+                found[file.resolve()] = _source("skill", file)
             elif file.suffix == ".md" and file.name.lower() != "readme.md":
-                found[file.resolve()] = SourceFile("agent", file.stem, file)
+                found[file.resolve()] = _source("agent", file)
     return sorted(found.values(), key=lambda f: (f.kind != "skill", f.name))
 
 
@@ -51,6 +56,7 @@ class PublishClient:
     def __init__(self, base_url: str, console: Console) -> None:
         self.http = httpx.Client(base_url=base_url, timeout=30.0)
         self.console = console
+        self.failed = False
 
     def __enter__(self) -> PublishClient:
         return self
@@ -66,19 +72,13 @@ class PublishClient:
         pending = list(files)
         # Skills may build on skills: retry those waiting on a missing skill while others land.
         while pending:
-            waiting: list[SourceFile] = []
-            results = [(f, self._publish(f, version, namespace)) for f in pending]
+            results = [(file, self._publish(file, version, namespace)) for file in pending]
+            waiting = [file for file, response in results if _only_missing_skills(response)]
+            progressed = len(waiting) < len(pending)
             for file, response in results:
-                if _only_missing_skills(response) and len(pending) > 1:
-                    waiting.append(file)
-                else:
+                if file not in waiting or not progressed:
                     self._report(file, response)
-            if not waiting or len(waiting) == len(pending):
-                for file, response in results:
-                    if file in waiting:
-                        self._report(file, response)
-                break
-            pending = waiting
+            pending = waiting if progressed else []
         return not self.failed
 
     def validate_all(self, files: list[SourceFile]) -> bool:
@@ -98,12 +98,10 @@ class PublishClient:
             _print_problems(self.console, body)
         return not self.failed
 
-    failed = False
-
     def _publish(
         self, file: SourceFile, version: str | None, namespace: str | None
     ) -> httpx.Response:
-        chosen = file.declared_version() or version
+        chosen = file.declared_version or version
         if chosen is None:
             return httpx.Response(
                 422,

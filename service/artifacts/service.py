@@ -144,7 +144,7 @@ class ArtifactService:
         )
         problems = [*path_problems, *checked.problems]
         lock: dict[str, Any] = {"skills": {}, "toolsets": {}}
-        if checked.ok:
+        if checked.frontmatter is not None:
             namespace = identity.namespace if identity else self.default_namespace
             for ref in checked.skill_refs:
                 found, problem = await self._find_skill(namespace, ref)
@@ -179,11 +179,11 @@ class ArtifactService:
             if row is not None:
                 key = ref_name if candidate == self.default_namespace else f"{candidate}/{ref_name}"
                 return (key, row), None
-        wanted = "a stable version" if ref.constraint is None else f"version {ref.constraint}"
+        wanted = "no stable version" if ref.constraint is None else f"no version {ref.constraint}"
         return None, error(
             ref.loc,
             "skill_not_found",
-            f"skill {ref.name!r} has no {wanted} in this registry; publish it first",
+            f"skill {ref.name!r} has {wanted} in this registry; publish it first",
         )
 
     def _identity(self, qualified_name: str) -> tuple[Identity | None, list[Problem]]:

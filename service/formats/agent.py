@@ -59,10 +59,7 @@ def check_agent(frontmatter: Mapping[str, Any]) -> ParsedFields:
     disallowed, disallowed_problems = parse_tool_rules(
         frontmatter.get("disallowedTools"), "frontmatter.disallowedTools", spaces=False
     )
-    skills = frontmatter.get("skills")
-    skill_refs, ref_problems = (
-        ([], []) if skills is None else parse_skill_refs(skills, "frontmatter.skills")
-    )
+    skill_refs, ref_problems = parse_skill_refs(frontmatter.get("skills"), "frontmatter.skills")
     problems += tool_problems + disallowed_problems + ref_problems + duplicate_refs(skill_refs)
     if tools is not None and not tool_rules and not tool_problems:
         problems.append(_no_tools())

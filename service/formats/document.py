@@ -78,8 +78,10 @@ def parse_frontmatter(
         repair = repair_frontmatter(text, known_keys)
         retried = load_yaml(repair.text) if repair is not None else None
         if repair is not None and retried is not None and retried.failure is None:
-            problems.extend(_repair_warnings(repair, loaded.failure))
+            problems.extend(_repair_warnings(repair))
             loaded = retried
+        elif retried is not None and retried.failure and not retried.failure.repairable:
+            loaded = retried  # repaired syntax revealed a refusal (a tag, a bomb): report that
     if loaded.failure is not None:
         return None, [_failure_problem(loaded.failure)]
     if loaded.value is None:
@@ -96,13 +98,13 @@ def parse_frontmatter(
     return frontmatter, [*problems, *conversion]
 
 
-def _repair_warnings(repair: Repair, failure: YamlFailure) -> list[Problem]:
+def _repair_warnings(repair: Repair) -> list[Problem]:
     return [
         warning(
             f"frontmatter.{entry.key}",
             "frontmatter_repaired",
             f"`{entry.key}` ({_line_span(entry.first_line, entry.last_line)}) is not valid YAML"
-            f" ({_describe(failure)}); it was read as one plain string, as Claude Code reads it."
+            f" ({entry.reason}); it was read as one plain string, as Claude Code reads it."
             " Quote it or use a `|` block scalar so every YAML parser accepts the file",
         )
         for entry in repair.entries

@@ -1,9 +1,4 @@
-"""Checks for single frontmatter fields, shared by agents and skills.
-
-Fields the registry acts on (tools, skills, model, versions, flags) are errors when they are
-malformed; fields it only carries (colours, hints, prompts) are warnings, since Claude Code
-would still load the file.
-"""
+"""Checks for single frontmatter fields, shared by agents and skills."""
 
 from __future__ import annotations
 
@@ -23,6 +18,9 @@ from service.formats.tools import (
     split_rules,
 )
 
+# Fields the registry acts on (tools, skills, model, versions, flags) are errors when they are
+# malformed; fields it only carries (colours, hints, prompts) are warnings, since Claude Code
+# would still load the file.
 Checker = Callable[[Any, str], list[Problem]]
 
 

@@ -91,13 +91,12 @@ def _display_name_problems(declared: str, path_name: str | None) -> list[Problem
 def check_version(
     frontmatter: Mapping[str, Any], path_version: str | None
 ) -> tuple[str | None, list[Problem]]:
-    """Return the declared version (`version` or `metadata.version`) and its problems."""
-    problems: list[Problem] = []
-    if path_version is not None:
-        try:
-            Version.parse(path_version)
-        except InvalidVersion as exc:
-            problems.append(error("version", "invalid_version", str(exc)))
+    """Return the declared version (`version` or `metadata.version`) and its problems.
+
+    The path version is the identity when given (a differing declaration only warns);
+    in a dry run the declared version is, so it must be SemVer itself.
+    """
+    problems = [] if path_version is None else _semver_problems("version", path_version)
     declared = _declared_versions(frontmatter, problems)
     if not declared:
         return None, problems
@@ -114,11 +113,15 @@ def check_version(
             )
             problems.append(warning(loc, "version_mismatch", message))
         return version, problems
+    return version, problems + _semver_problems(loc, version)
+
+
+def _semver_problems(loc: str, text: str) -> list[Problem]:
     try:
-        Version.parse(version)
+        Version.parse(text)
     except InvalidVersion as exc:
-        problems.append(error(loc, "invalid_version", str(exc)))
-    return version, problems
+        return [error(loc, "invalid_version", str(exc))]
+    return []
 
 
 def _declared_versions(
@@ -130,9 +133,10 @@ def _declared_versions(
         candidates.append(("frontmatter.metadata.version", metadata.get("version")))
     found: list[tuple[str, str]] = []
     for loc, value in candidates:
-        if value is None or isinstance(value, str):
-            if value is not None:
-                found.append((loc, value))
+        if value is None:
+            continue
+        if isinstance(value, str):
+            found.append((loc, value))
         elif isinstance(value, int | float) and not isinstance(value, bool):
             message = f"version {value!r} is a YAML number; quote it so it stays exactly as written"
             problems.append(warning(loc, "unexpected_type", message))

@@ -25,7 +25,9 @@ class SkillRef:
 
 
 def parse_skill_refs(value: Any, loc: str) -> tuple[list[SkillRef], list[Problem]]:
-    """Parse a comma-separated string or a YAML list of skill references."""
+    """Parse a comma-separated string or a YAML list of skill references (None: no refs)."""
+    if value is None:
+        return [], []
     if isinstance(value, str):
         entries: list[Any] = [part.strip() for part in value.split(",") if part.strip()]
     elif isinstance(value, list):

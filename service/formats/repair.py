@@ -1,13 +1,4 @@
-"""Re-quote the top-level scalars that make real-world frontmatter invalid YAML.
-
-Authors (Anthropic's own plugin agents among them) write descriptions with an unquoted `: `,
-`<example>` blocks whose continuation lines are not indented, or values starting with a YAML
-indicator (`[a] [b]`, `*bold*`, `@user`). Claude Code loads such files anyway. The repair
-finds each top-level `key:` entry that does not parse on its own and rewrites it as one
-double-quoted string: continuation lines are folded exactly as YAML folds an indented plain
-scalar (lines joined by a space, a blank line kept as a newline), and backslashes stay
-literal, so `\\n` in a one-line description is the two characters it was.
-"""
+"""Re-quote the top-level scalars that make real-world frontmatter invalid YAML."""
 
 from __future__ import annotations
 
@@ -33,6 +24,7 @@ class RepairedEntry:
     key: str
     first_line: int
     last_line: int
+    reason: str  # why the entry is not valid YAML on its own, with its file position
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,17 +46,27 @@ class _Entry:
 
 
 def repair_frontmatter(text: str, known_keys: frozenset[str]) -> Repair | None:
-    """Rewrite every top-level entry that is not valid YAML on its own; None if none could be."""
+    """Rewrite every top-level entry that is not valid YAML on its own; None if none could be.
+
+    Authors (Anthropic's own plugin agents among them) write descriptions with an unquoted
+    `: `, `<example>` blocks whose continuation lines are not indented, or values starting
+    with a YAML indicator (`[a] [b]`, `*bold*`, `@user`), and Claude Code loads them anyway.
+    Each such entry becomes one double-quoted string: continuation lines fold exactly as YAML
+    folds an indented plain scalar (joined by a space, a blank line kept as a newline), and
+    backslashes stay literal, so `\\n` in a one-line description stays two characters.
+    Collections (indented `- item` / `key:` lines) are never rewritten.
+    """
     output: list[str] = []
     repaired: list[RepairedEntry] = []
     for entry in _split_entries(text.split("\n"), known_keys):
-        rewritten = _rewrite(entry)
-        if rewritten is None or entry.key is None:
+        reason = _why_invalid(entry)
+        rewritten = _rewrite(entry) if reason is not None else None
+        if rewritten is None or entry.key is None or reason is None:
             output.extend(entry.lines)
             continue
         output.extend(rewritten)
         last = entry.start + len(_value_lines(entry)[1])
-        repaired.append(RepairedEntry(entry.key, entry.start, last))
+        repaired.append(RepairedEntry(entry.key, entry.start, last, reason))
     if not repaired:
         return None
     return Repair("\n".join(output), repaired)
@@ -88,7 +90,7 @@ def _split_entries(lines: list[str], known_keys: frozenset[str]) -> list[_Entry]
 
 
 def _rewrite(entry: _Entry) -> list[str] | None:
-    if entry.key is None or _parses_alone(entry):
+    if entry.key is None:
         return None
     head, continuation = _value_lines(entry)
     if not head and any(_NESTED_LINE.match(line) for line in continuation):
@@ -97,15 +99,26 @@ def _rewrite(entry: _Entry) -> list[str] | None:
         return None
     value = _scalar_text(head, continuation)
     trailing = entry.lines[1 + len(continuation) :]
-    return [f"{entry.key}: {_double_quoted(value)}", *trailing]
+    # Blank lines stand in for the folded ones so later line numbers still match the file.
+    padding = [""] * len(continuation)
+    return [f"{entry.key}: {_double_quoted(value)}", *padding, *trailing]
 
 
-def _parses_alone(entry: _Entry) -> bool:
+def _why_invalid(entry: _Entry) -> str | None:
+    """None when the entry is one valid `key: value` on its own, else what is wrong with it."""
     try:
         node = yaml.compose("\n".join(entry.lines), Loader=yaml.SafeLoader)
-    except Exception:  # any failure, including deep nesting, means "needs repair"
-        return False
-    return isinstance(node, yaml.MappingNode) and len(node.value) == 1
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        # +2: frontmatter line 0 is file line 2, and file lines count from 1.
+        where = "" if mark is None else f" at line {entry.start + mark.line + 2}"
+        where += "" if mark is None else f", column {mark.column + 1}"
+        return f"{exc.problem or exc.context}{where}"
+    except Exception:  # deep nesting and the like: not a scalar this repair could fix
+        return "the value could not be read"
+    if isinstance(node, yaml.MappingNode) and len(node.value) == 1:
+        return None
+    return "its unindented continuation lines read as separate keys"
 
 
 def _value_lines(entry: _Entry) -> tuple[str, list[str]]:

@@ -130,7 +130,9 @@ def load_yaml(text: str) -> Loaded:
     except yaml.YAMLError as exc:
         return Loaded(failure=YamlFailure("frontmatter_invalid_yaml", f"YAML is unreadable: {exc}"))
     except RecursionError:
-        return Loaded(failure=YamlFailure("yaml_too_deep", f"YAML nests deeper than {MAX_DEPTH}"))
+        return Loaded(
+            failure=YamlFailure("yaml_too_deep", f"YAML nests deeper than {MAX_DEPTH} levels")
+        )
     except Exception as exc:  # the parser must never take the service down on hostile input
         failure = YamlFailure("frontmatter_invalid_yaml", f"a YAML value could not be built: {exc}")
         return Loaded(failure=failure)

@@ -70,11 +70,9 @@ async def test_validate_lists_all_errors_for_a_bad_file(client: httpx.AsyncClien
     report = response.json()
     assert response.status_code == 200
     assert report["valid"] is False
-    assert {e["loc"] for e in report["errors"]} == {"frontmatter.maxTurns"}
-    fixed = agent_file("tester", skills="missing-skill")
-    report = (await client.post("/v1/validate", content=fixed, headers=MARKDOWN)).json()
     assert [(e["loc"], e["code"]) for e in report["errors"]] == [
-        ("frontmatter.skills[0]", "skill_not_found")
+        ("frontmatter.maxTurns", "invalid_max_turns"),
+        ("frontmatter.skills[0]", "skill_not_found"),
     ]
 
 

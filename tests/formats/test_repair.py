@@ -131,3 +131,17 @@ def test_repaired_text_is_not_what_gets_stored() -> None:
     result = validate_file("agent", data)
     assert result.body == "body\n"
     assert data == b"---\nname: x\ndescription: a: b\n---\nbody\n"
+
+
+def test_refusal_hidden_behind_a_syntax_error_is_reported_at_its_file_line() -> None:
+    result = validate_yaml(
+        "name: x\ndescription: a: b\nfolded\nlines\nevil: !!python/object/apply:os.system ['true']"
+    )
+    assert [p.code for p in result.problems] == ["yaml_unsupported_tag"]
+    assert "line 6, column 7" in result.errors[0].message
+
+
+def test_line_numbers_after_a_repair_still_match_the_file() -> None:
+    result = validate_yaml("name: x\ndescription: a: b\nmore text\ncolor: red\ncolor: blue")
+    (duplicate,) = [p for p in result.problems if p.code == "duplicate_key"]
+    assert "lines 5, 6" in duplicate.message
