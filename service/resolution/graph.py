@@ -11,8 +11,8 @@ What a constraint allows (DESIGN §2):
 - a range (`^1.2`, `>=1.0 <2`): every non-yanked version it satisfies;
 - an exact version (`1.4.0`) or a digest: that one version, even when yanked;
 - `latest` (also an absent or empty constraint): the version the `latest` tag points to when
-  one is set and not yanked, otherwise the highest non-yanked stable version, otherwise (only
-  prereleases published) the highest non-yanked prerelease;
+  one is set and not yanked, otherwise the highest non-yanked stable version (DESIGN §2: a
+  skill with only prereleases has no `latest`; name a prerelease range to use one);
 - any other tag: the version it points to, unless that version is yanked.
 """
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, NamedTuple
 
 from service.formats.problems import Problem, error
@@ -54,13 +54,18 @@ class Requirement:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """One published version of a skill and the skills that version requires."""
+    """One published version of a skill and the skills that version requires.
+
+    `deprecated` (the deprecation message) does not affect the choice; it is carried to the
+    result so the caller can warn about it.
+    """
 
     name: str
     version: Version
     digest: str
     requires: tuple[Requirement, ...] = ()
     yanked: bool = False
+    deprecated: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,14 +103,29 @@ class Imposed(NamedTuple):
     imposed_by: str
 
 
-@dataclass(eq=True)
+@dataclass(eq=False)
 class ResolutionError(Exception):
-    """Base of resolution failures. `code` is stable; `as_dict` gives problem+json members."""
+    """Base of resolution failures. `code` is stable; `as_dict` gives problem+json members.
+
+    Failures compare by kind and content (so tests and callers can compare them) and stay
+    hashable, as exceptions should.
+    """
 
     code: ClassVar[str] = "resolution_failed"
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
+
+    def _content(self) -> tuple[Any, ...]:
+        return (type(self), *(getattr(self, f.name) for f in fields(self) if f.compare))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ResolutionError):
+            return NotImplemented
+        return self._content() == other._content()
+
+    def __hash__(self) -> int:
+        return hash(self._content())
 
     @property
     def message(self) -> str:
@@ -124,7 +144,7 @@ class ResolutionError(Exception):
         return self.message
 
 
-@dataclass(eq=True)
+@dataclass(eq=False)
 class UnknownSkill(ResolutionError):
     code: ClassVar[str] = "unknown_skill"
     name: str
@@ -138,7 +158,7 @@ class UnknownSkill(ResolutionError):
         return {"skill": self.name, "requiredBy": list(self.required_by)}
 
 
-@dataclass(eq=True)
+@dataclass(eq=False)
 class Unsatisfiable(ResolutionError):
     code: ClassVar[str] = "unsatisfiable"
     name: str
@@ -161,7 +181,7 @@ class Unsatisfiable(ResolutionError):
         }
 
 
-@dataclass(eq=True)
+@dataclass(eq=False)
 class InvalidConstraint(ResolutionError):
     code: ClassVar[str] = "invalid_constraint"
     name: str
@@ -180,7 +200,7 @@ class InvalidConstraint(ResolutionError):
         return {"skill": self.name, "constraint": self.constraint, "imposedBy": self.imposed_by}
 
 
-@dataclass(eq=True)
+@dataclass(eq=False)
 class Cycle(ResolutionError):
     code: ClassVar[str] = "dependency_cycle"
     path: tuple[str, ...]
@@ -193,7 +213,7 @@ class Cycle(ResolutionError):
         return {"path": list(self.path)}
 
 
-@dataclass(eq=True)
+@dataclass(eq=False)
 class ResolutionTooComplex(ResolutionError):
     code: ClassVar[str] = "resolution_too_complex"
     limit: int
@@ -306,9 +326,8 @@ class _Resolver:
         tagged = [c for c in candidates if c.version == target and not c.yanked]
         if tagged or ref.tag != LATEST:
             return tagged[:1]
-        live = [c for c in candidates if not c.yanked]
-        stable = [c for c in live if not c.version.is_prerelease]
-        return (stable or live)[:1]
+        stable = [c for c in candidates if not c.yanked and not c.version.is_prerelease]
+        return stable[:1]
 
     def constraints_on(self, name: str) -> list[tuple[Requirement, str]]:
         return self.imposed.get(name, [])
@@ -480,20 +499,35 @@ class _Resolver:
     # -- result ---------------------------------------------------------------------------
 
     def result(self) -> Resolution:
-        rank = {name: index for index, name in enumerate(self.walk())}
+        """The decisions in output order: each skill right after the skills it needs.
+
+        Skills are taken in breadth-first order from the roots (so the agent's listing order
+        where nothing forces otherwise), and each is preceded by its not-yet-placed
+        dependencies, themselves placed the same way.
+        """
+        walk = self.walk()
+        rank = {name: index for index, name in enumerate(walk)}
         dependencies = {
-            name: {req.name for req in candidate.requires}
+            name: sorted(_unique(req.name for req in candidate.requires), key=rank.__getitem__)
             for name, candidate in self.decisions.items()
         }
         order: list[str] = []
-        emitted: set[str] = set()
-        pending = sorted(self.decisions, key=rank.__getitem__)
-        while pending:
-            # Acyclic by construction, so some pending name always has all dependencies emitted.
-            name = next(n for n in pending if dependencies[n] <= emitted)
-            pending.remove(name)
-            order.append(name)
-            emitted.add(name)
+        placed: set[str] = set()
+        for start in walk:
+            if start in placed:
+                continue
+            # Iterative depth-first post-order; the graph is acyclic by construction.
+            stack: list[tuple[str, list[str]]] = [(start, list(dependencies[start]))]
+            while stack:
+                name, pending = stack[-1]
+                if pending:
+                    dependency = pending.pop(0)
+                    if dependency not in placed:
+                        stack.append((dependency, list(dependencies[dependency])))
+                    continue
+                stack.pop()
+                placed.add(name)
+                order.append(name)
         position = {name: index for index, name in enumerate(order)}
         chosen = []
         for name in order:

@@ -160,7 +160,7 @@ def _random_ranges(rng: random.Random, count: int) -> list[str]:
             return partial() + " - " + partial()
         return partial()
 
-    ranges = set()
+    ranges: set[str] = set()
     while len(ranges) < count:
         sets = [
             " ".join(comparator() for _ in range(rng.choice([1, 1, 2, 2, 3])))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from pathlib import Path
@@ -358,10 +359,8 @@ def test_max_satisfying_is_the_maximum_of_the_satisfying_versions(
 @given(st.text(alphabet="0123456789.xX*^~<>=|- v+abc", max_size=60))
 def test_range_parsing_is_total_and_quick(text: str) -> None:
     started = time.perf_counter()
-    try:
+    with contextlib.suppress(InvalidRange):
         VersionRange.parse(text)
-    except InvalidRange:
-        pass
     assert time.perf_counter() - started < 0.5
 
 
