@@ -12,6 +12,7 @@ from service.artifacts.router import build_router, validate_router
 from service.db.engine import create_engine, session_factory
 from service.logs import RequestLogMiddleware
 from service.problems import install_problem_handlers
+from service.profiles import router as profiles
 from service.settings import Settings
 
 API_VERSION = "1.0.0"
@@ -47,6 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(validate_router)
     app.include_router(build_router("agent"))
     app.include_router(build_router("skill"))
+    app.include_router(build_router("toolset"))
+    app.include_router(profiles.router)
     return app
 
 

@@ -11,11 +11,12 @@ from urllib.parse import quote
 import httpx
 from rich.console import Console
 
+from service.artifacts.publishing import PublishService
 from service.artifacts.repository import ArtifactRepository
-from service.artifacts.service import ArtifactService
 from service.db.engine import create_engine, session_factory
 from service.errors import RegistryError
 from service.formats.validate import validate_file
+from service.profiles.repository import ProfileRepository
 from service.settings import Settings
 
 SKILL_FILE = "SKILL.md"
@@ -131,7 +132,7 @@ def _only_missing_skills(response: httpx.Response) -> bool:
     if response.status_code != 422:
         return False
     errors = response.json().get("errors") or []
-    return bool(errors) and all(e.get("code") == "skill_not_found" for e in errors)
+    return bool(errors) and all(e.get("code") == "unknown_skill" for e in errors)
 
 
 def _print_problems(console: Console, body: dict[str, Any]) -> None:
@@ -150,7 +151,11 @@ async def seed_examples(settings: Settings, examples: Path) -> None:
         sessions = session_factory(engine)
         for file in collect_files([examples]):
             async with sessions() as session:
-                service = ArtifactService(ArtifactRepository(session), settings.default_namespace)
+                service = PublishService(
+                    ArtifactRepository(session),
+                    ProfileRepository(session),
+                    settings.default_namespace,
+                )
                 try:
                     await service.publish(
                         file.kind, file.name, SEED_VERSION, file.path.read_bytes(), actor="seed"

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, UnaryExpression, and_, func, or_, select, true, tuple_
+from sqlalchemy import (
+    Select,
+    UnaryExpression,
+    and_,
+    delete,
+    func,
+    or_,
+    select,
+    true,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from service.db.models import Artifact, ArtifactVersion, AuditRecord
+from service.db.models import Artifact, ArtifactVersion, AuditRecord, Tag
 from service.resolution.semver import Version
 
 
@@ -40,6 +52,12 @@ class NewVersion:
     lock: dict[str, Any]
     warnings: list[dict[str, str]]
     publisher: str | None
+    published_at: datetime
+    requires: list[dict[str, Any]]
+    tool_rules: list[str] | None
+    disallowed_rules: list[str]
+    profile_json: bytes | None
+    profile_markdown: bytes | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +105,12 @@ class ArtifactRepository:
                 lock=new.lock,
                 warnings=new.warnings,
                 publisher=new.publisher,
+                published_at=new.published_at,
+                requires=new.requires,
+                tool_rules=new.tool_rules,
+                disallowed_rules=new.disallowed_rules,
+                profile_json=new.profile_json,
+                profile_markdown=new.profile_markdown,
             )
             .on_conflict_do_nothing(constraint="uq_artifact_versions_artifact_version")
             .returning(ArtifactVersion.id)
@@ -174,6 +198,35 @@ class ArtifactRepository:
             )
         rows = await self.session.execute(statement)
         return [ArtifactRow(a, v, n) for a, v, n in rows]
+
+    async def set_tag(self, artifact_id: int, tag: str, version_id: int) -> None:
+        statement = insert(Tag).values(artifact_id=artifact_id, tag=tag, version_id=version_id)
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                constraint="uq_tags_artifact_id_tag",
+                set_={"version_id": statement.excluded.version_id, "updated_at": func.now()},
+            )
+        )
+
+    async def delete_tag(self, artifact_id: int, tag: str) -> bool:
+        result = await self.session.execute(
+            delete(Tag).where(Tag.artifact_id == artifact_id, Tag.tag == tag).returning(Tag.id)
+        )
+        return result.first() is not None
+
+    async def tags_by_artifact(self, artifact_id: int) -> dict[str, str]:
+        statement = (
+            select(Tag.tag, ArtifactVersion.version)
+            .join(ArtifactVersion, ArtifactVersion.id == Tag.version_id)
+            .where(Tag.artifact_id == artifact_id)
+            .order_by(Tag.tag)
+        )
+        return {tag: version for tag, version in await self.session.execute(statement)}
+
+    async def update_version(self, version_id: int, **values: Any) -> None:
+        await self.session.execute(
+            update(ArtifactVersion).where(ArtifactVersion.id == version_id).values(**values)
+        )
 
     def add_audit(
         self,

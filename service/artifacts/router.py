@@ -1,71 +1,132 @@
-"""HTTP routes for agents and skills: parse the request, call the service, shape the response."""
+"""HTTP routes for agents, skills and toolsets: parse the request, call a service, shape the response."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 
+from service.artifacts.publishing import PublishService
 from service.artifacts.repository import ArtifactRepository
 from service.artifacts.schemas import (
     ArtifactDetail,
     ArtifactPage,
+    DependentList,
+    DeprecateRequest,
     Kind,
+    Tagged,
+    TagRequest,
     ValidationReport,
     VersionDetail,
+    YankRequest,
 )
 from service.artifacts.service import ArtifactService
 from service.dependencies import SessionDep, SettingsDep
 from service.errors import PayloadTooLarge, UnsupportedMediaType
 from service.problems import problem_responses
+from service.profiles.repository import ProfileRepository
 
+PLURAL: dict[Kind, str] = {"agent": "agents", "skill": "skills", "toolset": "toolsets"}
 MARKDOWN_TYPES = frozenset({"text/markdown", "text/x-markdown", "text/plain"})
-PLURAL: dict[Kind, str] = {"agent": "agents", "skill": "skills"}
-
-
-MARKDOWN_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {"text/markdown": {"schema": {"type": "string"}}},
-        "description": "The agent or skill file, exactly as it should be stored (UTF-8).",
-    }
+TOOLSET_TYPES = frozenset(
+    {"application/json", "application/yaml", "application/x-yaml", "text/yaml"}
+)
+TOOLSET_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["name", "description", "tools"],
+    "properties": {
+        "name": {"type": "string"},
+        "description": {"type": "string"},
+        "tools": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        "version": {"type": "string"},
+        "metadata": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
 }
+ACTOR = "anonymous"  # until tokens exist (DESIGN §6), every write is recorded as anonymous
 
 
-async def read_markdown(request: Request, settings: SettingsDep) -> bytes:
-    """The request body, refused with 415/413 before it is read in full when it cannot be accepted."""
-    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if media_type not in MARKDOWN_TYPES:
-        raise UnsupportedMediaType(
-            f"send the file as text/markdown, not {media_type or 'no content type'}",
-            accepted=sorted(MARKDOWN_TYPES),
-        )
-    limit = settings.max_body_bytes
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"the body is {declared} bytes; the limit is {limit}", limit=limit)
-    chunks: list[bytes] = []
-    received = 0
-    async for chunk in request.stream():
-        received += len(chunk)
-        if received > limit:
-            raise PayloadTooLarge(f"the body is over the limit of {limit} bytes", limit=limit)
-        chunks.append(chunk)
-    return b"".join(chunks)
+def _file_body(kind: Kind) -> dict[str, Any]:
+    if kind == "toolset":
+        content = {
+            "application/json": {
+                "schema": TOOLSET_SCHEMA,
+                "example": {
+                    "name": "readonly",
+                    "description": "Look, never touch",
+                    "tools": ["Read", "Grep", "Glob"],
+                },
+            },
+            "application/yaml": {"schema": {"type": "string"}},
+        }
+        text = "The toolset document (JSON or YAML), exactly as it should be stored."
+    else:
+        content = {"text/markdown": {"schema": {"type": "string"}}}
+        text = f"The {kind} file (Markdown with YAML frontmatter, UTF-8), exactly as it should be stored."
+    return {"requestBody": {"required": True, "content": content, "description": text}}
+
+
+def body_reader(
+    accepted: frozenset[str], wanted: str
+) -> Callable[[Request, SettingsDep], Awaitable[bytes]]:
+    async def read_body(request: Request, settings: SettingsDep) -> bytes:
+        """The body, refused with 415/413 before it is read in full when it cannot be accepted."""
+        media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if media_type not in accepted:
+            raise UnsupportedMediaType(
+                f"send the file as {wanted}, not {media_type or 'no content type'}",
+                accepted=sorted(accepted),
+            )
+        limit = settings.max_body_bytes
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise PayloadTooLarge(
+                f"the body is {declared} bytes; the limit is {limit}", limit=limit
+            )
+        chunks: list[bytes] = []
+        received = 0
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > limit:
+                raise PayloadTooLarge(f"the body is over the limit of {limit} bytes", limit=limit)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    return read_body
+
+
+read_markdown = body_reader(MARKDOWN_TYPES, "text/markdown")
+read_toolset = body_reader(TOOLSET_TYPES, "application/json or application/yaml")
+read_any = body_reader(
+    MARKDOWN_TYPES | TOOLSET_TYPES, "text/markdown, or application/json for a toolset"
+)
 
 
 def get_service(session: SessionDep, settings: SettingsDep) -> ArtifactService:
-    return ArtifactService(ArtifactRepository(session), settings.default_namespace)
+    return ArtifactService(
+        ArtifactRepository(session), ProfileRepository(session), settings.default_namespace
+    )
+
+
+def get_publisher(session: SessionDep, settings: SettingsDep) -> PublishService:
+    return PublishService(
+        ArtifactRepository(session), ProfileRepository(session), settings.default_namespace
+    )
 
 
 ServiceDep = Annotated[ArtifactService, Depends(get_service)]
-MarkdownBody = Annotated[bytes, Depends(read_markdown)]
+PublisherDep = Annotated[PublishService, Depends(get_publisher)]
 
 
 def build_router(kind: Kind) -> APIRouter:
-    """The same routes for each kind, with operationIds that name the kind."""
+    """The same routes for each kind, with operationIds that name the kind.
+
+    Routes with a suffix after `{name}` come before `GET /{name}`, whose name may hold a `/`.
+    """
     plural = PLURAL[kind]
     router = APIRouter(prefix=f"/v1/{plural}", tags=[plural])
+    # A default, not an annotation: annotations are strings here and resolve at module scope.
+    file_body = Depends(read_toolset if kind == "toolset" else read_markdown)
 
     @router.put(
         "/{name:path}/versions/{version}",
@@ -78,16 +139,20 @@ def build_router(kind: Kind) -> APIRouter:
             201: {"description": "Published"},
             **problem_responses(409, 413, 415, 422),
         },
-        openapi_extra=MARKDOWN_BODY,
+        openapi_extra=_file_body(kind),
     )
     async def publish(
-        name: str, version: str, body: MarkdownBody, service: ServiceDep, response: Response
+        name: str,
+        version: str,
+        publisher: PublisherDep,
+        response: Response,
+        body: bytes = file_body,
     ) -> VersionDetail:
-        published = await service.publish(kind, name, version, body, actor="anonymous")
+        published = await publisher.publish(kind, name, version, body, actor=ACTOR)
         detail = published.detail
         response.status_code = 201 if published.created else 200
         response.headers["Location"] = (
-            f"/v1/{plural}/{_path_name(detail)}/versions/{detail.version}"
+            f"/v1/{plural}/{detail.namespace}/{detail.name}/versions/{detail.version}"
         )
         return detail
 
@@ -97,27 +162,118 @@ def build_router(kind: Kind) -> APIRouter:
         summary=f"The exact bytes of a {kind} version",
         response_class=Response,
         responses={
-            200: {"content": {"text/markdown": {"schema": {"type": "string"}}}},
+            200: {
+                "description": "The published bytes; `ETag` is their digest",
+                "content": {
+                    ("application/json" if kind == "toolset" else "text/markdown"): {
+                        "schema": {"type": "string"}
+                    }
+                },
+            },
+            304: {"description": "Not modified (If-None-Match matched)"},
             **problem_responses(404),
         },
     )
-    async def get_raw(name: str, version: str, service: ServiceDep) -> Response:
+    async def get_raw(name: str, version: str, service: ServiceDep, request: Request) -> Response:
         content, digest = await service.get_raw(kind, name, version)
-        return Response(
-            content,
-            media_type="text/markdown; charset=utf-8",
-            headers={"ETag": f'"{digest}"', "Digest": digest},
-        )
+        etag = f'"{digest}"'
+        headers = {"ETag": etag, "Cache-Control": "public, max-age=31536000, immutable"}
+        if etag_matches(request, etag):
+            return Response(status_code=304, headers=headers)
+        media = "application/octet-stream" if kind == "toolset" else "text/markdown; charset=utf-8"
+        return Response(content, media_type=media, headers=headers)
+
+    @router.post(
+        "/{name:path}/versions/{version}/yank",
+        operation_id=f"yank_{kind}_version",
+        summary=f"Yank a {kind} version: never chosen by a range or tag, still served exactly",
+        response_model=VersionDetail,
+        responses=problem_responses(404, 422),
+    )
+    async def yank(
+        name: str,
+        version: str,
+        service: ServiceDep,
+        request_body: Annotated[YankRequest | None, Body()] = None,
+    ) -> VersionDetail:
+        reason = request_body.reason if request_body else None
+        return await service.set_yanked(kind, name, version, reason, yanked=True, actor=ACTOR)
+
+    @router.delete(
+        "/{name:path}/versions/{version}/yank",
+        operation_id=f"unyank_{kind}_version",
+        summary=f"Restore a yanked {kind} version",
+        response_model=VersionDetail,
+        responses=problem_responses(404),
+    )
+    async def unyank(name: str, version: str, service: ServiceDep) -> VersionDetail:
+        return await service.set_yanked(kind, name, version, None, yanked=False, actor=ACTOR)
+
+    @router.post(
+        "/{name:path}/versions/{version}/deprecate",
+        operation_id=f"deprecate_{kind}_version",
+        summary=f"Deprecate a {kind} version: still chosen, with a warning",
+        response_model=VersionDetail,
+        responses=problem_responses(404, 422),
+    )
+    async def deprecate(
+        name: str, version: str, request_body: DeprecateRequest, service: ServiceDep
+    ) -> VersionDetail:
+        return await service.set_deprecated(kind, name, version, request_body.message, actor=ACTOR)
+
+    @router.delete(
+        "/{name:path}/versions/{version}/deprecate",
+        operation_id=f"undeprecate_{kind}_version",
+        summary=f"Withdraw a {kind} version's deprecation",
+        response_model=VersionDetail,
+        responses=problem_responses(404),
+    )
+    async def undeprecate(name: str, version: str, service: ServiceDep) -> VersionDetail:
+        return await service.set_deprecated(kind, name, version, None, actor=ACTOR)
 
     @router.get(
         "/{name:path}/versions/{version}",
         operation_id=f"get_{kind}_version",
-        summary=f"A {kind} version: metadata, digest, parsed frontmatter and body",
+        summary=f"A {kind} version: metadata, digest, parsed content, lock",
         response_model=VersionDetail,
         responses=problem_responses(404),
     )
     async def get_version(name: str, version: str, service: ServiceDep) -> VersionDetail:
         return await service.get_version(kind, name, version)
+
+    @router.put(
+        "/{name:path}/tags/{tag}",
+        operation_id=f"set_{kind}_tag",
+        summary=f"Point a tag of a {kind} at a version (creates or moves it)",
+        response_model=Tagged,
+        responses=problem_responses(404, 409, 422),
+    )
+    async def set_tag(name: str, tag: str, request_body: TagRequest, service: ServiceDep) -> Tagged:
+        return await service.set_tag(kind, name, tag, request_body.version, actor=ACTOR)
+
+    @router.delete(
+        "/{name:path}/tags/{tag}",
+        operation_id=f"delete_{kind}_tag",
+        summary=f"Remove a tag of a {kind}",
+        status_code=204,
+        response_class=Response,
+        responses={204: {"description": "Removed"}, **problem_responses(404)},
+    )
+    async def delete_tag(name: str, tag: str, service: ServiceDep) -> Response:
+        await service.delete_tag(kind, name, tag, actor=ACTOR)
+        return Response(status_code=204)
+
+    if kind != "agent":
+
+        @router.get(
+            "/{name:path}/dependents",
+            operation_id=f"list_{kind}_dependents",
+            summary=f"Agents and skills whose published versions use this {kind}",
+            response_model=DependentList,
+            responses=problem_responses(404),
+        )
+        async def dependents(name: str, service: ServiceDep) -> DependentList:
+            return await service.dependents(kind, name)
 
     @router.get(
         "",
@@ -140,7 +296,7 @@ def build_router(kind: Kind) -> APIRouter:
     @router.get(
         "/{name:path}",
         operation_id=f"get_{kind}",
-        summary=f"A {kind} and its versions, newest first",
+        summary=f"A {kind}, its tags and its versions, newest first",
         response_model=ArtifactDetail,
         responses=problem_responses(404),
     )
@@ -150,8 +306,12 @@ def build_router(kind: Kind) -> APIRouter:
     return router
 
 
-def _path_name(detail: VersionDetail) -> str:
-    return f"{detail.namespace}/{detail.name}"
+def etag_matches(request: Request, etag: str) -> bool:
+    header = request.headers.get("if-none-match")
+    if header is None:
+        return False
+    candidates = {part.strip().removeprefix("W/") for part in header.split(",")}
+    return "*" in candidates or etag in candidates
 
 
 validate_router = APIRouter(prefix="/v1", tags=["validate"])
@@ -160,18 +320,26 @@ validate_router = APIRouter(prefix="/v1", tags=["validate"])
 @validate_router.post(
     "/validate",
     operation_id="validate",
-    summary="Run every publish check on a file; store nothing",
+    summary="Run every publish check on an agent, skill or toolset file; store nothing",
     response_model=ValidationReport,
     responses=problem_responses(413, 415, 422),
-    openapi_extra=MARKDOWN_BODY,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                **_file_body("agent")["requestBody"]["content"],
+                **_file_body("toolset")["requestBody"]["content"],
+            },
+        }
+    },
 )
 async def validate(
-    body: MarkdownBody,
-    service: ServiceDep,
+    body: Annotated[bytes, Depends(read_any)],
+    publisher: PublisherDep,
     kind: Annotated[Kind, Query(description="What the file is.")] = "agent",
     name: Annotated[
         str | None, Query(max_length=200, description="The name it would be published under.")
     ] = None,
     version: Annotated[str | None, Query(max_length=200)] = None,
 ) -> ValidationReport:
-    return await service.validate(kind, body, name, version)
+    return await publisher.validate(kind, body, name, version)

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Kind = Literal["agent", "skill"]
+Kind = Literal["agent", "skill", "toolset"]
 
 
 class ApiModel(BaseModel):
@@ -62,7 +62,10 @@ class ArtifactDetail(ApiModel):
     kind: Kind
     namespace: str
     name: str
-    latest: str | None = Field(description="Highest stable, non-yanked version.")
+    latest: str | None = Field(
+        description="The `latest` tag when a publisher set one, else the highest stable, non-yanked version."
+    )
+    tags: dict[str, str] = Field(description="Tag → version.")
     versions: list[VersionSummary] = Field(description="Newest first by SemVer precedence.")
 
 
@@ -91,3 +94,36 @@ class ValidationReport(ApiModel):
     frontmatter: dict[str, Any] | None
     errors: list[ProblemItem]
     warnings: list[ProblemItem]
+
+
+class TagRequest(ApiModel):
+    version: str = Field(max_length=128, examples=["1.0.0"])
+
+
+class Tagged(ApiModel):
+    kind: Kind
+    namespace: str
+    name: str
+    tag: str
+    version: str
+
+
+class YankRequest(ApiModel):
+    reason: str | None = Field(None, max_length=1000, examples=["leaks a token in its prompt"])
+
+
+class DeprecateRequest(ApiModel):
+    message: str = Field(min_length=1, max_length=1000, examples=["use 2.x: it drops MultiEdit"])
+
+
+class Dependent(ApiModel):
+    kind: Kind
+    namespace: str
+    name: str
+    version: str
+    uses: str = Field(description="The version of the dependency this version was resolved to.")
+    direct: bool = Field(description="Named in the file itself, not only reached through a skill.")
+
+
+class DependentList(ApiModel):
+    items: list[Dependent]

@@ -91,6 +91,16 @@ class ArtifactVersion(Base):
     body: Mapped[str] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text)
     lock: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    # What the file declares it needs: [{"name", "constraint", "loc"}] (agent `skills`, skill
+    # `metadata.requires`), kept so `?resolve=latest` and dependents need not re-parse.
+    requires: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
+    # Tool rules as written: agent `tools` (null = inherit), skill `allowed-tools`, toolset `tools`.
+    tool_rules: Mapped[list[str] | None] = mapped_column(JSONB)
+    disallowed_rules: Mapped[list[str]] = mapped_column(JSONB, server_default="[]")
+    # The resolved profile of an agent version, serialised once at publish (and on yank or
+    # deprecate), so serving an exact version is a read of stored bytes.
+    profile_json: Mapped[bytes | None] = mapped_column(LargeBinary)
+    profile_markdown: Mapped[bytes | None] = mapped_column(LargeBinary)
     warnings: Mapped[list[dict[str, str]]] = mapped_column(JSONB, server_default="[]")
     published_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
@@ -102,6 +112,36 @@ class ArtifactVersion(Base):
     deprecation_message: Mapped[str | None] = mapped_column(Text)
 
     artifact: Mapped[Artifact] = relationship(back_populates="versions", lazy="raise")
+
+
+class Tag(Base):
+    """A movable name for one version of an artifact (`latest`, `stable`, `canary`)."""
+
+    __tablename__ = "tags"
+    __table_args__ = (UniqueConstraint("artifact_id", "tag", name="uq_tags_artifact_id_tag"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    artifact_id: Mapped[int] = mapped_column(ForeignKey("artifacts.id", ondelete="RESTRICT"))
+    tag: Mapped[str] = mapped_column(String(64))
+    version_id: Mapped[int] = mapped_column(ForeignKey("artifact_versions.id", ondelete="RESTRICT"))
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class VersionDependency(Base):
+    """One edge of a version's lock: this version was resolved against that one."""
+
+    __tablename__ = "version_dependencies"
+    __table_args__ = (Index("ix_version_dependencies_target_version_id", "target_version_id"),)
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("artifact_versions.id", ondelete="RESTRICT"), primary_key=True
+    )
+    target_version_id: Mapped[int] = mapped_column(
+        ForeignKey("artifact_versions.id", ondelete="RESTRICT"), primary_key=True
+    )
+    direct: Mapped[bool] = mapped_column(Boolean)
 
 
 class AuditRecord(Base):

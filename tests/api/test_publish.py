@@ -151,8 +151,8 @@ async def test_agent_referencing_unknown_skill_is_refused(client: httpx.AsyncCli
     assert response.status_code == 422
     errors = response.json()["errors"]
     assert [(e["loc"], e["code"]) for e in errors] == [
-        ("frontmatter.skills[0]", "skill_not_found"),
-        ("frontmatter.skills[1]", "skill_not_found"),
+        ("frontmatter.skills[0]", "unknown_skill"),
+        ("frontmatter.skills[1]", "unknown_skill"),
     ]
 
 

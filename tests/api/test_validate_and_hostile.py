@@ -72,7 +72,7 @@ async def test_validate_lists_all_errors_for_a_bad_file(client: httpx.AsyncClien
     assert report["valid"] is False
     assert [(e["loc"], e["code"]) for e in report["errors"]] == [
         ("frontmatter.maxTurns", "invalid_max_turns"),
-        ("frontmatter.skills[0]", "skill_not_found"),
+        ("frontmatter.skills[0]", "unknown_skill"),
     ]
 
 

@@ -1,0 +1,252 @@
+"""Publishing and dry-run validation: parse, check, resolve, then store in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from service.artifacts.repository import ArtifactRepository, NewVersion
+from service.artifacts.schemas import Kind, ProblemItem, ValidationReport, VersionDetail
+from service.artifacts.views import Identity, digest_of, version_detail
+from service.db.models import ArtifactVersion
+from service.errors import ValidationFailed, VersionConflict
+from service.formats import names
+from service.formats.problems import Problem, Severity, error
+from service.formats.toolset import validate_toolset
+from service.formats.validate import validate_file
+from service.profiles.repository import ProfileRepository
+from service.profiles.resolver import AgentSource, Declared, Resolved, Resolver
+from service.resolution.profile import profile_json_bytes, render_markdown
+from service.resolution.semver import InvalidVersion, Version
+
+
+@dataclass
+class Checked:
+    """A file after every check: what would be stored, and every problem found."""
+
+    name: str | None
+    declared_version: str | None
+    document: dict[str, Any] | None
+    body: str
+    description: str
+    requires: list[Declared]
+    tool_rules: list[str] | None
+    disallowed_rules: list[str]
+    problems: list[Problem]
+    resolved: Resolved = field(default_factory=Resolved)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.WARNING]
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    detail: VersionDetail
+    created: bool
+
+
+class PublishService:
+    def __init__(
+        self,
+        repository: ArtifactRepository,
+        profiles: ProfileRepository,
+        default_namespace: str,
+    ) -> None:
+        self.repository = repository
+        self.profiles = profiles
+        self.resolver = Resolver(profiles, default_namespace)
+        self.default_namespace = default_namespace
+
+    async def publish(
+        self, kind: Kind, qualified_name: str, version: str, data: bytes, *, actor: str
+    ) -> Published:
+        identity, path_problems = self._identity(qualified_name)
+        digest = digest_of(data)
+        if identity is not None and not path_problems:
+            existing = await self.repository.get_version(
+                kind, identity.namespace, identity.name, version
+            )
+            if existing is not None:
+                return _republished(kind, identity, existing, digest)
+
+        published_at = dt.datetime.now(dt.UTC)
+        checked = await self._check(kind, identity, version, data, path_problems, published_at)
+        if checked.errors or identity is None or checked.document is None:
+            raise ValidationFailed(
+                f"{len(checked.errors)} problem(s) in the {kind} file; nothing was published.",
+                errors=[p.as_dict() for p in checked.errors],
+                warnings=[p.as_dict() for p in checked.warnings],
+            )
+        profile = checked.resolved.profile
+        new = NewVersion(
+            version=Version.parse(version),
+            text=version,
+            digest=digest,
+            content=data,
+            frontmatter=checked.document,
+            body=checked.body,
+            description=checked.description,
+            lock=checked.resolved.lock,
+            warnings=[p.as_dict() for p in checked.problems],
+            publisher=actor,
+            published_at=published_at,
+            requires=[d.as_json() for d in checked.requires],
+            tool_rules=checked.tool_rules,
+            disallowed_rules=checked.disallowed_rules,
+            profile_json=profile_json_bytes(profile) if profile else None,
+            profile_markdown=render_markdown(profile).encode() if profile else None,
+        )
+        repo = self.repository
+        artifact_id = await repo.ensure_artifact(kind, identity.namespace, identity.name)
+        version_id = await repo.insert_version(artifact_id, new)
+        if version_id is None:
+            # Another publish of this version committed between our read and our insert.
+            await repo.session.rollback()
+            existing = await repo.get_version(kind, identity.namespace, identity.name, version)
+            assert existing is not None
+            return _republished(kind, identity, existing, digest)
+        await self.profiles.add_dependencies(version_id, checked.resolved.dependencies)
+        repo.add_audit(
+            actor=actor,
+            action="publish",
+            kind=kind,
+            namespace=identity.namespace,
+            name=identity.name,
+            version=version,
+            digest=digest,
+            details={"size": len(data), "warnings": len(checked.warnings)},
+        )
+        await repo.session.commit()
+        stored = await repo.get_version(kind, identity.namespace, identity.name, version)
+        assert stored is not None
+        return Published(version_detail(kind, identity, stored), created=True)
+
+    async def validate(
+        self, kind: Kind, data: bytes, qualified_name: str | None, version: str | None
+    ) -> ValidationReport:
+        identity, path_problems = (
+            (None, []) if qualified_name is None else self._identity(qualified_name)
+        )
+        now = dt.datetime.now(dt.UTC)
+        checked = await self._check(kind, identity, version, data, path_problems, now)
+        name = str(identity) if identity else checked.name
+        return ValidationReport(
+            valid=not checked.errors,
+            kind=kind,
+            name=name,
+            version=version or checked.declared_version,
+            digest=digest_of(data),
+            frontmatter=checked.document,
+            errors=[_item(p) for p in checked.errors],
+            warnings=[_item(p) for p in checked.warnings],
+        )
+
+    async def _check(
+        self,
+        kind: Kind,
+        identity: Identity | None,
+        version: str | None,
+        data: bytes,
+        path_problems: list[Problem],
+        published_at: dt.datetime,
+    ) -> Checked:
+        checked = self._parse(kind, identity, version, data, path_problems)
+        if checked.document is None:
+            return checked
+        namespace = identity.namespace if identity else self.default_namespace
+        name = identity.name if identity else checked.name
+        try:
+            parsed_version = Version.parse(version or checked.declared_version or "0.0.0")
+        except InvalidVersion:
+            return checked
+        if name is None:
+            return checked
+        if kind == "skill":
+            checked.resolved = await self.resolver.resolve_skill(
+                namespace, name, parsed_version, digest_of(data), checked.requires
+            )
+        elif kind == "agent":
+            source = AgentSource(
+                namespace=namespace,
+                name=name,
+                version=str(parsed_version),
+                digest=digest_of(data),
+                published_at=published_at,
+                frontmatter=checked.document,
+                body=checked.body,
+                requires=checked.requires,
+                tool_rules=checked.tool_rules,
+                disallowed_rules=checked.disallowed_rules,
+            )
+            checked.resolved = await self.resolver.resolve_agent(source)
+        checked.problems += checked.resolved.problems
+        return checked
+
+    def _parse(
+        self,
+        kind: Kind,
+        identity: Identity | None,
+        version: str | None,
+        data: bytes,
+        path_problems: list[Problem],
+    ) -> Checked:
+        path_name = identity.name if identity else None
+        if kind == "toolset":
+            toolset = validate_toolset(data, path_name=path_name, path_version=version)
+            declared = (toolset.document or {}).get("version")
+            return Checked(
+                name=toolset.name,
+                declared_version=declared if isinstance(declared, str) else None,
+                document=toolset.document,
+                body="",
+                description=toolset.description,
+                requires=[],
+                tool_rules=[r.rule for r in toolset.rules],
+                disallowed_rules=[],
+                problems=[*path_problems, *toolset.problems],
+            )
+        parsed = validate_file(kind, data, path_name=path_name, path_version=version)
+        requires, reference_problems = self.resolver.declared(parsed.skill_refs)
+        frontmatter = parsed.frontmatter or {}
+        inherit = kind == "agent" and frontmatter.get("tools") is None
+        return Checked(
+            name=parsed.name,
+            declared_version=parsed.version,
+            document=parsed.frontmatter,
+            body=parsed.body or "",
+            description=str(frontmatter.get("description") or ""),
+            requires=requires,
+            tool_rules=None if inherit else [r.rule for r in parsed.tool_rules],
+            disallowed_rules=[r.rule for r in parsed.disallowed_rules],
+            problems=[*path_problems, *parsed.problems, *reference_problems],
+        )
+
+    def _identity(self, qualified_name: str) -> tuple[Identity | None, list[Problem]]:
+        try:
+            namespace, name = names.split_qualified(qualified_name, self.default_namespace)
+        except names.InvalidName as exc:
+            return None, [error("path.name", "invalid_name", str(exc))]
+        return Identity(namespace, name), []
+
+
+def _republished(
+    kind: Kind, identity: Identity, existing: ArtifactVersion, digest: str
+) -> Published:
+    if existing.digest != digest:
+        raise VersionConflict(
+            f"{kind} {identity}@{existing.version} is already published as {existing.digest}; "
+            f"these bytes are {digest}. Published versions are immutable: publish a new version.",
+            existingDigest=existing.digest,
+            publishedDigest=digest,
+        )
+    return Published(version_detail(kind, identity, existing), created=False)
+
+
+def _item(problem: Problem) -> ProblemItem:
+    return ProblemItem.model_validate(problem.as_dict())

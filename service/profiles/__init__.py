@@ -1,0 +1,1 @@
+"""Resolved profiles: skill graphs, toolsets and grants resolved at publish, served by ref."""

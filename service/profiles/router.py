@@ -1,0 +1,113 @@
+"""`GET /v1/profiles/{name}@{ref}` and the batch form: stored bytes, HTTP caching, negotiation."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from service.artifacts.router import etag_matches
+from service.dependencies import SessionDep, SettingsDep
+from service.errors import RegistryError
+from service.problems import problem_responses
+from service.profiles.repository import ProfileRepository
+from service.profiles.schemas import BatchRequest, BatchResponse, BatchResult, Profile
+from service.profiles.service import Format, ProfileService, ServedProfile
+
+router = APIRouter(prefix="/v1/profiles", tags=["profiles"])
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+# Tags and ranges move: caches may keep the answer briefly, then must ask again.
+MOVING = "public, max-age=60"
+MEDIA: dict[Format, str] = {"json": "application/json", "markdown": "text/markdown; charset=utf-8"}
+
+
+def get_profiles(session: SessionDep, settings: SettingsDep) -> ProfileService:
+    return ProfileService(ProfileRepository(session), settings.default_namespace)
+
+
+ProfilesDep = Annotated[ProfileService, Depends(get_profiles)]
+
+
+def negotiate(request: Request, requested: Format | None) -> Format:
+    if requested is not None:
+        return requested
+    accept = request.headers.get("accept", "")
+    if "text/markdown" in accept and "application/json" not in accept:
+        return "markdown"
+    return "json"
+
+
+@router.get(
+    "/{spec:path}",
+    operation_id="get_profile",
+    summary="The resolved profile of `name@ref` (exact version, range, tag, digest; bare = latest)",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The profile; `Content-Location` names the exact version a tag or range chose",
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/Profile"}},
+                "text/markdown": {"schema": {"type": "string"}},
+            },
+        },
+        304: {"description": "Not modified (If-None-Match matched the ETag)"},
+        **problem_responses(400, 404, 409, 422),
+    },
+)
+async def get_profile(
+    spec: str,
+    request: Request,
+    profiles: ProfilesDep,
+    format: Annotated[
+        Format | None, Query(description="Overrides `Accept`: json or markdown.")
+    ] = None,
+    resolve: Annotated[
+        Literal["latest"] | None,
+        Query(description="`latest`: re-resolve skills and toolsets against today's versions."),
+    ] = None,
+) -> Response:
+    served = await profiles.get(
+        spec, negotiate(request, format), resolve_latest=resolve == "latest"
+    )
+    headers = _headers(served, request)
+    if etag_matches(request, served.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(served.body, media_type=MEDIA[served.format], headers=headers)
+
+
+def _headers(served: ServedProfile, request: Request) -> dict[str, str]:
+    headers = {"ETag": served.etag, "Vary": "Accept"}
+    if served.immutable:
+        headers["Cache-Control"] = IMMUTABLE
+    else:
+        headers["Cache-Control"] = (
+            MOVING if request.query_params.get("resolve") is None else "no-cache"
+        )
+        ident = served.identity
+        location = f"/v1/profiles/{ident.namespace}/{ident.name}@{served.version}"
+        if served.format != "json":
+            location += f"?format={served.format}"
+        headers["Content-Location"] = location
+    return headers
+
+
+@router.post(
+    "",
+    operation_id="get_profiles_batch",
+    summary="Resolve many refs in one request; each result is a profile or its problem, in order",
+    response_model=BatchResponse,
+    responses=problem_responses(422),
+)
+async def get_profiles_batch(request_body: BatchRequest, profiles: ProfilesDep) -> BatchResponse:
+    results: list[BatchResult] = []
+    for ref in request_body.refs:
+        try:
+            served = await profiles.get(ref, "json")
+        except RegistryError as exc:
+            results.append(BatchResult(ref=ref, status=exc.status, problem=exc.to_problem()))
+            continue
+        profile = Profile.model_validate(json.loads(served.body))
+        results.append(BatchResult(ref=ref, status=200, version=served.version, profile=profile))
+    return BatchResponse(results=results)

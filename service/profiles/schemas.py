@@ -1,0 +1,101 @@
+"""Profile documents as the OpenAPI document describes them (DESIGN §4; fields may be added)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.artifacts.schemas import Problem
+
+
+class ProfileSkill(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    name: str
+    version: str
+    digest: str
+    description: str
+    instructions: str
+    allowedTools: list[str]
+    requiredBy: list[str]
+
+
+class ToolGrant(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    rule: str
+    tool: str
+    specifier: str | None
+    sources: list[str]
+
+
+class ProfileTools(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    mode: Literal["allowlist", "inherit"]
+    grants: list[ToolGrant]
+    denied: list[dict[str, Any]]
+    ungranted: list[dict[str, Any]]
+
+
+class AgentDefinition(BaseModel):
+    """Exactly the Claude Agent SDK's `AgentDefinition` fields; absent ones are omitted."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    description: str
+    prompt: str
+    tools: list[str] | None = None
+    disallowedTools: list[str] | None = None
+    model: str | None = None
+    maxTurns: int | None = None
+    mcpServers: list[Any] | None = None
+    permissionMode: str | None = None
+    memory: str | None = None
+    effort: str | int | None = None
+    background: bool | None = None
+    initialPrompt: str | None = None
+
+
+class Profile(BaseModel):
+    """A resolved agent: identity, normalised fields, skills, effective tools, lock."""
+
+    model_config = ConfigDict(extra="allow")
+
+    namespace: str
+    name: str
+    version: str
+    digest: str
+    description: str
+    model: str | None
+    maxTurns: int | None
+    instructions: str
+    frontmatter: dict[str, Any]
+    skills: list[ProfileSkill]
+    tools: ProfileTools
+    lock: dict[str, dict[str, dict[str, str]]]
+    agentDefinition: AgentDefinition
+    yanked: bool
+    deprecated: str | None
+    publishedAt: str
+
+
+class BatchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    refs: list[str] = Field(
+        min_length=1, max_length=100, examples=[["dev-python@1.0.0", "flask-specialist@^1"]]
+    )
+
+
+class BatchResult(BaseModel):
+    ref: str
+    status: int
+    version: str | None = None
+    profile: Profile | None = None
+    problem: Problem | None = None
+
+
+class BatchResponse(BaseModel):
+    results: list[BatchResult]
