@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
@@ -12,7 +12,7 @@ from service.dependencies import SessionDep, SettingsDep
 from service.errors import RegistryError
 from service.problems import problem_responses
 from service.profiles.repository import ProfileRepository
-from service.profiles.schemas import BatchRequest, BatchResponse, BatchResult, Profile
+from service.profiles.schemas import BatchRequest, BatchResponse
 from service.profiles.service import Format, ProfileService, ServedProfile
 
 router = APIRouter(prefix="/v1/profiles", tags=["profiles"])
@@ -97,17 +97,22 @@ def _headers(served: ServedProfile, request: Request) -> dict[str, str]:
     "",
     operation_id="get_profiles_batch",
     summary="Resolve many refs in one request; each result is a profile or its problem, in order",
-    response_model=BatchResponse,
-    responses=problem_responses(422),
+    response_class=Response,
+    responses={
+        200: {"model": BatchResponse, "description": "One result per ref, in order"},
+        **problem_responses(422),
+    },
 )
-async def get_profiles_batch(request_body: BatchRequest, profiles: ProfilesDep) -> BatchResponse:
-    results: list[BatchResult] = []
+async def get_profiles_batch(request_body: BatchRequest, profiles: ProfilesDep) -> Response:
+    # Profiles go out exactly as stored (no model round trip that would add absent fields).
+    results: list[dict[str, Any]] = []
     for ref in request_body.refs:
         try:
             served = await profiles.get(ref, "json")
         except RegistryError as exc:
-            results.append(BatchResult(ref=ref, status=exc.status, problem=exc.to_problem()))
+            results.append({"ref": ref, "status": exc.status, "problem": exc.to_problem()})
             continue
-        profile = Profile.model_validate(json.loads(served.body))
-        results.append(BatchResult(ref=ref, status=200, version=served.version, profile=profile))
-    return BatchResponse(results=results)
+        profile = json.loads(served.body)
+        results.append({"ref": ref, "status": 200, "version": served.version, "profile": profile})
+    body = json.dumps({"results": results}, ensure_ascii=False, separators=(",", ":"))
+    return Response(body.encode(), media_type="application/json")
