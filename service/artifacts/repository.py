@@ -136,15 +136,6 @@ class ArtifactRepository:
         )
         return await self.session.scalar(statement)
 
-    async def latest_stable(self, kind: str, namespace: str, name: str) -> ArtifactVersion | None:
-        statement = (
-            self._versions(kind, namespace, name)
-            .where(ArtifactVersion.is_release, ArtifactVersion.yanked_at.is_(None))
-            .order_by(*SEMVER_DESC)
-            .limit(1)
-        )
-        return await self.session.scalar(statement)
-
     async def get_artifact(self, kind: str, namespace: str, name: str) -> Artifact | None:
         return await self.session.scalar(
             select(Artifact).where(

@@ -32,7 +32,3 @@ def async_url(url: str) -> URL:
         query["ssl"] = _SSLMODE_TO_ASYNCPG[sslmode]
     return parsed.set(drivername="postgresql+asyncpg", query=query)
 
-
-def sync_libpq_url(url: URL) -> str:
-    """The plain libpq form of an async URL, for tools like psql."""
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
