@@ -11,6 +11,7 @@ from service import health
 from service.artifacts.router import build_router, validate_router
 from service.db.engine import create_engine, session_factory
 from service.logs import RequestLogMiddleware
+from service.openapi_document import install_openapi
 from service.problems import install_problem_handlers
 from service.profiles import router as profiles
 from service.settings import Settings
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(build_router("skill"))
     app.include_router(build_router("toolset"))
     app.include_router(profiles.router)
+    install_openapi(app)
     return app
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
@@ -46,6 +47,19 @@ TOOLSET_SCHEMA: dict[str, Any] = {
 ACTOR = "anonymous"  # until tokens exist (DESIGN §6), every write is recorded as anonymous
 
 
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLE_FILES: dict[Kind, Path] = {
+    "agent": EXAMPLES / "agents" / "dev-python.md",
+    "skill": EXAMPLES / "skills" / "git-workflow" / "SKILL.md",
+}
+
+
+def _example(kind: Kind) -> dict[str, str]:
+    """A real file from examples/ as the request body example, when the folder is there."""
+    path = EXAMPLE_FILES.get(kind)
+    return {"example": path.read_text(encoding="utf-8")} if path and path.is_file() else {}
+
+
 def _file_body(kind: Kind) -> dict[str, Any]:
     if kind == "toolset":
         content = {
@@ -61,7 +75,7 @@ def _file_body(kind: Kind) -> dict[str, Any]:
         }
         text = "The toolset document (JSON or YAML), exactly as it should be stored."
     else:
-        content = {"text/markdown": {"schema": {"type": "string"}}}
+        content = {"text/markdown": {"schema": {"type": "string"}, **_example(kind)}}
         text = f"The {kind} file (Markdown with YAML frontmatter, UTF-8), exactly as it should be stored."
     return {"requestBody": {"required": True, "content": content, "description": text}}
 

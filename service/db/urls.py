@@ -31,4 +31,3 @@ def async_url(url: str) -> URL:
     if isinstance(sslmode, str) and sslmode in _SSLMODE_TO_ASYNCPG:
         query["ssl"] = _SSLMODE_TO_ASYNCPG[sslmode]
     return parsed.set(drivername="postgresql+asyncpg", query=query)
-

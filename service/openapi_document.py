@@ -1,0 +1,48 @@
+"""The OpenAPI document as SDKs should see it: every error is problem+json, nothing FastAPI-internal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from service.errors import PROBLEM_MEDIA_TYPE
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+_FASTAPI_VALIDATION = ("HTTPValidationError", "ValidationError")
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Replace `app.openapi` with a builder that maps FastAPI's own 422 to our problem schema."""
+
+    def build() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = get_openapi(
+                title=app.title,
+                version=app.version,
+                summary=app.summary,
+                description=app.description,
+                routes=app.routes,
+                tags=app.openapi_tags,
+            )
+            app.openapi_schema = problem_errors(document)
+        return app.openapi_schema
+
+    app.openapi = build  # type: ignore[method-assign]
+
+
+def problem_errors(document: dict[str, Any]) -> dict[str, Any]:
+    """Every 4xx/5xx response is `application/problem+json` with the Problem schema."""
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            for status, response in operation.get("responses", {}).items():
+                if not str(status).startswith(("4", "5")):
+                    continue
+                response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}}
+                if response.get("description") == "Validation Error":
+                    response["description"] = "Invalid request parameters; every problem is listed"
+    schemas = document.get("components", {}).get("schemas", {})
+    for name in _FASTAPI_VALIDATION:
+        schemas.pop(name, None)
+    return document
