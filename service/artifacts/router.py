@@ -54,13 +54,14 @@ EXAMPLE_FILES: dict[Kind, Path] = {
 }
 
 
-def _example(kind: Kind) -> dict[str, str]:
+def _example(kind: Kind) -> dict[str, Any]:
     """A real file from examples/ as the request body example, when the folder is there."""
     path = EXAMPLE_FILES.get(kind)
     return {"example": path.read_text(encoding="utf-8")} if path and path.is_file() else {}
 
 
 def _file_body(kind: Kind) -> dict[str, Any]:
+    content: dict[str, dict[str, Any]]
     if kind == "toolset":
         content = {
             "application/json": {
