@@ -79,6 +79,9 @@ async def get_profile(
 
 def _headers(served: ServedProfile, request: Request) -> dict[str, str]:
     headers = {"ETag": served.etag, "Vary": "Accept"}
+    if served.deprecated is not None:
+        # RFC 7234 warn-code 299 ("miscellaneous persistent warning"); ASCII-escaped text.
+        headers["Warning"] = f"299 agent-registry {json.dumps('deprecated: ' + served.deprecated)}"
     if served.immutable:
         headers["Cache-Control"] = IMMUTABLE
     else:

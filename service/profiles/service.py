@@ -40,6 +40,7 @@ class ServedProfile:
     version: str
     etag: str
     immutable: bool  # an exact version or digest: the same bytes for as long as its state holds
+    deprecated: str | None = None
 
 
 class ProfileService:
@@ -77,7 +78,15 @@ class ProfileService:
             return await self._resolved_now(identity, row, output, pinned=not resolve_latest)
         body = row.profile_json if output == "json" else row.profile_markdown
         assert body is not None
-        return ServedProfile(body, output, identity, row.version, _etag(row, output), immutable)
+        return ServedProfile(
+            body,
+            output,
+            identity,
+            row.version,
+            _etag(row, output),
+            immutable,
+            row.deprecation_message,
+        )
 
     async def _choose(self, identity: Identity, ref_text: str) -> str:
         """The version a range or tag picks, by the same rules the skill resolver uses."""
@@ -129,7 +138,9 @@ class ProfileService:
             else render_markdown(resolved.profile).encode()
         )
         etag = '"' + hashlib.sha256(body).hexdigest() + '"'
-        return ServedProfile(body, output, identity, row.version, etag, immutable=False)
+        return ServedProfile(
+            body, output, identity, row.version, etag, False, row.deprecation_message
+        )
 
     def _parse_spec(self, spec: str) -> tuple[Identity, str | None]:
         try:

@@ -265,12 +265,15 @@ async def test_deprecated_version_is_still_chosen_with_its_message(
         "/v1/agents/tester/versions/1.0.0/deprecate", json={"message": "use 2.x"}
     )
     assert response.json()["deprecated"] == "use 2.x"
-    body = (await profile(client, "tester@^1")).json()
+    chosen = await profile(client, "tester@^1")
+    body = chosen.json()
     assert body["version"] == "1.0.0" and body["deprecated"] == "use 2.x"
+    assert chosen.headers["warning"] == '299 agent-registry "deprecated: use 2.x"'
     empty = await client.post("/v1/agents/tester/versions/1.0.0/deprecate", json={"message": ""})
     assert empty.status_code == 422
     await client.delete("/v1/agents/tester/versions/1.0.0/deprecate")
-    assert (await profile(client, "tester@1.0.0")).json()["deprecated"] is None
+    restored = await profile(client, "tester@1.0.0")
+    assert restored.json()["deprecated"] is None and "warning" not in restored.headers
 
 
 async def test_yanked_skill_is_not_chosen_for_new_agents_but_locks_keep_it(
