@@ -12,7 +12,7 @@ from service.artifacts.router import build_router, validate_router
 from service.db.engine import create_engine, session_factory
 from service.logs import RequestLogMiddleware
 from service.openapi_document import install_openapi
-from service.problems import install_problem_handlers
+from service.problems import NulGuardMiddleware, install_problem_handlers
 from service.profiles import router as profiles
 from service.settings import Settings
 
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_problem_handlers(app)
+    app.add_middleware(NulGuardMiddleware)
     app.add_middleware(RequestLogMiddleware)
     app.include_router(health.router)
     app.include_router(validate_router)

@@ -32,11 +32,21 @@ def install_openapi(app: FastAPI) -> None:
     app.openapi = build  # type: ignore[method-assign]
 
 
+# Answers any operation can give before its handler runs, declared so SDKs expect them.
+_MALFORMED = {"description": "Malformed request: a NUL character, or a body that is not UTF-8 JSON"}
+_NO_ROUTE = {"description": "No such route: a path parameter holds a character no route matches"}
+
+
 def problem_errors(document: dict[str, Any]) -> dict[str, Any]:
     """Every 4xx/5xx response is `application/problem+json` with the Problem schema."""
-    for operations in document.get("paths", {}).values():
+    for path, operations in document.get("paths", {}).items():
         for operation in operations.values():
-            for status, response in operation.get("responses", {}).items():
+            responses = operation.setdefault("responses", {})
+            if operation.get("parameters") or operation.get("requestBody"):
+                responses.setdefault("400", dict(_MALFORMED))
+            if "{" in path:
+                responses.setdefault("404", dict(_NO_ROUTE))
+            for status, response in responses.items():
                 if not str(status).startswith(("4", "5")):
                     continue
                 response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}}

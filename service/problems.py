@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.artifacts.schemas import Problem
 from service.errors import (
@@ -76,7 +77,9 @@ async def _request_invalid(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(
+        exc.status_code, "http_error"
+    )
     problem: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + code.replace("_", "-"),
         "title": str(exc.detail),
@@ -103,6 +106,34 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(
         RegistryError("an unexpected error occurred; it has been logged"), request
     )
+
+
+class InvalidCharacter(RegistryError):
+    status = 400
+    code = "invalid_character"
+    title = "Invalid character in the request"
+
+
+class NulGuardMiddleware:
+    """Refuse a NUL in the path or query before any handler: no name, version or search holds one,
+    and PostgreSQL text cannot store it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            query: bytes = scope.get("query_string", b"")
+            if "\x00" in scope["path"] or b"%00" in query or b"\x00" in query:
+                error = InvalidCharacter("the path or query contains a NUL character")
+                response = JSONResponse(
+                    error.to_problem(instance=None),
+                    status_code=error.status,
+                    media_type=PROBLEM_MEDIA_TYPE,
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -179,11 +179,11 @@ def build_router(kind: Kind) -> APIRouter:
         responses={
             200: {
                 "description": "The published bytes; `ETag` is their digest",
-                "content": {
-                    ("application/json" if kind == "toolset" else "text/markdown"): {
-                        "schema": {"type": "string"}
-                    }
-                },
+                "content": (
+                    {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+                    if kind == "toolset"
+                    else {"text/markdown": {"schema": {"type": "string"}}}
+                ),
             },
             304: {"description": "Not modified (If-None-Match matched)"},
             **problem_responses(404),

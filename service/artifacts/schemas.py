@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from service.formats.yamlsafe import unstorable_text
 
 Kind = Literal["agent", "skill", "toolset"]
+
+
+def _storable(text: str) -> str:
+    if reason := unstorable_text(text):
+        raise ValueError(f"the text {reason}")
+    return text
+
+
+# Request text that reaches PostgreSQL: no NUL, no lone surrogates (JSON `\\ud800` escapes).
+StorableText = Annotated[str, AfterValidator(_storable)]
 
 
 class ApiModel(BaseModel):
@@ -97,7 +109,7 @@ class ValidationReport(ApiModel):
 
 
 class TagRequest(ApiModel):
-    version: str = Field(max_length=128, examples=["1.0.0"])
+    version: StorableText = Field(max_length=128, examples=["1.0.0"])
 
 
 class Tagged(ApiModel):
@@ -109,11 +121,15 @@ class Tagged(ApiModel):
 
 
 class YankRequest(ApiModel):
-    reason: str | None = Field(None, max_length=1000, examples=["leaks a token in its prompt"])
+    reason: StorableText | None = Field(
+        None, max_length=1000, examples=["leaks a token in its prompt"]
+    )
 
 
 class DeprecateRequest(ApiModel):
-    message: str = Field(min_length=1, max_length=1000, examples=["use 2.x: it drops MultiEdit"])
+    message: StorableText = Field(
+        min_length=1, max_length=1000, examples=["use 2.x: it drops MultiEdit"]
+    )
 
 
 class Dependent(ApiModel):

@@ -242,8 +242,26 @@ def to_json_safe(value: Any, loc: str) -> tuple[Any, list[Problem]]:
     return _convert(value, loc, problems), problems
 
 
+def unstorable_text(text: str) -> str | None:
+    """Why PostgreSQL text/jsonb (and UTF-8) cannot hold this string, or None when it can.
+
+    YAML escapes can produce what the file's bytes could not: `"\\0"` is NUL, `"\\ud800"` a lone
+    surrogate.
+    """
+    if "\x00" in text:
+        return "contains a NUL character (\\0), which cannot be stored"
+    if any("\ud800" <= char <= "\udfff" for char in text):
+        return "contains a lone UTF-16 surrogate, which is not valid Unicode text"
+    return None
+
+
 def _convert(value: Any, loc: str, problems: list[Problem]) -> Any:
-    if value is None or isinstance(value, bool | str):
+    if isinstance(value, str):
+        if reason := unstorable_text(value):
+            problems.append(error(loc, "unsupported_value", f"the value {reason}"))
+            return None
+        return value
+    if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int):
         if value.bit_length() > _MAX_INT_BITS:
@@ -281,6 +299,9 @@ def _convert_mapping(
     result: dict[str, Any] = {}
     for key, item in value.items():
         text = key if isinstance(key, str) else _key_text(key)
+        if reason := unstorable_text(text):
+            problems.append(error(loc, "unsupported_value", f"a key {reason}"))
+            continue
         if not isinstance(key, str):
             problems.append(
                 warning(

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.artifacts.schemas import Problem
+from service.artifacts.schemas import Problem, StorableText
 
 
 class ProfileSkill(BaseModel):
@@ -84,7 +84,7 @@ class Profile(BaseModel):
 class BatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    refs: list[str] = Field(
+    refs: list[StorableText] = Field(
         min_length=1, max_length=100, examples=[["dev-python@1.0.0", "flask-specialist@^1"]]
     )
 

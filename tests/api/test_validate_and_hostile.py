@@ -86,3 +86,36 @@ async def test_overlong_path_values_are_problems_not_500(client: httpx.AsyncClie
     assert "path.name" in {e["loc"] for e in response.json()["errors"]}
     read = await client.get(f"/v1/agents/{long_name}/versions/{long_version}")
     assert read.status_code == 404
+
+
+async def test_nul_in_path_or_query_is_a_400_problem(client: httpx.AsyncClient) -> None:
+    for path in ("/v1/skills?q=%00", "/v1/agents/a%00b", "/v1/agents/x/versions/1.0.0%00"):
+        response = await client.get(path)
+        assert response.status_code == 400, path
+        assert response.json()["code"] == "invalid_character"
+
+
+async def test_unstorable_text_in_json_bodies_is_refused_not_500(client: httpx.AsyncClient) -> None:
+    toolset = b'{"name": "readonly", "description": "\\ud800", "tools": ["Read"]}'
+    response = await client.put(
+        "/v1/toolsets/readonly/versions/1.0.0",
+        content=toolset,
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["code"] == "unsupported_value"
+    await put(client, "agent", "tester", "1.0.0", agent_file("tester"))
+    deprecate = await client.post(
+        "/v1/agents/tester/versions/1.0.0/deprecate",
+        content=b'{"message": "bad \\u0000 text"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert deprecate.status_code == 422
+    assert deprecate.json()["code"] == "request_invalid"
+    not_json = await client.post(
+        "/v1/agents/tester/versions/1.0.0/deprecate",
+        content=b"\xff",
+        headers={"Content-Type": "application/json"},
+    )
+    assert not_json.status_code == 400
+    assert not_json.json()["code"] == "bad_request"

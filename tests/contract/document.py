@@ -58,12 +58,3 @@ def problem_violation(response: dict[str, Any]) -> str | None:
     if others:
         return f"also declares {others}: the service only sends {PROBLEM_MEDIA_TYPE}"
     return None
-
-
-def declares_problem(operation_id: str, status: int) -> bool:
-    """Whether the document lets a client parse this error as a typed Problem."""
-    found = operation(operation_id)
-    if found is None:
-        return False
-    response = found[2].get("responses", {}).get(str(status))
-    return response is not None and problem_violation(response) is None

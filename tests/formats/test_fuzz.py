@@ -105,7 +105,10 @@ def test_yaml_ish_frontmatter_never_raises(
 
 # PyYAML's emitter writes U+0085/U+2028/U+2029 raw, and its scanner then folds them as line
 # breaks: a PyYAML round-trip quirk unrelated to validation, so those characters are left out.
-yaml_safe_text = st.text(st.characters(blacklist_characters="\x85\u2028\u2029"))
+# NUL is left out because it is refused on purpose (PostgreSQL cannot store it; tested below).
+yaml_safe_text = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\x85\u2028\u2029")
+)
 json_scalars = st.one_of(
     st.none(),
     st.booleans(),
@@ -130,6 +133,17 @@ def test_valid_yaml_round_trips_unchanged(extra: dict[str, object]) -> None:
     result = validate_file("agent", frontmatter_file(text))
     assert result.frontmatter == data
     assert "frontmatter_repaired" not in [p.code for p in result.problems]
+
+
+@FUZZ
+@given(prefix=yaml_safe_text, suffix=yaml_safe_text, as_key=st.booleans())
+def test_escaped_nul_in_any_string_is_refused(prefix: str, suffix: str, as_key: bool) -> None:
+    value = prefix + "\x00" + suffix
+    data = {value: 1} if as_key else {"extra": value}
+    text = yaml.safe_dump({"name": "fuzz", "description": "d", **data}, allow_unicode=True)
+    result = validate_file("agent", frontmatter_file(text))
+    assert "unsupported_value" in [p.code for p in result.errors]
+    assert "\x00" not in json.dumps(result.frontmatter)
 
 
 one_line = st.text(

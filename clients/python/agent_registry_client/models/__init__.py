@@ -1,0 +1,97 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .agent_definition import AgentDefinition
+from .artifact_detail import ArtifactDetail
+from .artifact_detail_kind import ArtifactDetailKind
+from .artifact_detail_tags import ArtifactDetailTags
+from .artifact_page import ArtifactPage
+from .artifact_summary import ArtifactSummary
+from .artifact_summary_kind import ArtifactSummaryKind
+from .batch_request import BatchRequest
+from .batch_response import BatchResponse
+from .batch_result import BatchResult
+from .dependent import Dependent
+from .dependent_kind import DependentKind
+from .dependent_list import DependentList
+from .deprecate_request import DeprecateRequest
+from .get_profile_format_type_0 import GetProfileFormatType0
+from .health import Health
+from .problem import Problem
+from .problem_item import ProblemItem
+from .problem_item_severity import ProblemItemSeverity
+from .profile import Profile
+from .profile_frontmatter import ProfileFrontmatter
+from .profile_lock import ProfileLock
+from .profile_lock_additional_property import ProfileLockAdditionalProperty
+from .profile_lock_additional_property_additional_property import ProfileLockAdditionalPropertyAdditionalProperty
+from .profile_skill import ProfileSkill
+from .profile_tools import ProfileTools
+from .profile_tools_denied_item import ProfileToolsDeniedItem
+from .profile_tools_mode import ProfileToolsMode
+from .profile_tools_ungranted_item import ProfileToolsUngrantedItem
+from .publish_toolset_version_body import PublishToolsetVersionBody
+from .publish_toolset_version_body_metadata import PublishToolsetVersionBodyMetadata
+from .readiness import Readiness
+from .tag_request import TagRequest
+from .tagged import Tagged
+from .tagged_kind import TaggedKind
+from .tool_grant import ToolGrant
+from .validate_kind import ValidateKind
+from .validation_report import ValidationReport
+from .validation_report_frontmatter_type_0 import ValidationReportFrontmatterType0
+from .validation_report_kind import ValidationReportKind
+from .version_detail import VersionDetail
+from .version_detail_frontmatter import VersionDetailFrontmatter
+from .version_detail_kind import VersionDetailKind
+from .version_detail_lock import VersionDetailLock
+from .version_summary import VersionSummary
+from .yank_request import YankRequest
+
+__all__ = (
+    "AgentDefinition",
+    "ArtifactDetail",
+    "ArtifactDetailKind",
+    "ArtifactDetailTags",
+    "ArtifactPage",
+    "ArtifactSummary",
+    "ArtifactSummaryKind",
+    "BatchRequest",
+    "BatchResponse",
+    "BatchResult",
+    "Dependent",
+    "DependentKind",
+    "DependentList",
+    "DeprecateRequest",
+    "GetProfileFormatType0",
+    "Health",
+    "Problem",
+    "ProblemItem",
+    "ProblemItemSeverity",
+    "Profile",
+    "ProfileFrontmatter",
+    "ProfileLock",
+    "ProfileLockAdditionalProperty",
+    "ProfileLockAdditionalPropertyAdditionalProperty",
+    "ProfileSkill",
+    "ProfileTools",
+    "ProfileToolsDeniedItem",
+    "ProfileToolsMode",
+    "ProfileToolsUngrantedItem",
+    "PublishToolsetVersionBody",
+    "PublishToolsetVersionBodyMetadata",
+    "Readiness",
+    "Tagged",
+    "TaggedKind",
+    "TagRequest",
+    "ToolGrant",
+    "ValidateKind",
+    "ValidationReport",
+    "ValidationReportFrontmatterType0",
+    "ValidationReportKind",
+    "VersionDetail",
+    "VersionDetailFrontmatter",
+    "VersionDetailKind",
+    "VersionDetailLock",
+    "VersionSummary",
+    "YankRequest",
+)
