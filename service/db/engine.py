@@ -18,7 +18,10 @@ def create_engine(settings: Settings, database_url: str) -> AsyncEngine:
         async_url(database_url),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
-        pool_pre_ping=True,
+        # No pre-ping: the asyncpg dialect wraps it in BEGIN/ROLLBACK, three round trips per
+        # request (measured: 8-15% of profile throughput). Recycling covers idle server timeouts;
+        # a connection that died anyway fails one request with a 503 and is discarded.
+        pool_recycle=1800,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, tuple_
@@ -20,6 +21,16 @@ _HEAVY = (
 )
 
 Pair = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredProfile:
+    id: int
+    version: str
+    digest: str
+    yanked: bool
+    deprecated: str | None
+    body: bytes | None  # None for versions stored before profiles existed
 
 
 class ProfileRepository:
@@ -58,20 +69,55 @@ class ProfileRepository:
         return [(ns, name, tag, version) for ns, name, tag, version in rows]
 
     async def stored_profile(
-        self, namespace: str, name: str, *, version: str | None = None, digest: str | None = None
-    ) -> ArtifactVersion | None:
-        """An agent version with its stored profile bytes, by exact version or digest."""
+        self,
+        namespace: str,
+        name: str,
+        output: str,
+        *,
+        version: str | None = None,
+        digest: str | None = None,
+    ) -> StoredProfile | None:
+        """The hot path: only the columns a profile response needs, one format's bytes."""
+        body = (
+            ArtifactVersion.profile_json if output == "json" else ArtifactVersion.profile_markdown
+        )
         statement = (
-            select(ArtifactVersion)
+            select(
+                ArtifactVersion.id,
+                ArtifactVersion.version,
+                ArtifactVersion.digest,
+                ArtifactVersion.yanked_at.is_not(None),
+                ArtifactVersion.deprecation_message,
+                body,
+            )
             .join(Artifact)
             .where(Artifact.kind == "agent", Artifact.namespace == namespace, Artifact.name == name)
-            .options(defer(ArtifactVersion.content, raiseload=True))
+            .limit(1)
         )
         if version is not None:
             statement = statement.where(ArtifactVersion.version == version)
         if digest is not None:
             statement = statement.where(ArtifactVersion.digest == digest)
-        return (await self.session.scalars(statement.limit(1))).first()
+        row = (await self.session.execute(statement)).first()
+        return None if row is None else StoredProfile(*row)
+
+    async def version_row(self, version_id: int) -> ArtifactVersion:
+        row = await self.session.get(ArtifactVersion, version_id, options=[_HEAVY[0]])
+        assert row is not None
+        return row
+
+    async def version_states(self, kind: str, pair: Pair) -> list[tuple[str, str, bool]]:
+        """(version, digest, yanked) of each version: what choosing by range or tag needs."""
+        statement = (
+            select(
+                ArtifactVersion.version,
+                ArtifactVersion.digest,
+                ArtifactVersion.yanked_at.is_not(None),
+            )
+            .join(Artifact)
+            .where(Artifact.kind == kind, Artifact.namespace == pair[0], Artifact.name == pair[1])
+        )
+        return [(v, d, y) for v, d, y in await self.session.execute(statement)]
 
     async def add_dependencies(self, version_id: int, targets: Sequence[tuple[int, bool]]) -> None:
         if targets:

@@ -10,7 +10,7 @@ from service.artifacts.views import Identity
 from service.db.models import ArtifactVersion
 from service.errors import NotFound, RegistryError
 from service.formats import names
-from service.profiles.repository import ProfileRepository
+from service.profiles.repository import ProfileRepository, StoredProfile
 from service.profiles.resolver import AgentSource, Resolver
 from service.resolution.graph import Candidate, Requirement, ResolutionError, resolve
 from service.resolution.profile import profile_json_bytes, render_markdown
@@ -59,45 +59,39 @@ class ProfileService:
         except InvalidRef as exc:
             raise InvalidReference(str(exc), reference=ref_text) from exc
         immutable = isinstance(ref, ExactRef | DigestRef)
+        stored_output = "json" if resolve_latest else output
         if isinstance(ref, ExactRef):
             row = await self.repository.stored_profile(
-                identity.namespace, identity.name, version=ref_text
+                identity.namespace, identity.name, stored_output, version=ref_text
             )
         elif isinstance(ref, DigestRef):
             row = await self.repository.stored_profile(
-                identity.namespace, identity.name, digest=ref.digest
+                identity.namespace, identity.name, stored_output, digest=ref.digest
             )
         else:
             version = await self._choose(identity, ref_text or "latest")
             row = await self.repository.stored_profile(
-                identity.namespace, identity.name, version=version
+                identity.namespace, identity.name, stored_output, version=version
             )
         if row is None:
             raise await self._not_found(identity, ref_text)
-        if resolve_latest or row.profile_json is None:
-            return await self._resolved_now(identity, row, output, pinned=not resolve_latest)
-        body = row.profile_json if output == "json" else row.profile_markdown
-        assert body is not None
+        if resolve_latest or row.body is None:
+            full = await self.repository.version_row(row.id)
+            return await self._resolved_now(identity, full, output, pinned=not resolve_latest)
         return ServedProfile(
-            body,
-            output,
-            identity,
-            row.version,
-            _etag(row, output),
-            immutable,
-            row.deprecation_message,
+            row.body, output, identity, row.version, _etag(row, output), immutable, row.deprecated
         )
 
     async def _choose(self, identity: Identity, ref_text: str) -> str:
         """The version a range or tag picks, by the same rules the skill resolver uses."""
         key = f"{identity.namespace}/{identity.name}"
         pair = (identity.namespace, identity.name)
-        rows = await self.repository.versions_of("agent", [pair])
+        rows = await self.repository.version_states("agent", pair)
         if not rows:
             raise NotFound(f"no agent named {identity}", name=str(identity))
         candidates = [
-            Candidate(key, Version.parse(r.version), r.digest, yanked=r.yanked_at is not None)
-            for _, _, r in rows
+            Candidate(key, Version.parse(version), digest, yanked=yanked)
+            for version, digest, yanked in rows
         ]
         tags = {
             key: {
@@ -151,17 +145,17 @@ class ProfileService:
         return Identity(namespace, name), ref
 
     async def _not_found(self, identity: Identity, ref_text: str | None) -> NotFound:
-        if not await self.repository.versions_of("agent", [(identity.namespace, identity.name)]):
+        if not await self.repository.version_states("agent", (identity.namespace, identity.name)):
             return NotFound(f"no agent named {identity}", name=str(identity))
         return NotFound(
             f"agent {identity} has no version {ref_text}", name=str(identity), reference=ref_text
         )
 
 
-def _etag(row: ArtifactVersion, output: Format) -> str:
+def _etag(row: StoredProfile, output: Format) -> str:
     """Strong, from the digest and format; a yank or deprecation changes the bytes, and so the tag."""
     state = ""
-    if row.yanked_at is not None or row.deprecation_message is not None:
-        marker = f"{row.yanked_at is not None}:{row.deprecation_message}".encode()
+    if row.yanked or row.deprecated is not None:
+        marker = f"{row.yanked}:{row.deprecated}".encode()
         state = "." + hashlib.sha256(marker).hexdigest()[:12]
     return f'"{row.digest}.{output}{state}"'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import yaml
@@ -15,7 +16,12 @@ from .helpers import frontmatter_file
 
 SNAKE_CASE = re.compile(r"[a-z][a-z0-9_]*")
 KINDS: st.SearchStrategy[Kind] = st.sampled_from(["agent", "skill"])
-FUZZ = settings(max_examples=300, deadline=1000, suppress_health_check=[HealthCheck.too_slow])
+# scripts/test's fuzz step raises the count (REGISTRY_PARSER_FUZZ_EXAMPLES) for a deeper run.
+FUZZ = settings(
+    max_examples=int(os.environ.get("REGISTRY_PARSER_FUZZ_EXAMPLES", "300")),
+    deadline=1000,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 FRAGMENTS = [
     "---",
