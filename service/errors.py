@@ -40,11 +40,6 @@ class BadRequest(RegistryError):
     title = "Bad request"
 
 
-class InvalidName(BadRequest):
-    code = "invalid_name"
-    title = "Invalid artifact name"
-
-
 class InvalidCursor(BadRequest):
     code = "invalid_cursor"
     title = "Invalid pagination cursor"
@@ -92,3 +87,39 @@ class DatabaseUnavailable(RegistryError):
     status = 503
     code = "database_unavailable"
     title = "Database unavailable"
+
+
+class InvalidTag(RegistryError):
+    status = 422
+    code = "invalid_tag"
+    title = "Invalid tag"
+
+
+class VersionYanked(RegistryError):
+    status = 409
+    code = "version_yanked"
+    title = "The version is yanked"
+
+
+class InvalidReference(RegistryError):
+    status = 400
+    code = "invalid_reference"
+    title = "Invalid reference"
+
+
+class ProfileUnresolvable(RegistryError):
+    status = 409
+    code = "profile_unresolvable"
+    title = "The agent's constraints no longer resolve"
+
+
+class MigrationsPending(RegistryError):
+    status = 503
+    code = "migrations_pending"
+    title = "Database schema is not at the latest migration"
+
+
+class InvalidCharacter(RegistryError):
+    status = 400
+    code = "invalid_character"
+    title = "Invalid character in the request"

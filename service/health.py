@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.db.migrate import head_revision, is_at_head
-from service.errors import DatabaseUnavailable, RegistryError
+from service.errors import DatabaseUnavailable, MigrationsPending
 from service.problems import problem_responses
 
 router = APIRouter(tags=["operations"])
@@ -23,12 +23,6 @@ class Health(BaseModel):
 class Readiness(BaseModel):
     status: Literal["ready"]
     migration: str | None
-
-
-class MigrationsPending(RegistryError):
-    status = 503
-    code = "migrations_pending"
-    title = "Database schema is not at the latest migration"
 
 
 @router.get("/healthz", operation_id="healthz", summary="The process is alive")

@@ -17,6 +17,7 @@ from service.errors import (
     PROBLEM_MEDIA_TYPE,
     PROBLEM_TYPE_BASE,
     DatabaseUnavailable,
+    InvalidCharacter,
     RegistryError,
     RequestInvalid,
 )
@@ -106,12 +107,6 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(
         RegistryError("an unexpected error occurred; it has been logged"), request
     )
-
-
-class InvalidCharacter(RegistryError):
-    status = 400
-    code = "invalid_character"
-    title = "Invalid character in the request"
 
 
 class NulGuardMiddleware:

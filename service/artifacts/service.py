@@ -27,7 +27,7 @@ from service.artifacts.views import (
     version_summary,
 )
 from service.db.models import Artifact, ArtifactVersion
-from service.errors import InvalidCursor, NotFound, RegistryError
+from service.errors import InvalidCursor, InvalidTag, NotFound, VersionYanked
 from service.formats import names
 from service.profiles.repository import ProfileRepository
 from service.resolution.profile import profile_json_bytes, render_markdown
@@ -35,18 +35,6 @@ from service.resolution.refs import InvalidRef, TagRef, parse_ref
 from service.resolution.semver import InvalidVersion, Version
 
 _TAG = re.compile(r"[a-z][a-z0-9._-]{0,63}")
-
-
-class InvalidTag(RegistryError):
-    status = 422
-    code = "invalid_tag"
-    title = "Invalid tag"
-
-
-class VersionYanked(RegistryError):
-    status = 409
-    code = "version_yanked"
-    title = "The version is yanked"
 
 
 class ArtifactService:

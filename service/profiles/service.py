@@ -8,7 +8,7 @@ from typing import Literal
 
 from service.artifacts.views import Identity
 from service.db.models import ArtifactVersion
-from service.errors import NotFound, RegistryError
+from service.errors import InvalidReference, NotFound, ProfileUnresolvable
 from service.formats import names
 from service.profiles.repository import ProfileRepository, StoredProfile
 from service.profiles.resolver import AgentSource, Resolver
@@ -18,18 +18,6 @@ from service.resolution.refs import DigestRef, ExactRef, InvalidRef, parse_ref, 
 from service.resolution.semver import Version
 
 Format = Literal["json", "markdown"]
-
-
-class InvalidReference(RegistryError):
-    status = 400
-    code = "invalid_reference"
-    title = "Invalid reference"
-
-
-class ProfileUnresolvable(RegistryError):
-    status = 409
-    code = "profile_unresolvable"
-    title = "The agent's constraints no longer resolve"
 
 
 @dataclass(frozen=True)
