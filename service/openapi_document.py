@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from service.errors import PROBLEM_MEDIA_TYPE
+from service.openapi_examples import EXAMPLES
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _FASTAPI_VALIDATION = ("HTTPValidationError", "ValidationError")
@@ -52,7 +53,19 @@ def problem_errors(document: dict[str, Any]) -> dict[str, Any]:
                 response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}}
                 if response.get("description") == "Validation Error":
                     response["description"] = "Invalid request parameters; every problem is listed"
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            _add_examples(operation)
     schemas = document.get("components", {}).get("schemas", {})
     for name in _FASTAPI_VALIDATION:
         schemas.pop(name, None)
     return document
+
+
+def _add_examples(operation: dict[str, Any]) -> None:
+    for operation_id, status, media_type, example in EXAMPLES:
+        if operation.get("operationId") != operation_id:
+            continue
+        content = operation.get("responses", {}).get(status, {}).get("content", {})
+        if media_type in content:
+            content[media_type]["example"] = example

@@ -1201,6 +1201,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "kind": "agent",
+                     *       "namespace": "default",
+                     *       "name": "dev-python",
+                     *       "version": "1.0.0",
+                     *       "digest": "sha256:17d02dedb28b3db6e117d1ba35faa78dbdef52381721413a866d335f2564221b",
+                     *       "size": 4091,
+                     *       "description": "Python developer — Flask, FastAPI, SQLAlchemy, pytest, boto3",
+                     *       "publishedAt": "2026-11-25T12:51:34.883025Z",
+                     *       "yanked": false,
+                     *       "yankReason": null,
+                     *       "deprecated": null,
+                     *       "publisher": "anonymous",
+                     *       "frontmatter": {
+                     *         "description": "Python developer — Flask, FastAPI, SQLAlchemy, pytest, boto3",
+                     *         "maxTurns": 100,
+                     *         "model": "sonnet",
+                     *         "name": "dev-python",
+                     *         "skills": "python-flask, python-data-processing, python-aws, python-testing, git-workflow, code-review-practices",
+                     *         "tools": "Read, Write, Edit, Bash, Grep, Glob"
+                     *       },
+                     *       "body": "\n# Python Developer\n\nYou are a senior Python developer. You …",
+                     *       "lock": {
+                     *         "skills": {
+                     *           "code-review-practices": {
+                     *             "digest": "sha256:614bd3055450fa2208adaf865940577fc8a89d74d909b240f7ce16f027f50751",
+                     *             "version": "1.0.0"
+                     *           }
+                     *         },
+                     *         "toolsets": {}
+                     *       },
+                     *       "warnings": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["VersionDetail"];
                 };
             };
@@ -1358,6 +1393,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "kind": "agent",
+                     *       "namespace": "default",
+                     *       "name": "dev-python",
+                     *       "version": "1.0.0",
+                     *       "digest": "sha256:17d02dedb28b3db6e117d1ba35faa78dbdef52381721413a866d335f2564221b",
+                     *       "size": 4091,
+                     *       "description": "Python developer — Flask, FastAPI, SQLAlchemy, pytest, boto3",
+                     *       "publishedAt": "2026-11-25T12:51:34.883025Z",
+                     *       "yanked": false,
+                     *       "yankReason": null,
+                     *       "deprecated": null,
+                     *       "publisher": "anonymous",
+                     *       "frontmatter": {
+                     *         "description": "Python developer — Flask, FastAPI, SQLAlchemy, pytest, boto3",
+                     *         "maxTurns": 100,
+                     *         "model": "sonnet",
+                     *         "name": "dev-python",
+                     *         "skills": "python-flask, python-data-processing, python-aws, python-testing, git-workflow, code-review-practices",
+                     *         "tools": "Read, Write, Edit, Bash, Grep, Glob"
+                     *       },
+                     *       "body": "\n# Python Developer\n\nYou are a senior Python developer. You …",
+                     *       "lock": {
+                     *         "skills": {
+                     *           "code-review-practices": {
+                     *             "digest": "sha256:614bd3055450fa2208adaf865940577fc8a89d74d909b240f7ce16f027f50751",
+                     *             "version": "1.0.0"
+                     *           }
+                     *         },
+                     *         "toolsets": {}
+                     *       },
+                     *       "warnings": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["VersionDetail"];
                 };
             };
@@ -1367,6 +1437,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "kind": "agent",
+                     *       "namespace": "default",
+                     *       "name": "dev-python",
+                     *       "version": "1.0.0",
+                     *       "digest": "sha256:17d02dedb28b3db6e117d1ba35faa78dbdef52381721413a866d335f2564221b",
+                     *       "size": 4091,
+                     *       "description": "Python developer — Flask, FastAPI, SQLAlchemy, pytest, boto3",
+                     *       "publishedAt": "2026-11-25T12:51:34.883025Z",
+                     *       "yanked": false,
+                     *       "yankReason": null,
+                     *       "deprecated": null,
+                     *       "publisher": "anonymous",
+                     *       "frontmatter": {
+                     *         "description": "Python developer — Flask, FastAPI, SQLAlchemy, pytest, boto3",
+                     *         "maxTurns": 100,
+                     *         "model": "sonnet",
+                     *         "name": "dev-python",
+                     *         "skills": "python-flask, python-data-processing, python-aws, python-testing, git-workflow, code-review-practices",
+                     *         "tools": "Read, Write, Edit, Bash, Grep, Glob"
+                     *       },
+                     *       "body": "\n# Python Developer\n\nYou are a senior Python developer. You …",
+                     *       "lock": {
+                     *         "skills": {
+                     *           "code-review-practices": {
+                     *             "digest": "sha256:614bd3055450fa2208adaf865940577fc8a89d74d909b240f7ce16f027f50751",
+                     *             "version": "1.0.0"
+                     *           }
+                     *         },
+                     *         "toolsets": {}
+                     *       },
+                     *       "warnings": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["VersionDetail"];
                 };
             };
@@ -1394,6 +1499,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://agent-registry.dev/problems/version-conflict",
+                     *       "title": "Version already published with different content",
+                     *       "status": 409,
+                     *       "detail": "agent default/dev-python@1.0.0 is already published as sha256:17d02dedb28b3db6e117d1ba35faa78dbdef52381721413a866d335f2564221b; …",
+                     *       "code": "version_conflict",
+                     *       "existingDigest": "sha256:17d02dedb28b3db6e117d1ba35faa78dbdef52381721413a866d335f2564221b",
+                     *       "publishedDigest": "sha256:9b73368134bd7d9552219cb21e3b019acbd353d3d007c3ce8b60443bf4ded30e"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -1421,6 +1537,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://agent-registry.dev/problems/validation-failed",
+                     *       "title": "The file is not valid",
+                     *       "status": 422,
+                     *       "detail": "2 problem(s) in the agent file; nothing was published.",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "loc": "frontmatter.maxTurns",
+                     *           "code": "invalid_max_turns",
+                     *           "message": "maxTurns must be a positive integer, not 0",
+                     *           "severity": "error"
+                     *         },
+                     *         {
+                     *           "loc": "frontmatter.skills[0]",
+                     *           "code": "unknown_skill",
+                     *           "message": "skill 'missing-skill' does not exist (required by reviewer)",
+                     *           "severity": "error"
+                     *         }
+                     *       ],
+                     *       "warnings": []
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2033,6 +2173,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://agent-registry.dev/problems/version-conflict",
+                     *       "title": "Version already published with different content",
+                     *       "status": 409,
+                     *       "detail": "agent default/dev-python@1.0.0 is already published as sha256:17d02dedb28b3db6e117d1ba35faa78dbdef52381721413a866d335f2564221b; …",
+                     *       "code": "version_conflict",
+                     *       "existingDigest": "sha256:17d02dedb28b3db6e117d1ba35faa78dbdef52381721413a866d335f2564221b",
+                     *       "publishedDigest": "sha256:9b73368134bd7d9552219cb21e3b019acbd353d3d007c3ce8b60443bf4ded30e"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2711,6 +2862,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "https://agent-registry.dev/problems/version-conflict",
+                     *       "title": "Version already published with different content",
+                     *       "status": 409,
+                     *       "detail": "agent default/dev-python@1.0.0 is already published as sha256:17d02dedb28b3db6e117d1ba35faa78dbdef52381721413a866d335f2564221b; …",
+                     *       "code": "version_conflict",
+                     *       "existingDigest": "sha256:17d02dedb28b3db6e117d1ba35faa78dbdef52381721413a866d335f2564221b",
+                     *       "publishedDigest": "sha256:9b73368134bd7d9552219cb21e3b019acbd353d3d007c3ce8b60443bf4ded30e"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3282,6 +3444,106 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "agentDefinition": {
+                     *         "description": "Python developer — Flask, FastAPI, SQLAlchemy, pytest, boto3",
+                     *         "maxTurns": 100,
+                     *         "model": "sonnet",
+                     *         "prompt": "\n# Python Developer\n\nYou are a senior Python developer. You …",
+                     *         "tools": [
+                     *           "Read",
+                     *           "Write",
+                     *           "Edit",
+                     *           "Bash",
+                     *           "Grep",
+                     *           "Glob"
+                     *         ]
+                     *       },
+                     *       "deprecated": null,
+                     *       "description": "Python developer — Flask, FastAPI, SQLAlchemy, pytest, boto3",
+                     *       "digest": "sha256:17d02dedb28b3db6e117d1ba35faa78dbdef52381721413a866d335f2564221b",
+                     *       "frontmatter": {
+                     *         "description": "Python developer — Flask, FastAPI, SQLAlchemy, pytest, boto3",
+                     *         "maxTurns": 100,
+                     *         "model": "sonnet",
+                     *         "name": "dev-python",
+                     *         "skills": "python-flask, python-data-processing, python-aws, python-testing, git-workflow, code-review-practices",
+                     *         "tools": "Read, Write, Edit, Bash, Grep, Glob"
+                     *       },
+                     *       "instructions": "\n# Python Developer\n\nYou are a senior Python developer. You …",
+                     *       "lock": {
+                     *         "skills": {
+                     *           "code-review-practices": {
+                     *             "digest": "sha256:614bd3055450fa2208adaf865940577fc8a89d74d909b240f7ce16f027f50751",
+                     *             "version": "1.0.0"
+                     *           }
+                     *         },
+                     *         "toolsets": {}
+                     *       },
+                     *       "maxTurns": 100,
+                     *       "model": "sonnet",
+                     *       "name": "dev-python",
+                     *       "namespace": "default",
+                     *       "publishedAt": "2026-11-25T12:51:34.883025Z",
+                     *       "skills": [
+                     *         {
+                     *           "allowedTools": [
+                     *             "Read",
+                     *             "Grep",
+                     *             "Glob",
+                     *             "Bash(flask:*)",
+                     *             "Bash(python -m flask:*)"
+                     *           ],
+                     *           "description": "Build and maintain Flask 3.x web services - application factory, blueprints, request validation, error handlers and configuration. Use when adding or changing routes, extensions or app setup in a Flask codebase.",
+                     *           "digest": "sha256:686fca7f100a1c4b8b22de1903b0c3b1ae8d6c7166022986fad41dfab65b421c",
+                     *           "instructions": "\n# Flask services\n\n## Layout\n- Create th…",
+                     *           "name": "python-flask",
+                     *           "requiredBy": [
+                     *             "dev-python"
+                     *           ],
+                     *           "version": "1.0.0"
+                     *         }
+                     *       ],
+                     *       "tools": {
+                     *         "declared": [
+                     *           "Read",
+                     *           "Write",
+                     *           "Edit",
+                     *           "Bash",
+                     *           "Grep",
+                     *           "Glob"
+                     *         ],
+                     *         "denied": [],
+                     *         "grants": [
+                     *           {
+                     *             "rule": "Read",
+                     *             "sources": [
+                     *               "agent",
+                     *               "skill:python-flask@1.0.0",
+                     *               "skill:python-aws@1.0.0",
+                     *               "skill:python-testing@1.0.0",
+                     *               "skill:code-review-practices@1.0.0"
+                     *             ],
+                     *             "specifier": null,
+                     *             "tool": "Read"
+                     *           },
+                     *           {
+                     *             "rule": "Write",
+                     *             "sources": [
+                     *               "agent"
+                     *             ],
+                     *             "specifier": null,
+                     *             "tool": "Write"
+                     *           }
+                     *         ],
+                     *         "mode": "allowlist",
+                     *         "ungranted": []
+                     *       },
+                     *       "version": "1.0.0",
+                     *       "yanked": false
+                     *     }
+                     */
                     "application/json": components["schemas"]["Profile"];
                     "text/markdown": string;
                 };
