@@ -39,7 +39,3 @@ def error(loc: str, code: str, message: str) -> Problem:
 
 def warning(loc: str, code: str, message: str) -> Problem:
     return Problem(loc, code, message, Severity.WARNING)
-
-
-def has_errors(problems: list[Problem]) -> bool:
-    return any(p.severity is Severity.ERROR for p in problems)
