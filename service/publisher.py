@@ -43,9 +43,14 @@ def collect_files(paths: list[Path]) -> list[SourceFile]:
     found: dict[Path, SourceFile] = {}
     for path in paths:
         candidates = sorted(path.rglob("*.md")) if path.is_dir() else [path]
+        # A skill is a folder: Markdown beside or below its SKILL.md (references/…) is
+        # part of that skill, never an agent.
+        skill_dirs = {file.parent for file in candidates if file.name == SKILL_FILE}
         for file in candidates:
             if file.name == SKILL_FILE:
                 found[file.resolve()] = _source("skill", file)
+            elif skill_dirs.intersection(file.parents):
+                continue
             elif file.suffix == ".md" and file.name.lower() != "readme.md":
                 found[file.resolve()] = _source("agent", file)
     return sorted(found.values(), key=lambda f: (f.kind != "skill", f.name))
