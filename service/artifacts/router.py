@@ -25,6 +25,7 @@ from service.artifacts.schemas import (
 from service.artifacts.service import ArtifactService
 from service.dependencies import SessionDep, SettingsDep
 from service.errors import PayloadTooLarge, UnsupportedMediaType
+from service.http_caching import IMMUTABLE, etag_matches
 from service.problems import problem_responses
 from service.profiles.repository import ProfileRepository
 
@@ -192,7 +193,7 @@ def build_router(kind: Kind) -> APIRouter:
     async def get_raw(name: str, version: str, service: ServiceDep, request: Request) -> Response:
         content, digest = await service.get_raw(kind, name, version)
         etag = f'"{digest}"'
-        headers = {"ETag": etag, "Cache-Control": "public, max-age=31536000, immutable"}
+        headers = {"ETag": etag, "Cache-Control": IMMUTABLE}
         if etag_matches(request, etag):
             return Response(status_code=304, headers=headers)
         media = "application/octet-stream" if kind == "toolset" else "text/markdown; charset=utf-8"
@@ -319,14 +320,6 @@ def build_router(kind: Kind) -> APIRouter:
         return await service.get_artifact(kind, name)
 
     return router
-
-
-def etag_matches(request: Request, etag: str) -> bool:
-    header = request.headers.get("if-none-match")
-    if header is None:
-        return False
-    candidates = {part.strip().removeprefix("W/") for part in header.split(",")}
-    return "*" in candidates or etag in candidates
 
 
 validate_router = APIRouter(prefix="/v1", tags=["validate"])
