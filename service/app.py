@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from service import health
 from service.artifacts.router import build_router, validate_router
+from service.compat.router import build_diff_router
 from service.db.engine import create_engine, session_factory
 from service.db.faults import OutageMemory
 from service.logs import RequestLogMiddleware
@@ -52,6 +53,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestLogMiddleware)
     app.include_router(health.router)
     app.include_router(validate_router)
+    app.include_router(build_diff_router("agent"))
+    app.include_router(build_diff_router("skill"))
     app.include_router(build_router("agent"))
     app.include_router(build_router("skill"))
     app.include_router(build_router("toolset"))
