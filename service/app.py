@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from service import health
 from service.artifacts.router import build_router, validate_router
+from service.changes.router import router as changes_router
 from service.compat.router import build_diff_router
 from service.db.engine import create_engine, session_factory
 from service.db.faults import OutageMemory
@@ -17,6 +18,7 @@ from service.openapi_document import install_openapi
 from service.problems import NulGuardMiddleware, install_problem_handlers
 from service.profiles import router as profiles
 from service.profiles.cache import ProfileCache
+from service.search.router import router as search_router
 from service.settings import Settings
 
 API_VERSION = "1.0.0"
@@ -59,6 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(build_router("skill"))
     app.include_router(build_router("toolset"))
     app.include_router(profiles.router)
+    app.include_router(search_router)
+    app.include_router(changes_router)
     install_openapi(app)
     return app
 

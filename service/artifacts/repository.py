@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from service.changes.events import change_for
 from service.db.models import Artifact, ArtifactVersion, AuditRecord, Tag
 from service.resolution.semver import Version
 
@@ -248,6 +249,18 @@ class ArtifactRepository:
                 details=details or {},
             )
         )
+        # The feed event is a sibling of the audit row: same point, same transaction.
+        change = change_for(
+            action,
+            kind=kind,
+            namespace=namespace,
+            name=name,
+            version=version,
+            digest=digest,
+            details=details,
+        )
+        if change is not None:
+            self.session.add(change)
 
     @staticmethod
     def _artifact_id(kind: str, namespace: str, name: str) -> Select[int]:

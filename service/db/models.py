@@ -19,8 +19,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING_CONVENTION = {
@@ -160,3 +161,81 @@ class AuditRecord(Base):
     version: Mapped[str | None] = mapped_column(String(128))
     digest: Mapped[str | None] = mapped_column(String(71))
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+
+
+class Change(Base):
+    """One event of the changes feed, written in the same transaction as the write it records.
+
+    `seq` comes from `registry_next_seq()` (see the changes migration): numbers are handed out
+    under a transaction-scoped lock, so they commit in order and a reader never skips one.
+    """
+
+    __tablename__ = "changes"
+    __table_args__ = (Index("ix_changes_subject", "kind", "namespace", "name"),)
+
+    seq: Mapped[int] = mapped_column(
+        BigInteger,
+        primary_key=True,
+        autoincrement=False,
+        server_default=text("registry_next_seq()"),
+    )
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    event: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    namespace: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str | None] = mapped_column(String(128))
+    digest: Mapped[str | None] = mapped_column(String(71))
+    details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+
+
+class SearchDocument(Base):
+    """What search matches for one artifact: its latest non-yanked version, kept by a trigger.
+
+    A row is valid for feed positions `valid_from < seq <= valid_to` (open when `valid_to` is
+    null), so a search cursor pinned to a position pages through one consistent snapshot.
+    """
+
+    __tablename__ = "search_documents"
+    __table_args__ = (
+        Index(
+            "ix_search_documents_current",
+            "artifact_id",
+            unique=True,
+            postgresql_where=text("valid_to IS NULL"),
+        ),
+        Index(
+            "ix_search_documents_document",
+            "document",
+            postgresql_using="gin",
+            postgresql_where=text("valid_to IS NULL"),
+        ),
+        Index(
+            "ix_search_documents_skills",
+            "skills",
+            postgresql_using="gin",
+            postgresql_where=text("valid_to IS NULL"),
+        ),
+        Index(
+            "ix_search_documents_tools",
+            "tools",
+            postgresql_using="gin",
+            postgresql_where=text("valid_to IS NULL"),
+        ),
+        Index("ix_search_documents_valid_to", "valid_to"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    artifact_id: Mapped[int] = mapped_column(ForeignKey("artifacts.id", ondelete="CASCADE"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("artifact_versions.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    namespace: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(128))
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    model: Mapped[str | None] = mapped_column(Text)
+    skills: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    tools: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    document: Mapped[Any] = mapped_column(TSVECTOR)
+    valid_from: Mapped[int] = mapped_column(BigInteger)
+    valid_to: Mapped[int | None] = mapped_column(BigInteger)

@@ -1,0 +1,23 @@
+"""Reading the feed: only settled positions, so a cursor never passes an event still committing."""
+
+from __future__ import annotations
+
+from service.changes.repository import ChangeRepository
+from service.changes.schemas import ChangeEvent, ChangePage
+from service.cursors import decode_cursor, encode_cursor
+
+
+class ChangeService:
+    def __init__(self, repository: ChangeRepository) -> None:
+        self.repository = repository
+
+    async def page(self, since: str | None, limit: int) -> ChangePage:
+        position = int(decode_cursor(since, "seq")["seq"]) if since else 0
+        settled = await self.repository.settled_position()
+        rows = await self.repository.after(position, settled, limit)
+        # A full page may stop short of `settled`; otherwise every event up to it was returned.
+        reached = rows[-1].seq if len(rows) == limit else max(settled, position)
+        return ChangePage(
+            changes=[ChangeEvent.model_validate(row, from_attributes=True) for row in rows],
+            next=encode_cursor({"seq": reached}),
+        )

@@ -1,0 +1,1 @@
+"""Search over agents, skills and toolsets: weighted full text, trigram names, filters."""

@@ -1,0 +1,166 @@
+"""All SQL of search: one snapshot of the search documents, filtered, ranked, keyset-paged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.search.schemas import Sort
+
+# English stems ("reviews" finds "review") or the words as written (names, "testing").
+# Inline, not a CTE: a stable expression the planner can take to the GIN index.
+WORDS = "(websearch_to_tsquery('english', :q) || websearch_to_tsquery('simple', :q))"
+# Matched words are wrapped in two private-use characters, turned into offsets in Python.
+MARK_START, MARK_STOP = "\ue000", "\ue001"
+_HEADLINE_OPTIONS = (
+    f"StartSel={MARK_START}, StopSel={MARK_STOP}, MaxWords=30, MinWords=10, MaxFragments=2,"
+    ' FragmentDelimiter=" … "'
+)
+# How much of the instructions a highlight is cut from (ts_headline reparses the text).
+INSTRUCTIONS_HIGHLIGHT_CHARS = 8000
+
+_ORDER: dict[Sort, tuple[str, str]] = {
+    # ORDER BY, and the keyset condition "after the cursor row" in the same order.
+    "relevance": (
+        "score DESC, artifact_id",
+        "(score < :k0 OR (score = :k0 AND artifact_id > :k1))",
+    ),
+    "name": (
+        "namespace, name, kind, artifact_id",
+        "(namespace, name, kind, artifact_id) > (:k0, :k1, :k2, :k3)",
+    ),
+    "published": (
+        "published_at DESC, artifact_id",
+        "(published_at < :k0 OR (published_at = :k0 AND artifact_id > :k1))",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Criteria:
+    query: str | None
+    kinds: tuple[str, ...]
+    namespace: str | None
+    skills: tuple[str, ...]  # any of these qualified names (`namespace/name`)
+    tool: str | None
+    model: str | None
+    sort: Sort
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    artifact_id: int
+    kind: str
+    namespace: str
+    name: str
+    version: str
+    published_at: datetime
+    score: float
+    description: str
+    deprecated: str | None
+    description_highlight: str | None
+    instructions_highlight: str | None
+
+    def key(self, sort: Sort) -> list[Any]:
+        if sort == "relevance":
+            return [self.score, self.artifact_id]
+        if sort == "name":
+            return [self.namespace, self.name, self.kind, self.artifact_id]
+        return [self.published_at.isoformat(), self.artifact_id]
+
+
+class SearchRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def settled_position(self) -> int:
+        return int(await self.session.scalar(text("SELECT registry_settled_seq()")) or 0)
+
+    async def has_trigrams(self) -> bool:
+        found = await self.session.scalar(
+            text("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm')")
+        )
+        return bool(found)
+
+    async def search(
+        self,
+        criteria: Criteria,
+        *,
+        at: int,
+        after: list[Any] | None,
+        limit: int,
+        trigrams: bool,
+    ) -> list[Hit]:
+        params: dict[str, Any] = {"at": at, "limit": limit, "q": criteria.query or ""}
+        filters = []
+        if criteria.kinds:
+            filters.append("d.kind = ANY(:kinds)")
+            params["kinds"] = list(criteria.kinds)
+        if criteria.namespace is not None:
+            filters.append("d.namespace = :namespace")
+            params["namespace"] = criteria.namespace
+        if criteria.skills:
+            filters.append("d.skills && CAST(:skills AS text[])")
+            params["skills"] = list(criteria.skills)
+        if criteria.tool is not None:
+            filters.append("d.tools @> ARRAY[CAST(:tool AS text)]")
+            params["tool"] = criteria.tool
+        if criteria.model is not None:
+            filters.append("d.model = :model")
+            params["model"] = criteria.model
+        if criteria.query:
+            words = f"d.document @@ {WORDS}"
+            filters.append(f"({words} OR d.name % :q)" if trigrams else words)
+            similarity = "similarity(d.name, :q)" if trigrams else "0"
+            score = f"(ts_rank_cd(d.document, {WORDS}) + {similarity})::float8"
+        else:
+            score = "0::float8"
+        where = "".join(f" AND {f}" for f in filters)
+        order, keyset = _ORDER[criteria.sort]
+        if after is not None:
+            params.update({f"k{i}": value for i, value in enumerate(after)})
+            if criteria.sort == "published":
+                params["k0"] = datetime.fromisoformat(str(after[0]))
+        # One snapshot at feed position :at — the documents current then, whether or not a
+        # publish has replaced them since. Two branches so each uses its own index.
+        columns = (
+            f"d.artifact_id, d.version_id, d.kind, d.namespace, d.name, d.version,"
+            f" d.published_at, {score} AS score"
+        )
+        # Only the fixed fragments above are interpolated; every value is a bind parameter.
+        statement = f"""
+            WITH snapshot AS (
+                SELECT {columns} FROM search_documents d
+                WHERE d.valid_to IS NULL AND d.valid_from <= :at{where}
+                UNION ALL
+                SELECT {columns} FROM search_documents d
+                WHERE d.valid_to > :at AND d.valid_from <= :at{where}
+            ),
+            page AS (
+                SELECT * FROM snapshot
+                {"WHERE " + keyset if after is not None else ""}
+                ORDER BY {order}
+                LIMIT :limit
+            )
+            SELECT page.artifact_id, page.kind, page.namespace, page.name, page.version,
+                   page.published_at, page.score, v.description,
+                   v.deprecation_message AS deprecated,
+                   {_headline("v.description") if criteria.query else "NULL"}
+                       AS description_highlight,
+                   {
+            _headline(f"left(v.body, {INSTRUCTIONS_HIGHLIGHT_CHARS})") if criteria.query else "NULL"
+        } AS instructions_highlight
+            FROM page JOIN artifact_versions v ON v.id = page.version_id
+            ORDER BY {order}
+        """  # noqa: S608
+        rows = await self.session.execute(text(statement), params)
+        return [Hit(**row._mapping) for row in rows]
+
+
+def _headline(column: str) -> str:
+    clean = f"replace(replace({column}, chr(57344), ''), chr(57345), '')"
+    return f"ts_headline('english', {clean}, {WORDS}, '{_HEADLINE_OPTIONS}')"

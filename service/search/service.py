@@ -1,0 +1,125 @@
+"""Search rules: normalise filters, pin a snapshot on the first page, shape highlights."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from service.cursors import decode_cursor, encode_cursor
+from service.errors import InvalidCursor, RequestInvalid
+from service.formats import names
+from service.search.repository import MARK_START, MARK_STOP, Criteria, Hit, SearchRepository
+from service.search.schemas import Highlight, SearchPage, SearchResult
+
+
+class SearchService:
+    def __init__(self, repository: SearchRepository, default_namespace: str) -> None:
+        self.repository = repository
+        self.default_namespace = default_namespace
+
+    def criteria(
+        self,
+        *,
+        query: str | None,
+        kinds: list[str],
+        namespace: str | None,
+        skill: str | None,
+        tool: str | None,
+        model: str | None,
+        sort: str | None,
+    ) -> Criteria:
+        text = (query or "").strip() or None
+        chosen = sort or ("relevance" if text else "name")
+        if chosen == "relevance" and text is None:
+            raise RequestInvalid(
+                "sort=relevance needs a query", errors=[_problem("query.sort", "needs `q`")]
+            )
+        skills: tuple[str, ...] = ()
+        if skill is not None:
+            try:
+                skill_namespace, skill_name = names.split_qualified(skill, self.default_namespace)
+            except names.InvalidName as exc:
+                raise RequestInvalid(str(exc), errors=[_problem("query.skill", str(exc))]) from exc
+            skills = (f"{skill_namespace}/{skill_name}",)
+        return Criteria(
+            query=text,
+            kinds=tuple(sorted(set(kinds))),
+            namespace=namespace,
+            skills=skills,
+            tool=tool,
+            model=model,
+            sort=chosen,  # type: ignore[arg-type]  # checked by the router's Literal
+        )
+
+    async def search(self, criteria: Criteria, cursor: str | None, limit: int) -> SearchPage:
+        fingerprint = _fingerprint(criteria)
+        if cursor:
+            state = decode_cursor(cursor, "at", "after", "q")
+            if state["q"] != fingerprint or not isinstance(state["after"], list):
+                raise InvalidCursor("this cursor belongs to another search; start again without it")
+            at, after = int(state["at"]), state["after"]
+        else:
+            at, after = await self.repository.settled_position(), None
+        trigrams = await self.repository.has_trigrams()
+        hits = await self.repository.search(
+            criteria, at=at, after=after, limit=limit + 1, trigrams=trigrams
+        )
+        page, more = hits[:limit], len(hits) > limit
+        next_cursor = None
+        if more:
+            last = page[-1].key(criteria.sort)
+            next_cursor = encode_cursor({"at": at, "after": last, "q": fingerprint})
+        return SearchPage(results=[_result(hit) for hit in page], next=next_cursor)
+
+
+def _result(hit: Hit) -> SearchResult:
+    highlights = [
+        highlight
+        for field, marked in (
+            ("description", hit.description_highlight),
+            ("instructions", hit.instructions_highlight),
+        )
+        if marked and (highlight := _highlight(field, marked)) is not None
+    ]
+    return SearchResult(
+        kind=hit.kind,
+        namespace=hit.namespace,
+        name=hit.name,
+        version=hit.version,
+        description=hit.description,
+        publishedAt=hit.published_at,
+        deprecated=hit.deprecated,
+        score=round(hit.score, 6),
+        highlights=highlights,
+    )
+
+
+def _highlight(field: str, marked: str) -> Highlight | None:
+    """ts_headline's marked fragment -> plain text and the offsets of each match."""
+    text: list[str] = []
+    matches: list[tuple[int, int]] = []
+    length = 0
+    start: int | None = None
+    for char in marked:
+        if char == MARK_START:
+            start = length
+        elif char == MARK_STOP and start is not None:
+            matches.append((start, length))
+            start = None
+        else:
+            text.append(char)
+            length += 1
+    if not matches:
+        return None
+    return Highlight(field=field, text="".join(text), matches=matches)
+
+
+def _fingerprint(criteria: Criteria) -> str:
+    """A cursor only continues the search it came from."""
+    parts = [criteria.query, criteria.kinds, criteria.namespace, criteria.skills]
+    parts += [criteria.tool, criteria.model, criteria.sort]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
+
+
+def _problem(loc: str, message: str) -> dict[str, str]:
+    return {"loc": loc, "code": "invalid_parameter", "message": message, "severity": "error"}
