@@ -13,7 +13,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 
-from tests.contract.live_server import LiveServer, live_registry
+from tests.contract.live_server import REGISTRY, LiveServer, live_registry
 from tests.helpers import EXAMPLES, SKILL_NAMES, agent_bytes
 
 pytestmark = pytest.mark.e2e
@@ -74,8 +73,7 @@ def _dev_python_1_1_0() -> bytes:
 def registry(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     with live_registry(tmp_path_factory.mktemp("catalogue"), "registry_catalogue") as server:
         published = subprocess.run(
-            [sys.executable, "-m", "service.cli", "publish", str(EXAMPLES), "--version", "1.0.0"]
-            + ["--url", server.url],
+            [*REGISTRY, "publish", str(EXAMPLES), "--version", "1.0.0", "--url", server.url],
             capture_output=True,
             text=True,
             timeout=120,
@@ -124,9 +122,9 @@ class Watch:
         page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
         page.on(
             "console",
-            lambda message: self.console_errors.append(message.text)
-            if message.type == "error"
-            else None,
+            lambda message: (
+                self.console_errors.append(message.text) if message.type == "error" else None
+            ),
         )
         return page
 
@@ -394,7 +392,9 @@ def _publish_hostile(url: str) -> None:
     markdown = {"Content-Type": "text/markdown"}
     with httpx.Client(base_url=url, timeout=30) as http:
         responses = [
-            http.put("/v1/skills/hostile-skill/versions/1.0.0", content=HOSTILE_SKILL, headers=markdown),
+            http.put(
+                "/v1/skills/hostile-skill/versions/1.0.0", content=HOSTILE_SKILL, headers=markdown
+            ),
             http.put("/v1/agents/hostile/versions/1.0.0", content=HOSTILE_AGENT, headers=markdown),
             http.put(
                 "/v1/agents/hostile/versions/1.0.1",
@@ -407,7 +407,9 @@ def _publish_hostile(url: str) -> None:
             ),
             http.post(
                 "/v1/agents/hostile/versions/1.0.1/deprecate",
-                json={"message": "<script>window.__pwned='deprecated';alert('deprecated')</script>"},
+                json={
+                    "message": "<script>window.__pwned='deprecated';alert('deprecated')</script>"
+                },
             ),
         ]
     for response in responses:
