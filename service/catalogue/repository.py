@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from service.artifacts.repository import _escape_like, _semver_desc
-from service.db.models import Artifact, ArtifactVersion
+from service.db.models import Artifact, ArtifactVersion, VersionDependency
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,16 @@ class Filters:
     namespace: str | None = None
     tool: str | None = None
     skill: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Dependent:
+    kind: str
+    namespace: str
+    name: str
+    version: str
+    uses: str
+    direct: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +153,9 @@ class CatalogueRepository:
     async def search(
         self, filters: Filters, limit: int, after: tuple[str, str, str] | None
     ) -> list[Hit]:
-        """Artifacts matching every filter, by (namespace, name, kind), with their latest
-        non-yanked version (releases before prereleases)."""
+        """Artifacts matching every filter, by (kind, namespace, name): agents first, in the order
+        of the artifacts' unique index, so a page stops reading once it is full. Each comes with
+        its highest non-yanked version, releases before prereleases."""
         candidate = aliased(ArtifactVersion)
         latest = (
             select(candidate.id)
@@ -176,7 +187,7 @@ class CatalogueRepository:
             .select_from(Artifact)
             .outerjoin(latest, true())
             .outerjoin(version, version.id == latest.c.id)
-            .order_by(Artifact.namespace, Artifact.name, Artifact.kind)
+            .order_by(Artifact.kind, Artifact.namespace, Artifact.name)
             .limit(limit)
         )
         if filters.kind:
@@ -185,7 +196,7 @@ class CatalogueRepository:
             statement = statement.where(Artifact.namespace == filters.namespace)
         if after is not None:
             statement = statement.where(
-                tuple_(Artifact.namespace, Artifact.name, Artifact.kind) > tuple_(*after)
+                tuple_(Artifact.kind, Artifact.namespace, Artifact.name) > tuple_(*after)
             )
         if filters.query:
             pattern = "%" + _escape_like(filters.query) + "%"
@@ -213,3 +224,48 @@ class CatalogueRepository:
             statement = statement.where(version.lock["skills"].has_key(filters.skill))
         rows = await self.session.execute(statement)
         return [Hit(*row) for row in rows]
+
+    async def dependents(
+        self, kind: str, namespace: str, name: str, limit: int, count_up_to: int
+    ) -> tuple[list[Dependent], int]:
+        """The `limit` most recently published versions that use any version of this artifact,
+        and how many there are, counted up to `count_up_to` (a popular skill has tens of
+        thousands: the page shows the newest and says "1000+" rather than count them all)."""
+        target = aliased(ArtifactVersion)
+        targets = (
+            select(target.id)
+            .join(Artifact, Artifact.id == target.artifact_id)
+            .where(Artifact.kind == kind, Artifact.namespace == namespace, Artifact.name == name)
+            .subquery("targets")
+        )
+        edges = select(VersionDependency).where(VersionDependency.target_version_id == targets.c.id)
+        total = await self.session.scalar(
+            select(func.count()).select_from(edges.limit(count_up_to).subquery())
+        )
+        # The newest `limit` edges of each target version (an index range each), then of all.
+        newest = edges.order_by(VersionDependency.version_id.desc()).limit(limit).lateral()
+        recent = (
+            select(newest)
+            .select_from(targets)
+            .join(newest, true())
+            .order_by(newest.c.version_id.desc())
+            .limit(limit)
+            .subquery("recent")
+        )
+        statement = (
+            select(
+                Artifact.kind,
+                Artifact.namespace,
+                Artifact.name,
+                ArtifactVersion.version,
+                target.version,
+                recent.c.direct,
+            )
+            .select_from(recent)
+            .join(ArtifactVersion, ArtifactVersion.id == recent.c.version_id)
+            .join(Artifact, Artifact.id == ArtifactVersion.artifact_id)
+            .join(target, target.id == recent.c.target_version_id)
+            .order_by(recent.c.version_id.desc())
+        )
+        rows = await self.session.execute(statement)
+        return [Dependent(*row) for row in rows], total or 0

@@ -17,7 +17,7 @@ from service.artifacts.schemas import Kind
 from service.artifacts.service import ArtifactService
 from service.catalogue.markdown import render_markdown
 from service.catalogue.repository import CatalogueRepository, Filters
-from service.catalogue.service import CatalogueService
+from service.catalogue.service import DEPENDENTS_COUNTED, CatalogueService
 from service.dependencies import SessionDep, SettingsDep
 from service.errors import NotFound, RegistryError
 from service.profiles.repository import ProfileRepository
@@ -202,7 +202,7 @@ def _add_artifact_page(router: APIRouter, kind: Kind, render: Callable[..., Resp
     ) -> Response:
         name, _, version = spec.partition("@")
         page = await catalogue.artifact(kind, namespace, name, version or None)
-        return render(request, f"{kind}.html", page=page)
+        return render(request, f"{kind}.html", page=page, counted=DEPENDENTS_COUNTED)
 
 
 def _filter_link(filters: Filters) -> Callable[..., str]:

@@ -8,16 +8,25 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.artifacts.schemas import ArtifactDetail, DependentList, Kind, VersionDetail
+from service.artifacts.schemas import ArtifactDetail, Kind, VersionDetail
 from service.artifacts.service import ArtifactService
 from service.catalogue.diff import ProfileDiff, diff_profiles
-from service.catalogue.repository import CatalogueRepository, Counts, Event, Filters, Hit
+from service.catalogue.repository import (
+    CatalogueRepository,
+    Counts,
+    Dependent,
+    Event,
+    Filters,
+    Hit,
+)
 from service.errors import InvalidCursor, NotFound
 from service.formats.tools import split_rules
 from service.profiles.service import ProfileService
 
 PAGE_SIZE = 25
 FEED_SIZE = 8
+DEPENDENTS_SHOWN = 100
+DEPENDENTS_COUNTED = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +76,8 @@ class ArtifactPage:
     detail: VersionDetail
     tools: list[str]
     requires: dict[str, dict[str, Any]]
-    dependents: DependentList
+    dependents: list[Dependent]
+    dependent_count: int  # counted up to DEPENDENTS_COUNTED
     tags_by_version: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -103,7 +113,7 @@ class CatalogueService:
         page = hits[:PAGE_SIZE]
         last = page[-1] if page else None
         next_cursor = (
-            _encode_cursor((last.namespace, last.name, last.kind))
+            _encode_cursor((last.kind, last.namespace, last.name))
             if len(hits) > PAGE_SIZE and last is not None
             else None
         )
@@ -141,12 +151,16 @@ class CatalogueService:
         artifact = await self.artifacts.get_artifact(kind, qualified)
         chosen = version or _default_version(artifact)
         detail = await self.artifacts.get_version(kind, qualified, chosen)
+        dependents, dependent_count = await self.repository.dependents(
+            kind, artifact.namespace, artifact.name, DEPENDENTS_SHOWN, DEPENDENTS_COUNTED
+        )
         return ArtifactPage(
             artifact=artifact,
             detail=detail,
             tools=_declared_tools(kind, detail.frontmatter),
             requires=dict(detail.lock.get("skills", {})),
-            dependents=await self.artifacts.dependents(kind, qualified),
+            dependents=dependents,
+            dependent_count=dependent_count,
             tags_by_version=_tags_by_version(artifact),
         )
 
@@ -231,9 +245,9 @@ def _encode_cursor(key: tuple[str, str, str]) -> str:
 def _decode_cursor(cursor: str) -> tuple[str, str, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        namespace, name, kind = json.loads(raw)
-        if not all(isinstance(part, str) for part in (namespace, name, kind)):
+        kind, namespace, name = json.loads(raw)
+        if not all(isinstance(part, str) for part in (kind, namespace, name)):
             raise ValueError
     except (ValueError, binascii.Error, TypeError) as exc:
         raise InvalidCursor("cursor is not one this catalogue issued") from exc
-    return namespace, name, kind
+    return kind, namespace, name

@@ -6,7 +6,9 @@ import re
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
+from service.catalogue.repository import CatalogueRepository
 from tests.helpers import agent_bytes, agent_file, publish_examples, put, skill_file
 
 pytestmark = pytest.mark.asyncio
@@ -195,3 +197,21 @@ async def test_docs_and_redoc_load_only_local_assets(client: httpx.AsyncClient) 
         assert "script-src 'self';" in csp and "http" not in csp
         for asset in sources:
             assert (await client.get(asset)).status_code == 200, asset
+
+
+async def test_dependents_show_the_newest_and_count_only_so_far(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    await put(client, "skill", "shared", "1.0.0", skill_file("shared"))
+    await put(client, "skill", "shared", "1.1.0", skill_file("shared"))
+    for index, version in enumerate(("1.0.0", "1.1.0", "1.1.0")):
+        body = agent_file(f"user-{index}", skills=f"shared@{version}")
+        assert (await put(client, "agent", f"user-{index}", "1.0.0", body)).status_code == 201
+    async with app.state.sessions() as session:
+        repository = CatalogueRepository(session)
+        newest, counted = await repository.dependents("skill", "default", "shared", 2, 10)
+        assert [(d.name, d.uses) for d in newest] == [("user-2", "1.1.0"), ("user-1", "1.1.0")]
+        assert counted == 3
+        assert (await repository.dependents("skill", "default", "shared", 5, 2))[1] == 2
+    html = await _page(client, "/ui/skills/default/shared")
+    assert "(3 versions)" in html
