@@ -12,11 +12,14 @@ from service import health
 from service.artifacts.router import build_router, validate_router
 from service.catalogue import docs as catalogue_docs
 from service.catalogue import router as catalogue
+from service.compat.router import build_diff_router
 from service.db.engine import create_engine, session_factory
+from service.db.faults import OutageMemory
 from service.logs import RequestLogMiddleware
 from service.openapi_document import install_openapi
 from service.problems import NulGuardMiddleware, install_problem_handlers
 from service.profiles import router as profiles
+from service.profiles.cache import ProfileCache
 from service.settings import Settings
 
 API_VERSION = "1.0.0"
@@ -34,6 +37,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings, settings.database_url)
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
+        app.state.profile_cache = ProfileCache(settings.profile_cache_bytes)
+        app.state.outage = OutageMemory(settings.db_outage_memory_seconds)
         try:
             yield
         finally:
@@ -53,6 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestLogMiddleware)
     app.include_router(health.router)
     app.include_router(validate_router)
+    app.include_router(build_diff_router("agent"))
+    app.include_router(build_diff_router("skill"))
     app.include_router(build_router("agent"))
     app.include_router(build_router("skill"))
     app.include_router(build_router("toolset"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,16 +13,15 @@ from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
-from service.artifacts.repository import ArtifactRepository
+from service.artifacts.router import get_service
 from service.artifacts.schemas import Kind
 from service.artifacts.service import ArtifactService
 from service.catalogue.markdown import render_markdown
 from service.catalogue.repository import CatalogueRepository, Filters
 from service.catalogue.service import DEPENDENTS_COUNTED, CatalogueService
-from service.dependencies import SessionDep, SettingsDep
+from service.dependencies import SessionDep
 from service.errors import NotFound, RegistryError
-from service.profiles.repository import ProfileRepository
-from service.profiles.service import ProfileService
+from service.profiles.router import ProfilesDep
 
 HERE = Path(__file__).parent
 STATIC_PREFIX = "/ui/static"
@@ -45,21 +45,29 @@ def templates() -> Jinja2Templates:
     env.filters["markdown"] = render_markdown
     env.globals["static"] = lambda path: f"{STATIC_PREFIX}/{path}"
     env.globals["KINDS"] = KINDS
+    env.filters["shown"] = _shown
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     return environment
+
+
+def _shown(value: Any) -> str:
+    """A frontmatter value as text: strings as they are, anything else as compact JSON."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def page_headers(csp: str = PAGE_CSP) -> dict[str, str]:
     return {"Content-Security-Policy": csp, **SECURITY_HEADERS}
 
 
-def get_catalogue(session: SessionDep, settings: SettingsDep) -> CatalogueService:
-    namespace = settings.default_namespace
-    return CatalogueService(
-        CatalogueRepository(session),
-        ArtifactService(ArtifactRepository(session), ProfileRepository(session), namespace),
-        ProfileService(ProfileRepository(session), namespace),
-    )
+def get_catalogue(
+    session: SessionDep,
+    artifacts: Annotated[ArtifactService, Depends(get_service)],
+    profiles: ProfilesDep,
+) -> CatalogueService:
+    """The catalogue reads through the same services, built the same way, as the API."""
+    return CatalogueService(CatalogueRepository(session), artifacts, profiles)
 
 
 CatalogueDep = Annotated[CatalogueService, Depends(get_catalogue)]
@@ -160,7 +168,7 @@ def build_router() -> APIRouter:
         old, separator, new = versions.partition("...")
         if not separator or not old or not new:
             raise NotFound("a diff is addressed as {from}...{to}, e.g. 1.0.0...1.1.0")
-        page = await catalogue.diff(namespace, name, old, new)
+        page = await catalogue.diff("agent", namespace, name, old, new)
         return render(request, "diff.html", page=page)
 
     @router.get("/ui/agents/{namespace}/{spec}/download")

@@ -10,7 +10,6 @@ from typing import Any
 
 from service.artifacts.schemas import ArtifactDetail, Kind, VersionDetail
 from service.artifacts.service import ArtifactService
-from service.catalogue.diff import ProfileDiff, diff_profiles
 from service.catalogue.repository import (
     CatalogueRepository,
     Counts,
@@ -19,6 +18,8 @@ from service.catalogue.repository import (
     Filters,
     Hit,
 )
+from service.catalogue.sidebyside import Row, side_by_side
+from service.compat.service import DiffService
 from service.errors import InvalidCursor, NotFound
 from service.formats.tools import split_rules
 from service.profiles.service import ProfileService
@@ -83,10 +84,24 @@ class ArtifactPage:
 
 @dataclass(frozen=True, slots=True)
 class DiffPage:
+    """The diff API's document (`GET /v1/{kind}/{name}/diff/{from}...{to}`), laid out."""
+
     artifact: ArtifactDetail
-    old: dict[str, Any]
-    new: dict[str, Any]
-    diff: ProfileDiff
+    diff: dict[str, Any]
+    instructions: list[Row]
+    api_url: str
+
+    @property
+    def unchanged(self) -> bool:
+        grants, skills = self.diff["grants"], self.diff["skills"]
+        return not (
+            self.diff["fields"]
+            or self.instructions
+            or grants["added"]
+            or grants["removed"]
+            or grants["mode"]["from"] != grants["mode"]["to"]
+            or any(skills.values())
+        )
 
 
 class CatalogueService:
@@ -164,18 +179,15 @@ class CatalogueService:
             tags_by_version=_tags_by_version(artifact),
         )
 
-    async def diff(self, namespace: str, name: str, old: str, new: str) -> DiffPage:
+    async def diff(self, kind: Kind, namespace: str, name: str, old: str, new: str) -> DiffPage:
         qualified = f"{namespace}/{name}"
-        artifact = await self.artifacts.get_artifact("agent", qualified)
-        profiles = []
-        for version in (old, new):
-            served = await self.profiles.get(f"{qualified}@{version}", "json")
-            profiles.append(json.loads(served.body))
+        artifact = await self.artifacts.get_artifact(kind, qualified)
+        document = await DiffService(self.artifacts).diff(kind, qualified, old, new)
         return DiffPage(
             artifact=artifact,
-            old=profiles[0],
-            new=profiles[1],
-            diff=diff_profiles(profiles[0], profiles[1]),
+            diff=document,
+            instructions=side_by_side(document["instructions"]),
+            api_url=f"/v1/{kind}s/{qualified}/diff/{old}...{new}",
         )
 
 

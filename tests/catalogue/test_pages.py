@@ -165,7 +165,9 @@ async def test_diff_shows_fields_grants_skills_and_instructions(client: httpx.As
     assert chooser.status_code == 303
     assert chooser.headers["location"] == "/ui/agents/default/dev-python/diff/1.0.0...1.1.0"
     html = await _page(client, chooser.headers["location"])
-    assert "<code>WebFetch</code>" in html.split('id="grants-heading"')[1].split("</section>")[0]
+    grants = html.split('id="grants-heading"')[1].split("</section>")[0]
+    assert '<li class="ins">' in grants and "<code>WebFetch</code>" in grants
+    assert "/v1/agents/default/dev-python/diff/1.0.0...1.1.0" in html  # the API it shows
     skills = html.split('id="skills-heading"')[1].split("</section>")[0]
     assert "removed </span>code-review-practices 1.0.0" in skills
     fields = html.split('id="fields-heading"')[1].split("</section>")[0]

@@ -14,8 +14,19 @@ from .dependent import Dependent
 from .dependent_kind import DependentKind
 from .dependent_list import DependentList
 from .deprecate_request import DeprecateRequest
+from .diff_agent_versions_format import DiffAgentVersionsFormat
+from .diff_grant import DiffGrant
+from .diff_skill import DiffSkill
+from .diff_skill_versions_format import DiffSkillVersionsFormat
+from .field_change import FieldChange
+from .field_change_change import FieldChangeChange
 from .get_profile_format_type_0 import GetProfileFormatType0
+from .grant_changes import GrantChanges
 from .health import Health
+from .mode_change import ModeChange
+from .mode_change_from import ModeChangeFrom
+from .mode_change_to import ModeChangeTo
+from .moved_skill import MovedSkill
 from .problem import Problem
 from .problem_item import ProblemItem
 from .problem_item_severity import ProblemItemSeverity
@@ -32,6 +43,7 @@ from .profile_tools_ungranted_item import ProfileToolsUngrantedItem
 from .publish_toolset_version_body import PublishToolsetVersionBody
 from .publish_toolset_version_body_metadata import PublishToolsetVersionBodyMetadata
 from .readiness import Readiness
+from .skill_changes import SkillChanges
 from .tag_request import TagRequest
 from .tagged import Tagged
 from .tagged_kind import TaggedKind
@@ -44,6 +56,8 @@ from .version_detail import VersionDetail
 from .version_detail_frontmatter import VersionDetailFrontmatter
 from .version_detail_kind import VersionDetailKind
 from .version_detail_lock import VersionDetailLock
+from .version_diff import VersionDiff
+from .version_diff_kind import VersionDiffKind
 from .version_summary import VersionSummary
 from .yank_request import YankRequest
 
@@ -62,8 +76,19 @@ __all__ = (
     "DependentKind",
     "DependentList",
     "DeprecateRequest",
+    "DiffAgentVersionsFormat",
+    "DiffGrant",
+    "DiffSkill",
+    "DiffSkillVersionsFormat",
+    "FieldChange",
+    "FieldChangeChange",
     "GetProfileFormatType0",
+    "GrantChanges",
     "Health",
+    "ModeChange",
+    "ModeChangeFrom",
+    "ModeChangeTo",
+    "MovedSkill",
     "Problem",
     "ProblemItem",
     "ProblemItemSeverity",
@@ -80,6 +105,7 @@ __all__ = (
     "PublishToolsetVersionBody",
     "PublishToolsetVersionBodyMetadata",
     "Readiness",
+    "SkillChanges",
     "Tagged",
     "TaggedKind",
     "TagRequest",
@@ -92,6 +118,8 @@ __all__ = (
     "VersionDetailFrontmatter",
     "VersionDetailKind",
     "VersionDetailLock",
+    "VersionDiff",
+    "VersionDiffKind",
     "VersionSummary",
     "YankRequest",
 )
