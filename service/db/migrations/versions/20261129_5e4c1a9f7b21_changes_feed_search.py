@@ -1,7 +1,7 @@
 """changes feed and search documents
 
 Revision ID: 5e4c1a9f7b21
-Revises: 8805d48cd171
+Revises: c4a7e19b2d30
 Create Date: 2026-11-29 15:20:00
 
 The feed's numbers come from `registry_next_seq()`: it takes a transaction-scoped advisory lock
@@ -21,7 +21,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "5e4c1a9f7b21"
-down_revision: str | None = "8805d48cd171"
+down_revision: str | None = "c4a7e19b2d30"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
