@@ -52,7 +52,8 @@ $$;
 INSERT INTO artifacts (kind, namespace, name)
 SELECT CASE WHEN i % 4 = 0 THEN 'skill' ELSE 'agent' END,
        'team' || (i % 40),
-       'bench-' || (SELECT word FROM vocab WHERE r = (hashint8(i) & 1023)) || '-' || i
+       (SELECT word FROM vocab WHERE r = (hashint8(i) & 1023)) || '-'
+           || (SELECT word FROM vocab WHERE r = (hashint8(i + 7919) & 1023)) || '-' || i
 FROM generate_series(1, $3) i;
 
 INSERT INTO artifact_versions (
@@ -71,14 +72,14 @@ SELECT a.id, '1.' || j || '.0', 1, j, 0, true, '{}',
        now() - (($4 - j) || ' minutes')::interval
 FROM artifacts a, generate_series(0, $4 - 1) j,
      (SELECT array_agg(word ORDER BY r) AS words FROM vocab) vocab
-WHERE a.name LIKE 'bench-%';
+WHERE a.namespace LIKE 'team%';
 """
 
 RECORD = """
 INSERT INTO changes (event, kind, namespace, name, version, digest)
 SELECT 'published', a.kind, a.namespace, a.name, v.version, v.digest
 FROM artifact_versions v JOIN artifacts a ON a.id = v.artifact_id
-WHERE a.name LIKE 'bench-%'
+WHERE a.namespace LIKE 'team%'
 ORDER BY v.minor, v.id
 """
 
@@ -86,7 +87,7 @@ QUERIES: dict[str, dict[str, Any]] = {
     "one middling word": {"q": "terraform"},
     "two words": {"q": "kubernetes terraform"},
     "rare word": {"q": "walrus"},
-    "misspelt name": {"q": "bench-terrafrom"},
+    "misspelt name": {"q": "terrafrom"},
     "word + kind + tool": {"q": "terraform", "kind": "agent", "tool": "Bash"},
     "word + namespace + model": {"q": "kubernetes", "namespace": "team7", "model": "opus"},
     "most common word": {"q": "python"},

@@ -123,3 +123,9 @@ class InvalidCharacter(RegistryError):
     status = 400
     code = "invalid_character"
     title = "Invalid character in the request"
+
+
+class ReadOnlyMirror(RegistryError):
+    status = 409
+    code = "read_only_mirror"
+    title = "This registry is a read-only mirror"

@@ -14,12 +14,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.artifacts.schemas import Problem
-from service.db.faults import database_unavailable
+from service.db.faults import database_unavailable, read_only_mirror
 from service.errors import (
     PROBLEM_MEDIA_TYPE,
     PROBLEM_TYPE_BASE,
     DatabaseUnavailable,
     InvalidCharacter,
+    ReadOnlyMirror,
     RegistryError,
     RequestInvalid,
 )
@@ -121,6 +122,11 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    if read_only_mirror(exc):
+        return problem_response(
+            ReadOnlyMirror("this registry follows another one; publish to the source instead"),
+            request,
+        )
     if database_unavailable(exc):
         return database_unavailable_response(request, exc)
     return await _unexpected(request, exc)

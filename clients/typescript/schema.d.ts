@@ -526,6 +526,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search agents, skills and toolsets: ranked words, similar names, filters */
+        get: operations["search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every write as an ordered event, from a resumable cursor */
+        get: operations["list_changes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -644,6 +678,57 @@ export interface components {
             profile?: components["schemas"]["Profile"] | null;
             problem?: components["schemas"]["Problem"] | null;
         };
+        /** ChangeEvent */
+        ChangeEvent: {
+            /**
+             * Seq
+             * @description Position in the feed; increases in commit order.
+             */
+            seq: number;
+            /**
+             * Event
+             * @enum {string}
+             */
+            event: "published" | "tag.moved" | "tag.deleted" | "yanked" | "unyanked" | "deprecated" | "undeprecated";
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "agent" | "skill" | "toolset";
+            /** Namespace */
+            namespace: string;
+            /** Name */
+            name: string;
+            /**
+             * Version
+             * @description The version concerned (tag events: its target).
+             */
+            version: string | null;
+            /** Digest */
+            digest: string | null;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Details
+             * @description `tag` for tag events, `reason` for a yank, `message` for a deprecation.
+             */
+            details: {
+                [key: string]: unknown;
+            };
+        };
+        /** ChangePage */
+        ChangePage: {
+            /** Changes */
+            changes: components["schemas"]["ChangeEvent"][];
+            /**
+             * Next
+             * @description Pass as `since` to continue; never null, so a follower can always resume.
+             */
+            next: string;
+        };
         /** Dependent */
         Dependent: {
             /**
@@ -743,6 +828,27 @@ export interface components {
              * @constant
              */
             status: "ok";
+        };
+        /** Highlight */
+        Highlight: {
+            /**
+             * Field
+             * @enum {string}
+             */
+            field: "description" | "instructions";
+            /**
+             * Text
+             * @description A fragment of the field around the matched words.
+             */
+            text: string;
+            /**
+             * Matches
+             * @description [start, end) character offsets of each matched word in `text`.
+             */
+            matches: [
+                number,
+                number
+            ][];
         };
         /** ModeChange */
         ModeChange: {
@@ -915,6 +1021,52 @@ export interface components {
             status: "ready";
             /** Migration */
             migration: string | null;
+        };
+        /** SearchPage */
+        SearchPage: {
+            /** Results */
+            results: components["schemas"]["SearchResult"][];
+            /**
+             * Next
+             * @description Pass as `cursor` for the next page; null at the end.
+             */
+            next: string | null;
+        };
+        /** SearchResult */
+        SearchResult: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "agent" | "skill" | "toolset";
+            /** Namespace */
+            namespace: string;
+            /** Name */
+            name: string;
+            /**
+             * Version
+             * @description The latest non-yanked version (stable first).
+             */
+            version: string;
+            /** Description */
+            description: string;
+            /**
+             * Publishedat
+             * Format: date-time
+             */
+            publishedAt: string;
+            /**
+             * Deprecated
+             * @description Deprecation message of that version, if any.
+             */
+            deprecated: string | null;
+            /**
+             * Score
+             * @description Relevance (word rank plus name similarity); 0 without `q`.
+             */
+            score: number;
+            /** Highlights */
+            highlights: components["schemas"]["Highlight"][];
         };
         /** SkillChanges */
         SkillChanges: {
@@ -2020,6 +2172,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict with what is already stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid file or request; every problem is listed */
             422: {
                 headers: {
@@ -2074,6 +2235,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with what is already stored */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2146,6 +2316,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict with what is already stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid file or request; every problem is listed */
             422: {
                 headers: {
@@ -2200,6 +2379,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with what is already stored */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2333,6 +2521,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with what is already stored */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2791,6 +2988,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict with what is already stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid file or request; every problem is listed */
             422: {
                 headers: {
@@ -2845,6 +3051,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with what is already stored */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2917,6 +3132,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict with what is already stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid file or request; every problem is listed */
             422: {
                 headers: {
@@ -2971,6 +3195,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with what is already stored */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3104,6 +3337,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with what is already stored */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3612,6 +3854,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict with what is already stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid file or request; every problem is listed */
             422: {
                 headers: {
@@ -3666,6 +3917,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with what is already stored */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3738,6 +3998,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict with what is already stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid file or request; every problem is listed */
             422: {
                 headers: {
@@ -3792,6 +4061,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with what is already stored */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3925,6 +4203,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with what is already stored */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4333,6 +4620,122 @@ export interface operations {
                 };
             };
             /** @description Malformed request: a NUL character, or a body that is not UTF-8 JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid file or request; every problem is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable (or migrations pending); retry after the header's seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    search: {
+        parameters: {
+            query?: {
+                /** @description Words in the name, description or instructions (web-search syntax: `"quoted phrase"`, `-excluded`, `or`); names also match when misspelt. */
+                q?: string | null;
+                kind?: ("agent" | "skill" | "toolset")[] | null;
+                namespace?: string | null;
+                /** @description Only artifacts whose latest version uses this skill. */
+                skill?: string | null;
+                /** @description Only artifacts granting this tool (`Bash`, `Read`…). */
+                tool?: string | null;
+                model?: string | null;
+                /** @description `relevance` (default with `q`), `name` (default without), `published`. */
+                sort?: ("relevance" | "name" | "published") | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchPage"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid file or request; every problem is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable (or migrations pending); retry after the header's seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_changes: {
+        parameters: {
+            query?: {
+                /** @description A `next` from an earlier page; omit to start at 0. */
+                since?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangePage"];
+                };
+            };
+            /** @description Malformed request */
             400: {
                 headers: {
                     [name: string]: unknown;

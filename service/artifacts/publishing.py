@@ -67,8 +67,16 @@ class PublishService:
         self.default_namespace = default_namespace
 
     async def publish(
-        self, kind: Kind, qualified_name: str, version: str, data: bytes, *, actor: str
+        self,
+        kind: Kind,
+        qualified_name: str,
+        version: str,
+        data: bytes,
+        *,
+        actor: str,
+        published_at: dt.datetime | None = None,
     ) -> Published:
+        """`published_at`: a mirror or an import keeps the source's time, so profiles match."""
         identity, path_problems = self._identity(qualified_name)
         digest = digest_of(data)
         if identity is not None and not path_problems:
@@ -78,7 +86,7 @@ class PublishService:
             if existing is not None:
                 return _republished(kind, identity, existing, digest)
 
-        published_at = dt.datetime.now(dt.UTC)
+        published_at = published_at or dt.datetime.now(dt.UTC)
         checked = await self._check(kind, identity, version, data, path_problems, published_at)
         if checked.errors or identity is None or checked.document is None:
             raise ValidationFailed(

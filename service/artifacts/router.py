@@ -209,7 +209,7 @@ def build_router(kind: Kind) -> APIRouter:
         operation_id=f"yank_{kind}_version",
         summary=f"Yank a {kind} version: never chosen by a range or tag, still served exactly",
         response_model=VersionDetail,
-        responses=problem_responses(404, 422),
+        responses=problem_responses(404, 409, 422),
     )
     async def yank(
         name: str,
@@ -225,7 +225,7 @@ def build_router(kind: Kind) -> APIRouter:
         operation_id=f"unyank_{kind}_version",
         summary=f"Restore a yanked {kind} version",
         response_model=VersionDetail,
-        responses=problem_responses(404),
+        responses=problem_responses(404, 409),
     )
     async def unyank(name: str, version: str, service: ServiceDep) -> VersionDetail:
         return await service.set_yanked(kind, name, version, None, yanked=False, actor=ACTOR)
@@ -235,7 +235,7 @@ def build_router(kind: Kind) -> APIRouter:
         operation_id=f"deprecate_{kind}_version",
         summary=f"Deprecate a {kind} version: still chosen, with a warning",
         response_model=VersionDetail,
-        responses=problem_responses(404, 422),
+        responses=problem_responses(404, 409, 422),
     )
     async def deprecate(
         name: str, version: str, request_body: DeprecateRequest, service: ServiceDep
@@ -247,7 +247,7 @@ def build_router(kind: Kind) -> APIRouter:
         operation_id=f"undeprecate_{kind}_version",
         summary=f"Withdraw a {kind} version's deprecation",
         response_model=VersionDetail,
-        responses=problem_responses(404),
+        responses=problem_responses(404, 409),
     )
     async def undeprecate(name: str, version: str, service: ServiceDep) -> VersionDetail:
         return await service.set_deprecated(kind, name, version, None, actor=ACTOR)
@@ -278,7 +278,7 @@ def build_router(kind: Kind) -> APIRouter:
         summary=f"Remove a tag of a {kind}",
         status_code=204,
         response_class=Response,
-        responses={204: {"description": "Removed"}, **problem_responses(404)},
+        responses={204: {"description": "Removed"}, **problem_responses(404, 409)},
     )
     async def delete_tag(name: str, tag: str, service: ServiceDep) -> Response:
         await service.delete_tag(kind, name, tag, actor=ACTOR)

@@ -68,3 +68,8 @@ class OutageMemory:
     @property
     def recent(self) -> bool:
         return time.monotonic() < self._until
+
+
+def read_only_mirror(exc: BaseException) -> bool:
+    """A write refused by the `changes_read_only` trigger (SQLSTATE RG001)."""
+    return any(getattr(link, "sqlstate", None) == "RG001" for link in _chain(exc))

@@ -266,3 +266,15 @@ class SearchDocument(Base):
     document: Mapped[Any] = mapped_column(TSVECTOR)
     valid_from: Mapped[int] = mapped_column(BigInteger)
     valid_to: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class MirrorState(Base):
+    """How far `registry mirror` has applied a source's feed; any read-only row makes every
+    write not made by the mirror fail (trigger `changes_read_only`)."""
+
+    __tablename__ = "mirror_state"
+
+    source: Mapped[str] = mapped_column(Text, primary_key=True)
+    position: Mapped[str] = mapped_column(Text)
+    read_only: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

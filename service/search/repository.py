@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.search.schemas import Sort
 
 # English stems ("reviews" finds "review") or the words as written (names, "testing").
-# Inline, not a CTE: a stable expression the planner can take to the GIN index.
-WORDS = "(websearch_to_tsquery('english', :q) || websearch_to_tsquery('simple', :q))"
+# A scalar subquery: parsed once per query (not per row), and still usable by the GIN index.
+WORDS = "(SELECT websearch_to_tsquery('english', :q) || websearch_to_tsquery('simple', :q))"
 # Matched words are wrapped in two private-use characters, turned into offsets in Python.
 MARK_START, MARK_STOP = "\ue000", "\ue001"
 _HEADLINE_OPTIONS = (
@@ -112,34 +112,48 @@ class SearchRepository:
         if criteria.model is not None:
             filters.append("d.model = :model")
             params["model"] = criteria.model
+        # Each way of matching is its own branch, so each can use its own index (an OR of the
+        # two makes PostgreSQL scan every document).
+        matches = [""]
+        score = "0::float8"
         if criteria.query:
-            words = f"d.document @@ {WORDS}"
-            filters.append(f"({words} OR d.name % :q)" if trigrams else words)
-            similarity = "similarity(d.name, :q)" if trigrams else "0"
-            score = f"(ts_rank_cd(d.document, {WORDS}) + {similarity})::float8"
-        else:
-            score = "0::float8"
+            matches = [f" AND d.document @@ {WORDS}"]
+            similarity = "0"
+            if trigrams:
+                # The whole name (`dev-pyhton`), or one word of a compound name (`terrafrom`
+                # in `aws-terraform-modules`): both operators use the trigram index.
+                matches.append(" AND (d.name % :q OR :q <% d.name)")
+                similarity = "greatest(similarity(d.name, :q), word_similarity(:q, d.name))"
+            # ts_rank, not ts_rank_cd: half the cost per document, and a common word can match
+            # most of them (bench/README.md).
+            score = f"(ts_rank(d.document, {WORDS}) + {similarity})::float8"
         where = "".join(f" AND {f}" for f in filters)
         order, keyset = _ORDER[criteria.sort]
         if after is not None:
             params.update({f"k{i}": value for i, value in enumerate(after)})
             if criteria.sort == "published":
                 params["k0"] = datetime.fromisoformat(str(after[0]))
-        # One snapshot at feed position :at — the documents current then, whether or not a
-        # publish has replaced them since. Two branches so each uses its own index.
         columns = (
             f"d.artifact_id, d.version_id, d.kind, d.namespace, d.name, d.version,"
             f" d.published_at, {score} AS score"
         )
+        # One snapshot at feed position :at: the documents current then, whether or not a
+        # publish has replaced them since (those few are found through `valid_to`).
+        select = f"SELECT {columns} FROM search_documents d WHERE "  # noqa: S608
+        branches = [
+            f"{select}{valid} AND d.valid_from <= :at{where}{match}"
+            for valid in ("d.valid_to IS NULL", "d.valid_to > :at")
+            for match in matches
+        ]
+        # A document matched both ways is one result; validity branches never overlap.
+        joiner = " UNION " if len(matches) > 1 else " UNION ALL "
+        described, instructed = "NULL", "NULL"
+        if criteria.query:
+            described = _headline("v.description")
+            instructed = _headline(f"left(v.body, {INSTRUCTIONS_HIGHLIGHT_CHARS})")
         # Only the fixed fragments above are interpolated; every value is a bind parameter.
         statement = f"""
-            WITH snapshot AS (
-                SELECT {columns} FROM search_documents d
-                WHERE d.valid_to IS NULL AND d.valid_from <= :at{where}
-                UNION ALL
-                SELECT {columns} FROM search_documents d
-                WHERE d.valid_to > :at AND d.valid_from <= :at{where}
-            ),
+            WITH snapshot AS ({joiner.join(branches)}),
             page AS (
                 SELECT * FROM snapshot
                 {"WHERE " + keyset if after is not None else ""}
@@ -149,11 +163,8 @@ class SearchRepository:
             SELECT page.artifact_id, page.kind, page.namespace, page.name, page.version,
                    page.published_at, page.score, v.description,
                    v.deprecation_message AS deprecated,
-                   {_headline("v.description") if criteria.query else "NULL"}
-                       AS description_highlight,
-                   {
-            _headline(f"left(v.body, {INSTRUCTIONS_HIGHLIGHT_CHARS})") if criteria.query else "NULL"
-        } AS instructions_highlight
+                   {described} AS description_highlight,
+                   {instructed} AS instructions_highlight
             FROM page JOIN artifact_versions v ON v.id = page.version_id
             ORDER BY {order}
         """  # noqa: S608

@@ -10,6 +10,11 @@ from .artifact_summary_kind import ArtifactSummaryKind
 from .batch_request import BatchRequest
 from .batch_response import BatchResponse
 from .batch_result import BatchResult
+from .change_event import ChangeEvent
+from .change_event_details import ChangeEventDetails
+from .change_event_event import ChangeEventEvent
+from .change_event_kind import ChangeEventKind
+from .change_page import ChangePage
 from .dependent import Dependent
 from .dependent_kind import DependentKind
 from .dependent_list import DependentList
@@ -23,6 +28,8 @@ from .field_change_change import FieldChangeChange
 from .get_profile_format_type_0 import GetProfileFormatType0
 from .grant_changes import GrantChanges
 from .health import Health
+from .highlight import Highlight
+from .highlight_field import HighlightField
 from .mode_change import ModeChange
 from .mode_change_from import ModeChangeFrom
 from .mode_change_to import ModeChangeTo
@@ -44,6 +51,11 @@ from .profile_tools_ungranted_item import ProfileToolsUngrantedItem
 from .publish_toolset_version_body import PublishToolsetVersionBody
 from .publish_toolset_version_body_metadata import PublishToolsetVersionBodyMetadata
 from .readiness import Readiness
+from .search_kind_type_0_item import SearchKindType0Item
+from .search_page import SearchPage
+from .search_result import SearchResult
+from .search_result_kind import SearchResultKind
+from .search_sort_type_0 import SearchSortType0
 from .skill_changes import SkillChanges
 from .tag_request import TagRequest
 from .tagged import Tagged
@@ -73,6 +85,11 @@ __all__ = (
     "BatchRequest",
     "BatchResponse",
     "BatchResult",
+    "ChangeEvent",
+    "ChangeEventDetails",
+    "ChangeEventEvent",
+    "ChangeEventKind",
+    "ChangePage",
     "Dependent",
     "DependentKind",
     "DependentList",
@@ -86,6 +103,8 @@ __all__ = (
     "GetProfileFormatType0",
     "GrantChanges",
     "Health",
+    "Highlight",
+    "HighlightField",
     "ModeChange",
     "ModeChangeFrom",
     "ModeChangeTo",
@@ -107,6 +126,11 @@ __all__ = (
     "PublishToolsetVersionBody",
     "PublishToolsetVersionBodyMetadata",
     "Readiness",
+    "SearchKindType0Item",
+    "SearchPage",
+    "SearchResult",
+    "SearchResultKind",
+    "SearchSortType0",
     "SkillChanges",
     "Tagged",
     "TaggedKind",

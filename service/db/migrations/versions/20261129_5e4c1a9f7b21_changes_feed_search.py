@@ -1,4 +1,4 @@
-"""changes feed and search documents
+"""changes feed, search documents, mirror state
 
 Revision ID: 5e4c1a9f7b21
 Revises: c4a7e19b2d30
@@ -105,6 +105,17 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$""",
+    # A registry that `registry mirror` follows read-only takes writes from the mirror alone
+    # (it sets registry.mirror_apply in its transactions): every write records a change.
+    """
+CREATE FUNCTION changes_read_only_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF coalesce(current_setting('registry.mirror_apply', true), '') <> 'on'
+       AND EXISTS (SELECT 1 FROM mirror_state WHERE read_only) THEN
+        RAISE EXCEPTION 'this registry is a read-only mirror' USING ERRCODE = 'RG001';
+    END IF;
+    RETURN NEW;
+END $$""",
 )
 
 # Everything already stored gets its events, oldest first, so a mirror of an existing registry
@@ -136,6 +147,19 @@ ORDER BY at, rank, tie
 
 
 def upgrade() -> None:
+    op.create_table(
+        "mirror_state",
+        sa.Column("source", sa.Text(), nullable=False),
+        sa.Column("position", sa.Text(), nullable=False),
+        sa.Column("read_only", sa.Boolean(), server_default=sa.text("true"), nullable=False),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.PrimaryKeyConstraint("source", name=op.f("pk_mirror_state")),
+    )
     # One statement per call: asyncpg prepares each, and a prepared statement holds one command.
     for statement in FUNCTIONS:
         op.execute(statement)
@@ -224,16 +248,23 @@ def upgrade() -> None:
         "CREATE TRIGGER changes_refresh_search AFTER INSERT ON changes"
         " FOR EACH ROW EXECUTE FUNCTION search_documents_refresh()"
     )
+    op.execute(
+        "CREATE TRIGGER changes_read_only BEFORE INSERT ON changes"
+        " FOR EACH ROW EXECUTE FUNCTION changes_read_only_guard()"
+    )
     op.execute(BACKFILL)
 
 
 def downgrade() -> None:
     # pg_trgm stays installed: other schemas in the database may use it.
+    op.execute("DROP TRIGGER changes_read_only ON changes")
     op.execute("DROP TRIGGER changes_refresh_search ON changes")
     op.execute("DROP INDEX IF EXISTS ix_search_documents_name_trgm")
     op.drop_table("search_documents")
     op.drop_table("changes")
+    op.execute("DROP FUNCTION changes_read_only_guard()")
     op.execute("DROP FUNCTION search_documents_refresh()")
     op.execute("DROP FUNCTION registry_settled_seq()")
     op.execute("DROP FUNCTION registry_next_seq()")
     op.execute("DROP SEQUENCE registry_seq")
+    op.drop_table("mirror_state")

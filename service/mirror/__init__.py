@@ -1,0 +1,1 @@
+"""`registry mirror`: follow another registry's changes feed into this one's database."""
