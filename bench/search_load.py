@@ -28,7 +28,7 @@ import asyncpg  # type: ignore[import-untyped]
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from profile_load import LOCAL_POSTGRES, Config, percentile, running_server  # noqa: E402
+from profile_load import LOCAL_POSTGRES, Config, percentile, running_server
 
 VOCABULARY = 2000
 # Rank r of the vocabulary is word `w<r>`; a few real words sit at known ranks so queries can
@@ -105,7 +105,9 @@ async def seed(database_url: str, versions: int, per_artifact: int) -> dict[str,
         artifacts = versions // per_artifact
         named = json.dumps({str(rank): word for rank, word in NAMED.items()})
         statements = [s for s in SEED.split(";\n\n") if s.strip()]
-        await connection.execute(statements[0].replace("$1", f"'{named}'").replace("$2", str(VOCABULARY)))
+        await connection.execute(
+            statements[0].replace("$1", f"'{named}'").replace("$2", str(VOCABULARY))
+        )
         await connection.execute(statements[1])
         await connection.execute(statements[2].replace("$3", str(artifacts)))
         await connection.execute(statements[3].replace("$4", str(per_artifact)))
