@@ -278,4 +278,3 @@ class MirrorState(Base):
     position: Mapped[str] = mapped_column(Text)
     read_only: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-
