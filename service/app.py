@@ -24,6 +24,8 @@ from service.profiles import router as profiles
 from service.profiles.cache import ProfileCache
 from service.search.router import router as search_router
 from service.settings import Settings
+from service.webhooks import router as webhooks
+from service.webhooks.lifecycle import webhook_dispatch
 
 API_VERSION = "1.0.0"
 log = logging.getLogger("service.app")
@@ -44,7 +46,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.profile_cache = ProfileCache(settings.profile_cache_bytes)
         app.state.outage = OutageMemory(settings.db_outage_memory_seconds)
         try:
-            yield
+            async with webhook_dispatch(app, settings):
+                yield
         finally:
             await engine.dispose()
             log.info("database pool closed")
@@ -71,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(profiles.router)
     app.include_router(search_router)
     app.include_router(changes_router)
+    app.include_router(webhooks.router)
     app.include_router(catalogue_docs.build_router(app.openapi_url or "/openapi.json"))
     app.include_router(catalogue.build_router())
     app.mount(catalogue.STATIC_PREFIX, StaticFiles(directory=catalogue.HERE / "static"), "static")

@@ -70,3 +70,18 @@ class Settings(BaseSettings):
     retry_after_seconds: int = Field(
         default=5, ge=0, description="`Retry-After` on every 503 (database unavailable)."
     )
+    # Webhooks (DESIGN §5): deliveries come from an outbox table, retried with backoff.
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Let webhooks reach loopback, private and link-local addresses (tests, labs).",
+    )
+    webhook_dispatcher: bool = Field(
+        default=True, description="Send webhook deliveries from this process."
+    )
+    webhook_poll_interval: float = Field(default=1.0, gt=0, description="Seconds between polls.")
+    webhook_timeout: float = Field(default=10.0, gt=0, description="Seconds a receiver has.")
+    webhook_max_attempts: int = Field(default=10, ge=1)
+    webhook_backoff_seconds: float = Field(
+        default=2.0, gt=0, description="First retry delay; doubles each attempt, ±50 % jitter."
+    )
+    webhook_backoff_cap_seconds: float = Field(default=3600.0, gt=0)

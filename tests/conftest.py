@@ -28,7 +28,15 @@ hypothesis_settings.load_profile("registry")
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
-TABLES = ("changes", "audit_log", "version_dependencies", "tags", "artifact_versions", "artifacts")
+TABLES = (
+    "webhook_subscriptions",
+    "changes",
+    "audit_log",
+    "version_dependencies",
+    "tags",
+    "artifact_versions",
+    "artifacts",
+)
 
 
 def _plain(url: str) -> str:
@@ -75,7 +83,11 @@ async def database_url(server_url: str) -> AsyncIterator[str]:
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
     return Settings(
-        database_url=database_url, default_namespace="default", max_body_bytes=64 * 1024
+        database_url=database_url,
+        default_namespace="default",
+        max_body_bytes=64 * 1024,
+        # Delivering is tested by apps of their own (tests/webhooks); this one only records.
+        webhook_dispatcher=False,
     )
 
 

@@ -1,0 +1,1 @@
+"""Signed webhooks: subscriptions, a durable outbox fed by the changes feed, a dispatcher."""

@@ -1,0 +1,47 @@
+"""Webhook URLs may only reach public addresses, unless the operator allows private ones."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
+
+class UrlNotAllowed(Exception):
+    pass
+
+
+def check_syntax(url: str) -> tuple[str, int]:
+    """(host, port) of an absolute http(s) URL without credentials; UrlNotAllowed otherwise."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise UrlNotAllowed("only http and https URLs can receive webhooks")
+    if not parts.hostname:
+        raise UrlNotAllowed("the URL has no host")
+    if parts.username or parts.password:
+        raise UrlNotAllowed("the URL must not carry credentials; the signature authenticates")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:
+        raise UrlNotAllowed("the URL's port is not a number from 1 to 65535") from exc
+    return parts.hostname, port
+
+
+async def check_reachable(url: str, *, allow_private: bool) -> None:
+    """Every address the host resolves to must be public (checked again before each delivery,
+    so a name that later resolves to an internal address is refused then)."""
+    host, port = check_syntax(url)
+    if allow_private:
+        return
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise UrlNotAllowed(f"the host {host!r} does not resolve") from exc
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global or address.is_multicast:
+            raise UrlNotAllowed(
+                f"{host} resolves to {address}, a loopback, private, link-local or reserved"
+                " address; set REGISTRY_WEBHOOK_ALLOW_PRIVATE=true to allow it"
+            )

@@ -1,0 +1,198 @@
+"""Webhooks against a real PostgreSQL and a loopback receiver: signatures, retries, redelivery."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest_asyncio
+from fastapi import FastAPI
+
+from service.app import create_app
+from service.settings import Settings
+from service.webhooks.dispatcher import backoff
+from tests.helpers import put, skill_file
+from tests.webhooks.receiver import receiver
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def dispatching(database_url: str, clean_db: None) -> AsyncIterator[httpx.AsyncClient]:
+    """An app that delivers: private addresses allowed (the receiver is on 127.0.0.1), fast
+    polling, a short timeout and short backoff so retries happen within the test."""
+    app: FastAPI = create_app(
+        Settings(
+            database_url=database_url,
+            webhook_allow_private=True,
+            webhook_dispatcher=True,
+            webhook_poll_interval=0.05,
+            webhook_timeout=0.5,
+            webhook_backoff_seconds=0.05,
+            webhook_max_attempts=4,
+        )
+    )
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            yield http
+
+
+async def _subscribe(client: httpx.AsyncClient, url: str, **fields: Any) -> dict[str, Any]:
+    body = {"url": url, "events": ["published", "tag.moved", "yanked", "deprecated"], **fields}
+    response = await client.post("/v1/webhooks", json=body)
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+async def _deliveries(client: httpx.AsyncClient, webhook: str) -> list[dict[str, Any]]:
+    response = await client.get(f"/v1/webhooks/{webhook}/deliveries")
+    assert response.status_code == 200, response.text
+    deliveries: list[dict[str, Any]] = response.json()["deliveries"]
+    return deliveries
+
+
+async def _settled(client: httpx.AsyncClient, webhook: str, count: int) -> list[dict[str, Any]]:
+    for _ in range(600):
+        deliveries = await _deliveries(client, webhook)
+        if len(deliveries) >= count and all(d["status"] != "pending" for d in deliveries):
+            return deliveries
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"deliveries never settled: {deliveries}")
+
+
+def _expected_signature(secret: str, header: str, body: bytes) -> bool:
+    """The receiver's side, written out independently of service.webhooks.signing."""
+    fields = dict(part.split("=", 1) for part in header.split(","))
+    mac = hmac.new(secret.encode(), fields["t"].encode() + b"." + body, hashlib.sha256)
+    return (
+        hmac.compare_digest(mac.hexdigest(), fields["v1"])
+        and abs(time.time() - int(fields["t"])) < 300
+    )
+
+
+async def test_subscriptions_show_the_secret_once_and_refuse_unsafe_urls(
+    client: httpx.AsyncClient,
+) -> None:
+    for url, reason in (
+        ("http://127.0.0.1:9/hook", "loopback"),
+        ("http://10.1.2.3/hook", "private"),
+        ("http://169.254.169.254/latest/meta-data", "link-local"),
+        ("http://[::1]/hook", "loopback"),
+        ("ftp://93.184.216.34/hook", "http and https"),
+        ("http://user:pw@93.184.216.34/hook", "credentials"),
+    ):
+        response = await client.post("/v1/webhooks", json={"url": url, "events": ["published"]})
+        assert response.status_code == 422, (url, response.text)
+        problem = response.json()
+        assert problem["errors"][0]["loc"] == "body.url"
+        assert problem["errors"][0]["code"] == "url_not_allowed"
+        assert reason in problem["detail"], (url, problem["detail"])
+
+    response = await client.post("/v1/webhooks", json={"url": "x", "events": ["nope"], "y": 1})
+    assert response.status_code == 422
+    assert {e["loc"] for e in response.json()["errors"]} >= {"body.events.0", "body.y"}
+
+    created = await _subscribe(client, "https://93.184.216.34/hook", namespace="team")
+    assert created["secret"].startswith("whsec_") and len(created["secret"]) > 40
+    shown = (await client.get(f"/v1/webhooks/{created['id']}")).json()
+    assert "secret" not in shown and shown["namespace"] == "team"
+    assert [w["id"] for w in (await client.get("/v1/webhooks")).json()["webhooks"]] == [
+        created["id"]
+    ]
+    assert (await client.delete(f"/v1/webhooks/{created['id']}")).status_code == 204
+    missing = await client.get(f"/v1/webhooks/{created['id']}")
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+
+
+async def test_a_publish_is_delivered_signed(dispatching: httpx.AsyncClient) -> None:
+    with receiver() as hook:
+        created = await _subscribe(dispatching, hook.url)
+        body = skill_file("hooked")
+        assert (await put(dispatching, "skill", "hooked", "1.0.0", body)).status_code == 201
+        received = (await asyncio.to_thread(hook.wait_for, 1))[0]
+    signature = received.headers["Registry-Webhook-Signature"]
+    assert _expected_signature(created["secret"], signature, received.body)
+    assert not _expected_signature("whsec_wrong", signature, received.body)
+    assert not _expected_signature(created["secret"], signature, received.body + b" ")
+    payload = json.loads(received.body)
+    assert payload["event"] == "published" and payload["webhook"] == created["id"]
+    assert payload["change"]["name"] == "hooked" and payload["change"]["version"] == "1.0.0"
+    assert payload["change"]["digest"] == "sha256:" + hashlib.sha256(body).hexdigest()
+    assert received.headers["Registry-Webhook-Id"] == str(payload["id"])
+    assert received.headers["Registry-Webhook-Event"] == "published"
+    [delivery] = await _settled(dispatching, created["id"], 1)
+    assert delivery["status"] == "delivered" and delivery["attempts"] == 1
+    assert delivery["lastStatusCode"] == 200 and delivery["seq"] == payload["change"]["seq"]
+
+
+async def test_receiver_errors_and_timeouts_are_retried_until_delivered(
+    dispatching: httpx.AsyncClient,
+) -> None:
+    with receiver() as hook:
+        hook.script = [500, "hang", 503]
+        created = await _subscribe(dispatching, hook.url)
+        assert (await put(dispatching, "skill", "retry", "1.0.0", skill_file("retry"))).is_success
+        received = await asyncio.to_thread(hook.wait_for, 4)
+        [delivery] = await _settled(dispatching, created["id"], 1)
+    assert [r.answered for r in received] == [500, "hang", 503, 200]
+    assert len({r.headers["Registry-Webhook-Id"] for r in received}) == 1
+    assert len({r.body for r in received}) == 1  # the same event each time
+    assert delivery["status"] == "delivered" and delivery["attempts"] == 4
+    assert delivery["lastStatusCode"] == 200 and delivery["lastError"] is None
+
+
+async def test_a_failed_delivery_is_logged_and_can_be_redelivered(
+    dispatching: httpx.AsyncClient,
+) -> None:
+    with receiver() as hook:
+        hook.then = 500
+        created = await _subscribe(dispatching, hook.url, events=["yanked"])
+        assert (await put(dispatching, "skill", "gone", "1.0.0", skill_file("gone"))).is_success
+        await dispatching.post("/v1/skills/gone/versions/1.0.0/yank", json={"reason": "x"})
+        [failed] = await _settled(dispatching, created["id"], 1)
+        assert failed["status"] == "failed" and failed["attempts"] == 4  # webhook_max_attempts
+        assert failed["event"] == "yanked"  # the publish was not subscribed to
+        assert failed["lastStatusCode"] == 500 and "500" in failed["lastError"]
+
+        hook.then = 200
+        response = await dispatching.post(
+            f"/v1/webhooks/{created['id']}/deliveries/{failed['id']}/redeliver"
+        )
+        assert response.status_code == 202 and response.json()["status"] == "pending"
+        [delivered] = await _settled(dispatching, created["id"], 1)
+    assert delivered["status"] == "delivered" and delivered["attempts"] == 5
+    assert [r.answered for r in hook.requests] == [500, 500, 500, 500, 200]
+    missing = await dispatching.post(f"/v1/webhooks/{created['id']}/deliveries/999999/redeliver")
+    assert missing.status_code == 404
+
+
+async def test_namespace_subscriptions_see_only_their_namespace(
+    dispatching: httpx.AsyncClient,
+) -> None:
+    with receiver() as hook:
+        created = await _subscribe(dispatching, hook.url, namespace="team")
+        assert (await put(dispatching, "skill", "mine", "1.0.0", skill_file("mine"))).is_success
+        assert (
+            await put(dispatching, "skill", "team/ours", "1.0.0", skill_file("ours"))
+        ).is_success
+        [delivery] = await _settled(dispatching, created["id"], 1)
+    assert [json.loads(r.body)["change"]["name"] for r in hook.requests] == ["ours"]
+    assert delivery["status"] == "delivered"
+
+
+def test_backoff_doubles_with_jitter_and_a_cap() -> None:
+    import random
+
+    rng = random.Random(7)
+    delays = [backoff(n, base=2, cap=60, rng=rng) for n in range(1, 9)]
+    for attempt, delay in enumerate(delays, start=1):
+        nominal = min(60, 2 * 2 ** (attempt - 1))
+        assert 0.5 * nominal <= delay <= 1.5 * nominal
+    assert len({round(d / min(60, 2 * 2**i), 3) for i, d in enumerate(delays)}) > 1  # jittered
+    assert max(delays) <= 90  # capped: never beyond 1.5 × 60
