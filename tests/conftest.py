@@ -22,7 +22,15 @@ from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
-TABLES = ("audit_log", "version_dependencies", "tags", "artifact_versions", "artifacts")
+TABLES = (
+    "audit_log",
+    "version_files",
+    "file_blobs",
+    "version_dependencies",
+    "tags",
+    "artifact_versions",
+    "artifacts",
+)
 
 
 def _plain(url: str) -> str:

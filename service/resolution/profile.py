@@ -88,9 +88,13 @@ class ProfileSkill:
     instructions: str
     allowed_tools: tuple[str, ...]
     required_by: tuple[str, ...]
+    # The skill's folder: each file's {path, size, sha256, executable}, and the URL of its
+    # tar.gz. Empty/None only where no folder is known (built without a registry).
+    files: tuple[Mapping[str, Any], ...] = ()
+    archive: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "name": self.name,
             "version": str(self.version),
             "digest": self.digest,
@@ -99,6 +103,9 @@ class ProfileSkill:
             "allowedTools": list(self.allowed_tools),
             "requiredBy": list(self.required_by),
         }
+        if self.archive is not None:
+            data |= {"files": [dict(f) for f in self.files], "archive": self.archive}
+        return data
 
 
 def iso_utc(moment: dt.datetime) -> str:
@@ -299,4 +306,31 @@ def render_markdown(profile: Mapping[str, Any]) -> str:
         front, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1_000_000
     )
     body = str(profile["agentDefinition"]["prompt"]).strip("\n")
-    return f"---\n{header}---\n\n{body}\n"
+    return f"---\n{header}---\n\n{body}\n{_skill_files_note(profile['name'], profile['skills'])}"
+
+
+def _skill_files_note(agent: str, skills: Sequence[Mapping[str, Any]]) -> str:
+    """A closing section naming the skills that are more than a SKILL.md, and where their
+    files are: the inlined instructions refer to them by relative path."""
+    folders = [s for s in skills if len(s.get("files") or ()) > 1]
+    if not folders:
+        return ""
+    lines = [
+        "",
+        "---",
+        "",
+        "## Skill files",
+        "",
+        "These skills carry files beside their SKILL.md, which their instructions refer to."
+        f" `registry pull {agent}` installs them into `.claude/skills/<name>/`; each archive"
+        " below is the folder as a tar.gz.",
+        "",
+    ]
+    for skill in folders:
+        files = ", ".join(
+            f"`{f['path']}`" + (" (executable)" if f["executable"] else "")
+            for f in skill["files"]
+            if f["path"] != "SKILL.md"
+        )
+        lines.append(f"- {skill['name']} ({skill['version']}): {files} — `{skill['archive']}`")
+    return "\n".join(lines) + "\n"

@@ -14,6 +14,7 @@ from .dependent import Dependent
 from .dependent_kind import DependentKind
 from .dependent_list import DependentList
 from .deprecate_request import DeprecateRequest
+from .file_manifest import FileManifest
 from .get_profile_format_type_0 import GetProfileFormatType0
 from .health import Health
 from .problem import Problem
@@ -32,6 +33,7 @@ from .profile_tools_ungranted_item import ProfileToolsUngrantedItem
 from .publish_toolset_version_body import PublishToolsetVersionBody
 from .publish_toolset_version_body_metadata import PublishToolsetVersionBodyMetadata
 from .readiness import Readiness
+from .skill_file import SkillFile
 from .tag_request import TagRequest
 from .tagged import Tagged
 from .tagged_kind import TaggedKind
@@ -62,6 +64,7 @@ __all__ = (
     "DependentKind",
     "DependentList",
     "DeprecateRequest",
+    "FileManifest",
     "GetProfileFormatType0",
     "Health",
     "Problem",
@@ -80,6 +83,7 @@ __all__ = (
     "PublishToolsetVersionBody",
     "PublishToolsetVersionBodyMetadata",
     "Readiness",
+    "SkillFile",
     "Tagged",
     "TaggedKind",
     "TagRequest",
