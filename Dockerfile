@@ -1,14 +1,21 @@
 # The registry API image: `registry serve` against the DATABASE_URL it is given.
-FROM python:3.11-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
-WORKDIR /app
-COPY pyproject.toml README.md alembic.ini ./
-COPY service ./service
-COPY migrations ./migrations
+# Stage 1 builds the wheels (the project's and every dependency's, pinned by requirements.lock);
+# stage 2 installs them into a slim image with no compilers, no source tree, no editable install.
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml requirements.lock README.md ./
 COPY examples ./examples
-RUN pip install --no-cache-dir -e . \
- && useradd --system --uid 10001 registry
+COPY service ./service
+RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels . \
+ && pip wheel --no-cache-dir --wheel-dir /wheels -c requirements.lock /wheels/agent_registry-*.whl
+
+FROM python:3.11-slim AS runtime
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
+    pip install --no-cache-dir --no-index --find-links /wheels agent-registry \
+ && useradd --system --uid 10001 --create-home registry
 USER registry
+WORKDIR /home/registry
 EXPOSE 8000
-HEALTHCHECK --interval=10s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"]
 CMD ["registry", "serve", "--host", "0.0.0.0", "--port", "8000", "--no-migrate"]

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from service.db.faults import database_unavailable
 from service.db.migrate import head_revision, is_at_head
 from service.errors import DatabaseUnavailable, MigrationsPending
 from service.problems import problem_responses
@@ -42,8 +43,10 @@ async def readyz(request: Request) -> Readiness:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
             at_head = await is_at_head(connection)
-    except (OSError, ConnectionError) as exc:
-        raise DatabaseUnavailable("the database is not reachable") from exc
+    except Exception as exc:
+        if database_unavailable(exc):
+            raise DatabaseUnavailable("the database is not reachable") from exc
+        raise
     if not at_head:
         raise MigrationsPending("run `registry db upgrade`", expected=head_revision())
     return Readiness(status="ready", migration=head_revision())

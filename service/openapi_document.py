@@ -36,6 +36,17 @@ def install_openapi(app: FastAPI) -> None:
 # Answers any operation can give before its handler runs, declared so SDKs expect them.
 _MALFORMED = {"description": "Malformed request: a NUL character, or a body that is not UTF-8 JSON"}
 _NO_ROUTE = {"description": "No such route: a path parameter holds a character no route matches"}
+_UNAVAILABLE = {
+    "description": "Database unavailable (or migrations pending); retry after the header's seconds"
+}
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before retrying",
+        "schema": {"type": "integer", "minimum": 0},
+    }
+}
+# Only the liveness probe answers without the database.
+_NO_DATABASE = frozenset({"healthz"})
 
 
 def problem_errors(document: dict[str, Any]) -> dict[str, Any]:
@@ -47,6 +58,8 @@ def problem_errors(document: dict[str, Any]) -> dict[str, Any]:
                 responses.setdefault("400", dict(_MALFORMED))
             if "{" in path:
                 responses.setdefault("404", dict(_NO_ROUTE))
+            if operation.get("operationId") not in _NO_DATABASE:
+                responses.setdefault("503", dict(_UNAVAILABLE))["headers"] = _RETRY_AFTER
             for status, response in responses.items():
                 if not str(status).startswith(("4", "5")):
                     continue

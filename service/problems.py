@@ -5,14 +5,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from asyncpg import InterfaceError, PostgresError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.artifacts.schemas import Problem
+from service.db.faults import database_unavailable
 from service.errors import (
     PROBLEM_MEDIA_TYPE,
     PROBLEM_TYPE_BASE,
@@ -48,11 +50,35 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 def problem_response(error: RegistryError, request: Request) -> JSONResponse:
+    headers = None
+    if error.status == 503:
+        # Every 503 here passes by itself (database back, migrations applied): say when to retry.
+        headers = {"Retry-After": str(request.app.state.settings.retry_after_seconds)}
     return JSONResponse(
         error.to_problem(instance=request.url.path),
         status_code=error.status,
         media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
     )
+
+
+def database_unavailable_response(request: Request, exc: BaseException) -> JSONResponse:
+    """503 for an outage: one structured log line, no traceback (it says nothing new)."""
+    error = DatabaseUnavailable("the database is not reachable; retry shortly")
+    route = request.scope.get("route")
+    log.warning(
+        "database unavailable",
+        extra={
+            "fields": {
+                "code": error.code,
+                "route": getattr(route, "path", request.url.path),
+                "method": request.method,
+                "request_id": request.scope.get("state", {}).get("request_id"),
+                "error": type(exc).__name__,
+            }
+        },
+    )
+    return problem_response(error, request)
 
 
 async def _registry_error(request: Request, exc: Exception) -> JSONResponse:
@@ -95,14 +121,13 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
-    # The driver's message can carry SQL and values: log it, never send it.
-    log.exception("database error on %s %s", request.method, request.url.path)
-    if isinstance(exc, OperationalError | OSError):
-        return problem_response(DatabaseUnavailable("the database is not reachable"), request)
+    if database_unavailable(exc):
+        return database_unavailable_response(request, exc)
     return await _unexpected(request, exc)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # The driver's message can carry SQL and values: log it with its trace, never send it.
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(
         RegistryError("an unexpected error occurred; it has been logged"), request
@@ -135,6 +160,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RegistryError, _registry_error)
     app.add_exception_handler(RequestValidationError, _request_invalid)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(DBAPIError, _database_error)
-    app.add_exception_handler(OSError, _database_error)
+    # Handled here (not by the catch-all, which re-raises into the server's own traceback log).
+    for database_error in (DBAPIError, SQLAlchemyError, OSError, PostgresError, InterfaceError):
+        app.add_exception_handler(database_error, _database_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -32,3 +32,16 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, gt=0)
     db_max_overflow: int = Field(default=10, ge=0)
     log_level: str = "info"
+    # Database faults: every wait is bounded, so a request gets its 503 instead of hanging.
+    db_connect_timeout: float = Field(
+        default=5.0, gt=0, description="Seconds to open a connection."
+    )
+    db_statement_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds a statement may run (server and client side)."
+    )
+    db_pool_timeout: float = Field(
+        default=5.0, gt=0, description="Seconds to wait for a free pooled connection."
+    )
+    retry_after_seconds: int = Field(
+        default=5, ge=0, description="`Retry-After` on every 503 (database unavailable)."
+    )

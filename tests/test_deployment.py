@@ -47,10 +47,39 @@ def test_compose_services_and_commands_are_real() -> None:
     assert services["api"]["ports"] == [f"{port}:{port}"]
 
 
+def _stages() -> list[list[str]]:
+    """The Dockerfile's stages, each a list of its instructions (continuation lines joined)."""
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    stages: list[list[str]] = []
+    for line in text.splitlines():
+        if line.startswith("FROM "):
+            stages.append([])
+        if line.strip() and not line.startswith("#") and stages:
+            stages[-1].append(line)
+    return stages
+
+
 def test_dockerfile_cmd_is_a_real_command() -> None:
-    lines = (ROOT / "Dockerfile").read_text().splitlines()
-    cmd = next(line for line in lines if line.startswith("CMD "))
+    runtime = _stages()[-1]
+    cmd = next(line for line in runtime if line.startswith("CMD "))
     _resolves(yaml.safe_load(cmd.removeprefix("CMD ")))
+
+
+def test_dockerfile_builds_a_wheel_and_runs_it_as_a_non_root_user() -> None:
+    build, runtime = _stages()
+    assert any("pip wheel" in line for line in build)
+    # The runtime stage installs the built wheel: no source tree, no editable install.
+    installs = [line for line in runtime if "pip install" in line]
+    assert installs and all("--no-index" in line and "agent-registry" in line for line in installs)
+    assert not any(line.startswith(("COPY service", "COPY .", "ADD ")) for line in runtime)
+    assert not any(" -e " in line or "--editable" in line for line in runtime)
+    assert not any(word in " ".join(runtime) for word in ("gcc", "build-essential", "apt-get"))
+    users = [line.split()[1] for line in runtime if line.startswith("USER ")]
+    assert users and users[-1] not in {"root", "0"}
+    healthcheck = next(line for line in runtime if line.startswith("HEALTHCHECK "))
+    assert "/healthz" in healthcheck
+    exposed = next(line for line in runtime if line.startswith("EXPOSE ")).split()[1]
+    assert f"127.0.0.1:{exposed}/healthz" in healthcheck
 
 
 def test_unknown_command_is_caught() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
@@ -27,8 +26,10 @@ from service.bundles.manifest import Bundle
 from service.bundles.service import read_upload
 from service.dependencies import SessionDep, SettingsDep
 from service.errors import PayloadTooLarge, UnsupportedMediaType
+from service.http_caching import IMMUTABLE, etag_matches
 from service.problems import problem_responses
 from service.profiles.repository import ProfileRepository
+from service.resources import examples_dir
 
 PLURAL: dict[Kind, str] = {"agent": "agents", "skill": "skills", "toolset": "toolsets"}
 MARKDOWN_TYPES = frozenset({"text/markdown", "text/x-markdown", "text/plain"})
@@ -52,17 +53,18 @@ TOOLSET_SCHEMA: dict[str, Any] = {
 ACTOR = "anonymous"  # until tokens exist (DESIGN §6), every write is recorded as anonymous
 
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-EXAMPLE_FILES: dict[Kind, Path] = {
-    "agent": EXAMPLES / "agents" / "dev-python.md",
-    "skill": EXAMPLES / "skills" / "git-workflow" / "SKILL.md",
+EXAMPLE_FILES: dict[Kind, tuple[str, ...]] = {
+    "agent": ("agents", "dev-python.md"),
+    "skill": ("skills", "git-workflow", "SKILL.md"),
 }
 
 
 def _example(kind: Kind) -> dict[str, Any]:
-    """A real file from examples/ as the request body example, when the folder is there."""
-    path = EXAMPLE_FILES.get(kind)
-    return {"example": path.read_text(encoding="utf-8")} if path and path.is_file() else {}
+    """A real file from the packaged examples as the request body example."""
+    parts = EXAMPLE_FILES.get(kind)
+    if parts is None:
+        return {}
+    return {"example": examples_dir().joinpath(*parts).read_text(encoding="utf-8")}
 
 
 def _file_body(kind: Kind) -> dict[str, Any]:
@@ -221,7 +223,7 @@ def build_router(kind: Kind) -> APIRouter:
     async def get_raw(name: str, version: str, service: ServiceDep, request: Request) -> Response:
         content, digest = await service.get_raw(kind, name, version)
         etag = f'"{digest}"'
-        headers = {"ETag": etag, "Cache-Control": "public, max-age=31536000, immutable"}
+        headers = {"ETag": etag, "Cache-Control": IMMUTABLE}
         if etag_matches(request, etag):
             return Response(status_code=304, headers=headers)
         media = "application/octet-stream" if kind == "toolset" else "text/markdown; charset=utf-8"
@@ -348,14 +350,6 @@ def build_router(kind: Kind) -> APIRouter:
         return await service.get_artifact(kind, name)
 
     return router
-
-
-def etag_matches(request: Request, etag: str) -> bool:
-    header = request.headers.get("if-none-match")
-    if header is None:
-        return False
-    candidates = {part.strip().removeprefix("W/") for part in header.split(",")}
-    return "*" in candidates or etag in candidates
 
 
 validate_router = APIRouter(prefix="/v1", tags=["validate"])

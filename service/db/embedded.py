@@ -18,9 +18,12 @@ class EmbeddedPostgres:
 
     server: Any
     url: str
+    pgdata: Path
 
-    def stop(self) -> None:
+    def stop(self) -> bool:
+        """Release this process's handle; True when that stopped PostgreSQL (no other user left)."""
         self.server.cleanup()
+        return not (self.pgdata / "postmaster.pid").exists()
 
 
 def start_embedded(data_dir: Path) -> EmbeddedPostgres:
@@ -30,10 +33,11 @@ def start_embedded(data_dir: Path) -> EmbeddedPostgres:
         from pgserver import get_server  # type: ignore[attr-defined]
 
         data_dir.mkdir(parents=True, exist_ok=True)
-        server = get_server(data_dir / "pgdata", cleanup_mode="stop")
+        pgdata = data_dir / "pgdata"
+        server = get_server(pgdata, cleanup_mode="stop")
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608 (a constant)
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {DATABASE_NAME};")
     url = server.get_uri(DATABASE_NAME)
     log.info("embedded PostgreSQL ready", extra={"fields": {"data_dir": str(data_dir)}})
-    return EmbeddedPostgres(server=server, url=url)
+    return EmbeddedPostgres(server=server, url=url, pgdata=pgdata)

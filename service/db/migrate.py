@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -15,15 +14,15 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from service.db.urls import async_url
+from service.resources import alembic_ini, migrations_dir
 
-ROOT = Path(__file__).resolve().parents[2]
 # Any fixed 64-bit number; every replica uses the same one so only one migrates at a time.
 MIGRATION_LOCK_KEY = 0x5265_6769_7374_7279  # "Registry"
 
 
 def alembic_config(database_url: str | None = None) -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config = Config(str(alembic_ini()))
+    config.set_main_option("script_location", str(migrations_dir()))
     if database_url is not None:
         config.attributes["database_url"] = database_url
     return config

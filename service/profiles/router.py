@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from service.artifacts.router import etag_matches
 from service.dependencies import SessionDep, SettingsDep
 from service.errors import RegistryError
+from service.http_caching import IMMUTABLE, etag_matches
 from service.problems import problem_responses
 from service.profiles.repository import ProfileRepository
 from service.profiles.schemas import BatchRequest, BatchResponse
@@ -17,7 +17,6 @@ from service.profiles.service import Format, ProfileService, ServedProfile
 
 router = APIRouter(prefix="/v1/profiles", tags=["profiles"])
 
-IMMUTABLE = "public, max-age=31536000, immutable"
 # Tags and ranges move: caches may keep the answer briefly, then must ask again.
 MOVING = "public, max-age=60"
 MEDIA: dict[Format, str] = {"json": "application/json", "markdown": "text/markdown; charset=utf-8"}

@@ -38,6 +38,7 @@ async def test_readyz_is_503_until_migrations_are_at_head(server_url: str) -> No
                 pending = await http.get("/readyz")
                 assert pending.status_code == 503
                 assert pending.json()["code"] == "migrations_pending"
+                assert pending.headers["retry-after"] == "5"
                 assert pending.json()["expected"] == head_revision()
                 await migrate.upgrade(url)
                 assert (await http.get("/readyz")).status_code == 200

@@ -108,3 +108,23 @@ def test_ctrl_c_stops_server_and_embedded_postgres(
     assert not (data_dir / "pgdata" / "postmaster.pid").exists()
     with pytest.raises(httpx.TransportError):
         httpx.get(f"{url}/healthz", timeout=1)
+
+
+def test_serve_on_a_busy_port_says_so_before_starting_anything(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        data_dir = tmp_path / "never-created"
+        done = subprocess.run(
+            [*REGISTRY, "serve", "--port", str(port), "--data-dir", str(data_dir)],
+            env=_clean_env(COLUMNS="200"),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 1
+    assert f"port {port} is in use — pass --port" in done.stderr
+    assert "Agent Registry on" not in done.stderr + done.stdout
+    assert "PostgreSQL" not in done.stderr + done.stdout
+    assert not data_dir.exists()

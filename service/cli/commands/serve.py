@@ -1,0 +1,98 @@
+"""`registry serve`: check the port, start the embedded PostgreSQL if needed, migrate, serve."""
+
+from __future__ import annotations
+
+import errno
+import socket
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from service.cli.base import command, console
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why `host:port` cannot be bound, or None; checked before anything else starts."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # uvicorn sets SO_REUSEADDR too, so a port in TIME_WAIT is not reported as busy.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return f"port {port} is in use — pass --port"
+            return f"cannot listen on {host}:{port}: {exc.strerror}"
+    return None
+
+
+@command()
+def serve(
+    host: Annotated[str, typer.Option(metavar="HOST", help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(metavar="PORT", help="Port to bind.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, metavar="N", help="Worker processes.")] = 1,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="DIR",
+            help="Embedded PostgreSQL data directory (default: REGISTRY_DATA_DIR or the user data dir).",
+        ),
+    ] = None,
+    migrate_db: Annotated[
+        bool, typer.Option("--migrate/--no-migrate", help="Apply pending migrations first.")
+    ] = True,
+    seed: Annotated[
+        bool,
+        typer.Option("--seed/--no-seed", help="Publish the bundled examples as 1.0.0 first."),
+    ] = False,
+) -> None:
+    """Serve the API; with no DATABASE_URL, start an embedded PostgreSQL first."""
+    problem = port_problem(host, port)
+    if problem:
+        console().print(f"[red]error:[/] {problem}")
+        raise typer.Exit(1)
+
+    import asyncio
+    import os
+
+    import uvicorn
+
+    from service.db import migrate
+    from service.db.embedded import start_embedded
+    from service.logs import configure_logging
+    from service.publisher import seed_examples
+    from service.resources import examples_dir
+    from service.settings import Settings
+
+    settings = Settings()
+    configure_logging(settings.log_level)
+    embedded = None
+    url = settings.database_url
+    if not url:
+        directory = data_dir or settings.data_dir
+        console().print(f"Starting embedded PostgreSQL in [bold]{directory}[/]")
+        embedded = start_embedded(directory)
+        url = embedded.url
+    os.environ["REGISTRY_DATABASE_URL"] = url
+    try:
+        if migrate_db:
+            asyncio.run(migrate.upgrade(url))
+        if seed:
+            asyncio.run(seed_examples(Settings(), examples_dir()))
+        console().print(f"Agent Registry on [bold]http://{host}:{port}[/] (Ctrl-C stops)")
+        uvicorn.run(
+            "service.app:create_app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=None,
+            access_log=False,
+        )
+    finally:
+        if embedded is not None:
+            if embedded.stop():
+                console().print("Embedded PostgreSQL stopped.")
+            else:
+                console().print("Embedded PostgreSQL left running: another registry uses it.")

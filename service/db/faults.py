@@ -1,0 +1,50 @@
+"""Which failures mean "the database is unavailable" (a 503 a client may retry), not a bug."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import asyncpg
+from sqlalchemy import exc as sa_exc
+
+# Connection lost or refused, server shutting down or restarting, statement or connect timeout,
+# too many connections: every one of them passes when the database comes back.
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OSError,  # ConnectionError, refused and reset connections, socket timeouts
+    asyncio.TimeoutError,
+    asyncpg.PostgresConnectionError,  # ConnectionDoesNotExistError, ConnectionFailureError
+    asyncpg.exceptions.OperatorInterventionError,  # admin/crash shutdown, statement timeout
+    asyncpg.exceptions.InsufficientResourcesError,  # too many connections, disk full
+    sa_exc.TimeoutError,  # no pooled connection became free within the pool timeout
+)
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        if isinstance(current, sa_exc.DBAPIError) and isinstance(current.orig, BaseException):
+            yield current.orig
+        current = current.__cause__ or current.__context__
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """The connection in use died under the request (restart, failover, terminated backend)."""
+    for cause in _chain(exc):
+        if isinstance(cause, sa_exc.DBAPIError) and cause.connection_invalidated:
+            return True
+        if isinstance(cause, asyncpg.ConnectionDoesNotExistError):
+            return True
+        if isinstance(cause, asyncpg.InterfaceError) and "connection is closed" in str(cause):
+            return True
+    return False
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True for failures that say nothing about the request and pass when the database returns."""
+    if connection_lost(exc):
+        return True
+    return any(isinstance(cause, (*_UNAVAILABLE, sa_exc.OperationalError)) for cause in _chain(exc))
