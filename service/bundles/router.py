@@ -6,16 +6,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from service.artifacts.router import etag_matches
 from service.bundles.repository import BundleRepository
 from service.bundles.schemas import FileManifest
 from service.bundles.service import BundleService, ServedFile
 from service.dependencies import SessionDep, SettingsDep
+from service.http_caching import IMMUTABLE, etag_matches
 from service.problems import problem_responses
 
 router = APIRouter(prefix="/v1/skills", tags=["skills"])
 
-IMMUTABLE = "public, max-age=31536000, immutable"
 # A publisher's file is served as data, never as a page of this origin.
 UNTRUSTED = {
     "Content-Security-Policy": "default-src 'none'; sandbox",
