@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from service import health
 from service.artifacts.router import build_router, validate_router
 from service.bundles import router as bundles
+from service.compat.router import build_diff_router
 from service.db.engine import create_engine, session_factory
 from service.logs import RequestLogMiddleware
 from service.openapi_document import install_openapi
@@ -49,6 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestLogMiddleware)
     app.include_router(health.router)
     app.include_router(validate_router)
+    app.include_router(build_diff_router("agent"))
+    app.include_router(build_diff_router("skill"))
     app.include_router(build_router("agent"))
     # Before the skill routes, whose `GET /v1/skills/{name:path}` would take these paths.
     app.include_router(bundles.router)

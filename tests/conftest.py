@@ -13,12 +13,18 @@ import httpx
 import pytest
 import pytest_asyncio
 from fastapi import FastAPI
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import make_url
 
 from service.app import create_app
 from service.db import migrate
 from service.db.embedded import start_embedded
 from service.settings import Settings
+
+# Pure-function property tests have no time budget: on a loaded 2-core machine a single example
+# can take longer than Hypothesis's default 200 ms deadline, which would be a flaky failure.
+hypothesis_settings.register_profile("registry", deadline=None)
+hypothesis_settings.load_profile("registry")
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

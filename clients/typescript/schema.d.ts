@@ -55,6 +55,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/agents/{name}/diff/{from}...{to}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Two versions of a agent side by side: fields, grants, skills, instructions */
+        get: operations["diff_agent_versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/skills/{name}/diff/{from}...{to}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Two versions of a skill side by side: fields, grants, skills, instructions */
+        get: operations["diff_skill_versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/agents/{name}/versions/{version}": {
         parameters: {
             query?: never;
@@ -698,6 +732,52 @@ export interface components {
              */
             message: string;
         };
+        /** DiffGrant */
+        DiffGrant: {
+            /** Rule */
+            rule: string;
+            /** Tool */
+            tool: string;
+            /** Specifier */
+            specifier: string | null;
+            /**
+             * Sources
+             * @description Where the grant came from in that version.
+             */
+            sources: string[];
+        };
+        /** DiffSkill */
+        DiffSkill: {
+            /** Name */
+            name: string;
+            /** Version */
+            version: string;
+            /** Digest */
+            digest: string;
+        };
+        /** FieldChange */
+        FieldChange: {
+            /**
+             * Field
+             * @description Top-level frontmatter key.
+             */
+            field: string;
+            /**
+             * Change
+             * @enum {string}
+             */
+            change: "added" | "removed" | "changed";
+            /**
+             * From
+             * @description The value in `from` (null when added).
+             */
+            from: unknown;
+            /**
+             * To
+             * @description The value in `to` (null when removed).
+             */
+            to: unknown;
+        };
         /** FileManifest */
         FileManifest: {
             /** Namespace */
@@ -722,6 +802,15 @@ export interface components {
              */
             files: components["schemas"]["SkillFile"][];
         };
+        /** GrantChanges */
+        GrantChanges: {
+            /** @description `inherit` when the agent omits `tools`. */
+            mode: components["schemas"]["ModeChange"];
+            /** Added */
+            added: components["schemas"]["DiffGrant"][];
+            /** Removed */
+            removed: components["schemas"]["DiffGrant"][];
+        };
         /** Health */
         Health: {
             /**
@@ -729,6 +818,32 @@ export interface components {
              * @constant
              */
             status: "ok";
+        };
+        /** ModeChange */
+        ModeChange: {
+            /**
+             * From
+             * @enum {string}
+             */
+            from: "allowlist" | "inherit";
+            /**
+             * To
+             * @enum {string}
+             */
+            to: "allowlist" | "inherit";
+        };
+        /** MovedSkill */
+        MovedSkill: {
+            /** Name */
+            name: string;
+            /** From */
+            from: string;
+            /** To */
+            to: string;
+            /** Fromdigest */
+            fromDigest: string;
+            /** Todigest */
+            toDigest: string;
         };
         /**
          * Problem
@@ -879,6 +994,18 @@ export interface components {
             /** Migration */
             migration: string | null;
         };
+        /** SkillChanges */
+        SkillChanges: {
+            /** Added */
+            added: components["schemas"]["DiffSkill"][];
+            /** Removed */
+            removed: components["schemas"]["DiffSkill"][];
+            /**
+             * Changed
+             * @description Resolved to another version.
+             */
+            changed: components["schemas"]["MovedSkill"][];
+        };
         /** SkillFile */
         SkillFile: {
             /**
@@ -1004,6 +1131,44 @@ export interface components {
             };
             /** Warnings */
             warnings: components["schemas"]["ProblemItem"][];
+        };
+        /**
+         * VersionDiff
+         * @description Two versions side by side; every list is in a stable order (key, rule, name).
+         */
+        VersionDiff: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "agent" | "skill";
+            /**
+             * Name
+             * @description `namespace/name`.
+             */
+            name: string;
+            /** From */
+            from: string;
+            /** To */
+            to: string;
+            /** Fromdigest */
+            fromDigest: string;
+            /** Todigest */
+            toDigest: string;
+            /**
+             * Fields
+             * @description Frontmatter keys added, removed or changed.
+             */
+            fields: components["schemas"]["FieldChange"][];
+            /** @description Effective tool grants, from the stored profiles. */
+            grants: components["schemas"]["GrantChanges"];
+            /** @description The resolved skills of each version's lock. */
+            skills: components["schemas"]["SkillChanges"];
+            /**
+             * Instructions
+             * @description Unified diff of the Markdown body; empty if unchanged.
+             */
+            instructions: string;
         };
         /** VersionSummary */
         VersionSummary: {
@@ -1269,6 +1434,142 @@ export interface operations {
             };
             /** @description Body is not in an accepted media type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid file or request; every problem is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable (or migrations pending); retry after the header's seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    diff_agent_versions: {
+        parameters: {
+            query?: {
+                /** @description `text`: a plain unified diff of the published files. */
+                format?: "json" | "text";
+            };
+            header?: never;
+            path: {
+                name: string;
+                /** @description An exact version. */
+                from: string;
+                /** @description An exact version. */
+                to: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The diff; with `format=text`, the unified diff of the two files */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionDiff"];
+                    "text/plain": string;
+                };
+            };
+            /** @description Malformed request: a NUL character, or a body that is not UTF-8 JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid file or request; every problem is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable (or migrations pending); retry after the header's seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    diff_skill_versions: {
+        parameters: {
+            query?: {
+                /** @description `text`: a plain unified diff of the published files. */
+                format?: "json" | "text";
+            };
+            header?: never;
+            path: {
+                name: string;
+                /** @description An exact version. */
+                from: string;
+                /** @description An exact version. */
+                to: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The diff; with `format=text`, the unified diff of the two files */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionDiff"];
+                    "text/plain": string;
+                };
+            };
+            /** @description Malformed request: a NUL character, or a body that is not UTF-8 JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -51,6 +51,12 @@ class ArtifactService:
         identity, row = await self._version(kind, qualified_name, version)
         return version_detail(kind, identity, row)
 
+    async def find_version(
+        self, kind: Kind, qualified_name: str, version: str
+    ) -> tuple[Identity, ArtifactVersion]:
+        """The stored row of an exact version, or NotFound naming what is missing."""
+        return await self._version(kind, qualified_name, version)
+
     async def get_raw(self, kind: Kind, qualified_name: str, version: str) -> tuple[bytes, str]:
         identity = self.identity(qualified_name)
         content = await self.repository.get_content(

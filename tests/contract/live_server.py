@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Coroutine, Iterator
+from collections.abc import Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,16 +81,30 @@ def _plain(url: str) -> str:
 
 
 @contextmanager
-def live_registry(directory: Path, prefix: str = "registry_live") -> Iterator[LiveServer]:
-    """Start `registry serve` on a free port, wait for /readyz, stop it (Ctrl-C) afterwards."""
+def live_registry(
+    directory: Path,
+    prefix: str = "registry_live",
+    *,
+    registry: Sequence[str] = REGISTRY,
+    server_url: str | None = None,
+    embedded: bool = False,
+    args: Sequence[str] = (),
+    cwd: Path | None = None,
+) -> Iterator[LiveServer]:
+    """Start `registry serve` on a free port, wait for /readyz, stop it (Ctrl-C) afterwards.
+
+    The database is a fresh one on `server_url` (default TEST_DATABASE_URL), or with
+    `embedded=True` (or neither given) the embedded PostgreSQL in `directory`. `registry` is the
+    command to run (an installed `registry` script, say), `args` extra `serve` options.
+    """
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REGISTRY_DATABASE_URL", "REGISTRY_DATA_DIR"}
+        if k not in {"DATABASE_URL", "REGISTRY_DATABASE_URL", "REGISTRY_DATA_DIR", "PYTHONPATH"}
     }
     port = _free_port()
-    command = [*REGISTRY, "serve", "--port", str(port)]
-    given = os.environ.get("TEST_DATABASE_URL")
+    command = [*registry, "serve", "--port", str(port), *args]
+    given = None if embedded else server_url or os.environ.get("TEST_DATABASE_URL")
     database = "embedded"
     if given:
         server_url = _plain(given)
@@ -106,7 +120,9 @@ def live_registry(directory: Path, prefix: str = "registry_live") -> Iterator[Li
     url = f"http://127.0.0.1:{port}"
     server = LiveServer(url=url, log=log, database=database)
     with log.open("wb") as output:
-        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, env=env, stdout=output, stderr=subprocess.STDOUT, cwd=cwd
+        )
     try:
         deadline = time.monotonic() + READY_TIMEOUT
         while True:

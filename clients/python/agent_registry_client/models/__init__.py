@@ -14,9 +14,20 @@ from .dependent import Dependent
 from .dependent_kind import DependentKind
 from .dependent_list import DependentList
 from .deprecate_request import DeprecateRequest
+from .diff_agent_versions_format import DiffAgentVersionsFormat
+from .diff_grant import DiffGrant
+from .diff_skill import DiffSkill
+from .diff_skill_versions_format import DiffSkillVersionsFormat
+from .field_change import FieldChange
+from .field_change_change import FieldChangeChange
 from .file_manifest import FileManifest
 from .get_profile_format_type_0 import GetProfileFormatType0
+from .grant_changes import GrantChanges
 from .health import Health
+from .mode_change import ModeChange
+from .mode_change_from import ModeChangeFrom
+from .mode_change_to import ModeChangeTo
+from .moved_skill import MovedSkill
 from .problem import Problem
 from .problem_item import ProblemItem
 from .problem_item_severity import ProblemItemSeverity
@@ -33,6 +44,7 @@ from .profile_tools_ungranted_item import ProfileToolsUngrantedItem
 from .publish_toolset_version_body import PublishToolsetVersionBody
 from .publish_toolset_version_body_metadata import PublishToolsetVersionBodyMetadata
 from .readiness import Readiness
+from .skill_changes import SkillChanges
 from .skill_file import SkillFile
 from .tag_request import TagRequest
 from .tagged import Tagged
@@ -46,6 +58,8 @@ from .version_detail import VersionDetail
 from .version_detail_frontmatter import VersionDetailFrontmatter
 from .version_detail_kind import VersionDetailKind
 from .version_detail_lock import VersionDetailLock
+from .version_diff import VersionDiff
+from .version_diff_kind import VersionDiffKind
 from .version_summary import VersionSummary
 from .yank_request import YankRequest
 
@@ -64,9 +78,20 @@ __all__ = (
     "DependentKind",
     "DependentList",
     "DeprecateRequest",
+    "DiffAgentVersionsFormat",
+    "DiffGrant",
+    "DiffSkill",
+    "DiffSkillVersionsFormat",
+    "FieldChange",
+    "FieldChangeChange",
     "FileManifest",
     "GetProfileFormatType0",
+    "GrantChanges",
     "Health",
+    "ModeChange",
+    "ModeChangeFrom",
+    "ModeChangeTo",
+    "MovedSkill",
     "Problem",
     "ProblemItem",
     "ProblemItemSeverity",
@@ -83,6 +108,7 @@ __all__ = (
     "PublishToolsetVersionBody",
     "PublishToolsetVersionBodyMetadata",
     "Readiness",
+    "SkillChanges",
     "SkillFile",
     "Tagged",
     "TaggedKind",
@@ -96,6 +122,8 @@ __all__ = (
     "VersionDetailFrontmatter",
     "VersionDetailKind",
     "VersionDetailLock",
+    "VersionDiff",
+    "VersionDiffKind",
     "VersionSummary",
     "YankRequest",
 )

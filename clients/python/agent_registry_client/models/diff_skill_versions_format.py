@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class DiffSkillVersionsFormat(StrEnum):
+    JSON = "json"
+    TEXT = "text"
+
+    def __str__(self) -> str:
+        return str(self.value)

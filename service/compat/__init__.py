@@ -1,0 +1,1 @@
+"""Comparing versions: the version diff and the compatibility classifier (pure), their routes."""

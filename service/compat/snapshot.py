@@ -1,0 +1,100 @@
+"""One stored version reduced to what comparing versions needs: plain data, no I/O."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from service.formats.tools import RuleSyntaxError, parse_tool_rule
+
+
+@dataclass(frozen=True, slots=True)
+class LockedSkill:
+    name: str
+    version: str
+    digest: str
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A version as the diff and the classifier see it.
+
+    `grants` are the effective grants (`{"rule", "tool", "specifier", "sources"}`), from the
+    stored profile for an agent and from `allowed-tools` for a skill; `mode` is `inherit` when
+    an agent omits `tools`. `skills` is the resolved closure from the lock; `preloaded` the
+    skill names the file itself declares.
+    """
+
+    kind: str
+    name: str
+    version: str
+    digest: str
+    frontmatter: Mapping[str, Any]
+    body: str
+    text: str
+    mode: str = "allowlist"
+    grants: tuple[Mapping[str, Any], ...] = ()
+    denied: tuple[str, ...] = ()
+    skills: tuple[LockedSkill, ...] = ()
+    preloaded: tuple[str, ...] = field(default=())
+
+
+def rule_dict(rule: str, sources: list[str]) -> dict[str, Any]:
+    """A grant entry for a rule written in a file (the profile's grant shape)."""
+    try:
+        parsed = parse_tool_rule(rule)
+        tool, specifier = parsed.tool, parsed.specifier
+    except RuleSyntaxError:
+        tool, specifier = rule, None
+    return {"rule": rule.strip(), "tool": tool, "specifier": specifier, "sources": sources}
+
+
+def snapshot(
+    kind: str,
+    name: str,
+    version: str,
+    digest: str,
+    frontmatter: Mapping[str, Any],
+    body: str,
+    content: bytes,
+    *,
+    profile_json: bytes | None,
+    tool_rules: list[str] | None,
+    disallowed_rules: list[str],
+    lock: Mapping[str, Any],
+    preloaded: list[str],
+) -> Snapshot:
+    """Build a snapshot from a stored version's columns (profile bytes preferred for agents)."""
+    profile = json.loads(profile_json) if profile_json else None
+    if profile is not None:
+        tools = profile["tools"]
+        mode = tools["mode"]
+        grants = tuple(tools["grants"])
+        denied = tuple(d["rule"] for d in tools["denied"])
+        locked = profile["lock"]["skills"]
+    else:
+        source = "agent" if kind == "agent" else "skill"
+        mode = "inherit" if tool_rules is None else "allowlist"
+        grants = tuple(rule_dict(rule, [source]) for rule in tool_rules or [])
+        denied = tuple(disallowed_rules)
+        locked = lock.get("skills", {})
+    skills = tuple(
+        LockedSkill(skill, str(entry["version"]), str(entry["digest"]))
+        for skill, entry in sorted(locked.items())
+    )
+    return Snapshot(
+        kind=kind,
+        name=name,
+        version=version,
+        digest=digest,
+        frontmatter=frontmatter,
+        body=body,
+        text=content.decode("utf-8", errors="replace"),
+        mode=mode,
+        grants=grants,
+        denied=denied,
+        skills=skills,
+        preloaded=tuple(preloaded),
+    )
