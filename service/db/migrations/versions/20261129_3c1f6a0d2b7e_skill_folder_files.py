@@ -1,7 +1,7 @@
 """skill folder files: content-addressed blobs and each version's file list
 
 Revision ID: 3c1f6a0d2b7e
-Revises: 8805d48cd171
+Revises: c4a7e19b2d30
 Create Date: 2026-11-29 14:50:00.000000
 
 Every skill version published before this revision is a folder holding only its SKILL.md:
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "3c1f6a0d2b7e"
-down_revision: str | None = "8805d48cd171"
+down_revision: str | None = "c4a7e19b2d30"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
