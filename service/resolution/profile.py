@@ -284,14 +284,8 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-def render_markdown(profile: Mapping[str, Any]) -> str:
-    """One flattened Claude Code agent file, skills inlined: drop-in for `.claude/agents/`.
-
-    Frontmatter: name, description, tools (the effective grants as a comma-separated string;
-    omitted in inherit mode; `[]` when nothing is granted, so the agent fails closed rather
-    than inheriting everything), disallowedTools, then the other documented fields present.
-    `skills` is left out because the skills are already in the body; unknown keys are left out.
-    """
+def agent_frontmatter(profile: Mapping[str, Any]) -> str:
+    """The YAML between the `---` lines of an agent file built from a profile (see below)."""
     front: dict[str, Any] = {"name": profile["name"], "description": profile["description"]}
     tools = profile["tools"]
     if tools["mode"] == "allowlist":
@@ -302,9 +296,20 @@ def render_markdown(profile: Mapping[str, Any]) -> str:
     for key in _MARKDOWN_FIELDS:
         if profile.get(key) is not None:
             front[key] = _canonical(profile[key])
-    header = yaml.safe_dump(
+    return yaml.safe_dump(
         front, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1_000_000
     )
+
+
+def render_markdown(profile: Mapping[str, Any]) -> str:
+    """One flattened Claude Code agent file, skills inlined: drop-in for `.claude/agents/`.
+
+    Frontmatter: name, description, tools (the effective grants as a comma-separated string;
+    omitted in inherit mode; `[]` when nothing is granted, so the agent fails closed rather
+    than inheriting everything), disallowedTools, then the other documented fields present.
+    `skills` is left out because the skills are already in the body; unknown keys are left out.
+    """
+    header = agent_frontmatter(profile)
     body = str(profile["agentDefinition"]["prompt"]).strip("\n")
     return f"---\n{header}---\n\n{body}\n{_skill_files_note(profile['name'], profile['skills'])}"
 
