@@ -119,6 +119,17 @@ async def test_agent_page_highlights_ungranted_skill_rules(client: httpx.AsyncCl
     assert "skill_tool_not_granted" in html
 
 
+async def test_agent_page_highlights_ignored_entries(client: httpx.AsyncClient) -> None:
+    body = agent_file("odd", tools="Read, Frobnicate")
+    assert (await put(client, "agent", "odd", "1.0.0", body)).status_code == 201
+    html = await _page(client, "/ui/agents/default/odd@1.0.0")
+    ignored = html.split('class="grants ignored"', 1)[1].split("</table>", 1)[0]
+    assert "<code>Frobnicate</code>" in ignored and "unknown tool" in ignored
+    assert "<code>tools</code>" in ignored
+    granted = html.split('<table class="grants">', 1)[1].split("</table>", 1)[0]
+    assert "Frobnicate" not in granted
+
+
 async def test_markdown_download_is_the_profile_api_markdown(client: httpx.AsyncClient) -> None:
     await publish_examples(client)
     download = await client.get("/ui/agents/default/dev-python@1.0.0/download")
