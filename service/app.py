@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -24,6 +25,7 @@ from service.profiles.cache import ProfileCache
 from service.settings import Settings
 
 API_VERSION = "1.0.0"
+log = logging.getLogger("service.app")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -44,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await engine.dispose()
+            log.info("database pool closed")
 
     app = FastAPI(
         title="Agent Registry",
