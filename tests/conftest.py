@@ -28,7 +28,16 @@ hypothesis_settings.load_profile("registry")
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
-TABLES = ("changes", "audit_log", "version_dependencies", "tags", "artifact_versions", "artifacts")
+TABLES = (
+    "changes",
+    "audit_log",
+    "version_files",
+    "file_blobs",
+    "version_dependencies",
+    "tags",
+    "artifact_versions",
+    "artifacts",
+)
 
 
 def _plain(url: str) -> str:
