@@ -129,3 +129,19 @@ class ReadOnlyMirror(RegistryError):
     status = 409
     code = "read_only_mirror"
     title = "This registry is a read-only mirror"
+
+
+class ArchiveRefused(RegistryError):
+    """An uploaded skill archive holds an unsafe or malformed entry; `errors` names each."""
+
+    status = 422
+    code = "archive_refused"
+    title = "The archive is refused"
+
+
+class ArchiveTooLarge(RegistryError):
+    """An uploaded skill archive crossed a bound (entries, total size, compression ratio)."""
+
+    status = 413
+    code = "archive_too_large"
+    title = "The archive is too large"

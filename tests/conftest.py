@@ -32,6 +32,8 @@ TABLES = (
     "webhook_subscriptions",
     "changes",
     "audit_log",
+    "version_files",
+    "file_blobs",
     "version_dependencies",
     "tags",
     "artifact_versions",

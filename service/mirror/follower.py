@@ -23,6 +23,8 @@ from service.artifacts.publishing import PublishService
 from service.artifacts.repository import ArtifactRepository
 from service.artifacts.schemas import Kind
 from service.artifacts.service import ArtifactService
+from service.bundles.archive import ArchiveError, Limits, read_archive
+from service.bundles.manifest import Bundle
 from service.changes.schemas import ChangeEvent, ChangePage
 from service.cursors import encode_cursor
 from service.errors import NotFound
@@ -35,6 +37,14 @@ PLURAL = {"agent": "agents", "skill": "skills", "toolset": "toolsets"}
 
 class MirrorError(Exception):
     """The source and the mirror disagree (digest, lock) or the source answered wrongly."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    content: bytes
+    bundle: Bundle | None
+    published_at: dt.datetime
+    lock: dict[str, Any]
 
 
 @dataclass
@@ -93,42 +103,42 @@ class Follower:
             await session.commit()
 
     async def _apply_with_position(self, event: ChangeEvent, position: str) -> None:
-        content: bytes | None = None
-        published_at: dt.datetime | None = None
-        lock: dict[str, Any] | None = None
-        if event.event == "published":
-            content, published_at, lock = await self._fetch_version(event)
+        fetched = await self._fetch_version(event) if event.event == "published" else None
         async with self.sessions() as session:
             repository = MirrorRepository(session)
             await repository.begin_apply()
             await repository.save_position(self.source, position, read_only=self.read_only)
-            await self._apply(session, event, content, published_at, lock)
+            await self._apply(session, event, fetched)
             await session.commit()
 
     async def _apply(
         self,
         session: AsyncSession,
         event: ChangeEvent,
-        content: bytes | None,
-        published_at: dt.datetime | None,
-        lock: dict[str, Any] | None,
+        fetched: Fetched | None,
     ) -> None:
         kind: Kind = event.kind
         name = f"{event.namespace}/{event.name}"
         artifacts = ArtifactRepository(session)
         profiles = ProfileRepository(session)
         if event.event == "published":
-            assert content is not None and event.version is not None
+            assert fetched is not None and event.version is not None
             publisher = PublishService(artifacts, profiles, self.default_namespace)
             published = await publisher.publish(
-                kind, name, event.version, content, actor=self.actor, published_at=published_at
+                kind,
+                name,
+                event.version,
+                fetched.content,
+                actor=self.actor,
+                bundle=fetched.bundle,
+                published_at=fetched.published_at,
             )
             if published.detail.digest != event.digest:
                 raise MirrorError(f"{kind} {name}@{event.version}: stored digest differs")
-            if published.detail.lock != lock:
+            if published.detail.lock != fetched.lock:
                 raise MirrorError(
                     f"{kind} {name}@{event.version} resolved to another lock here than at the"
-                    f" source: {published.detail.lock} != {lock}"
+                    f" source: {published.detail.lock} != {fetched.lock}"
                 )
             return
         service = ArtifactService(artifacts, profiles, self.default_namespace, ProfileCache(0))
@@ -148,18 +158,38 @@ class Follower:
             message = details.get("message") if event.event == "deprecated" else None
             await service.set_deprecated(kind, name, version, message, actor=self.actor)
 
-    async def _fetch_version(self, event: ChangeEvent) -> tuple[bytes, dt.datetime, dict[str, Any]]:
+    async def _fetch_version(self, event: ChangeEvent) -> Fetched:
+        """The version's exact content: a skill as its folder (the deterministic archive, whose
+        manifest the digest covers), anything else as its published bytes."""
         path = f"/v1/{PLURAL[event.kind]}/{event.namespace}/{event.name}/versions/{event.version}"
         detail = await self._get_json(path, {})
-        response = await self.http.get(self.source + path + "/raw")
-        if response.status_code != 200:
-            raise MirrorError(f"GET {path}/raw answered {response.status_code}")
-        content = response.content
-        digest = "sha256:" + hashlib.sha256(content).hexdigest()
+        bundle = None
+        if event.kind == "skill":
+            archive = await self._get_bytes(path + "/archive")
+            try:
+                bundle = await asyncio.to_thread(read_archive, archive, Limits())
+            except ArchiveError as exc:
+                raise MirrorError(f"{path}/archive is not a readable skill folder: {exc}") from exc
+            content, digest = bundle.skill_md, bundle.digest
+        else:
+            content = await self._get_bytes(path + "/raw")
+            digest = "sha256:" + hashlib.sha256(content).hexdigest()
         if digest != event.digest or digest != detail.get("digest"):
-            raise MirrorError(f"{path}: the bytes digest to {digest}; the feed says {event.digest}")
-        published_at = dt.datetime.fromisoformat(str(detail["publishedAt"]))
-        return content, published_at, dict(detail.get("lock") or {})
+            raise MirrorError(
+                f"{path}: the content digests to {digest}; the feed says {event.digest}"
+            )
+        return Fetched(
+            content=content,
+            bundle=bundle,
+            published_at=dt.datetime.fromisoformat(str(detail["publishedAt"])),
+            lock=dict(detail.get("lock") or {}),
+        )
+
+    async def _get_bytes(self, path: str) -> bytes:
+        response = await self.http.get(self.source + path)
+        if response.status_code != 200:
+            raise MirrorError(f"GET {path} answered {response.status_code}")
+        return response.content
 
     async def _get_json(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
         response = await self.http.get(self.source + path, params=params)

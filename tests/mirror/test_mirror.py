@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
 import sys
+import tarfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +18,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.contract.live_server import LiveServer, live_registry
-from tests.helpers import AGENT_NAMES, SKILL_NAMES, agent_bytes, skill_bytes, skill_file
+from tests.helpers import AGENT_NAMES, EXAMPLES, SKILL_NAMES, agent_bytes, skill_bytes, skill_file
 
 MARKDOWN = {"Content-Type": "text/markdown"}
 BULK = 40  # enough events that the mirror is killed half-way through
@@ -30,6 +32,15 @@ pytestmark = pytest.mark.skipif(
 def _database_url(server: LiveServer) -> str:
     given = os.environ["TEST_DATABASE_URL"].replace("postgresql+asyncpg://", "postgresql://")
     return make_url(given).set(database=server.database).render_as_string(hide_password=False)
+
+
+def _folder_archive(folder: Path) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.add(path, arcname=f"{folder.name}/{path.relative_to(folder)}")
+    return buffer.getvalue()
 
 
 def _publish(http: httpx.Client, kind: str, name: str, version: str, body: bytes) -> None:
@@ -100,7 +111,16 @@ def test_mirror_converges_survives_kill_and_is_read_only(tmp_path: Path) -> None
         httpx.Client(base_url=target.url, timeout=30) as b,
     ):
         for name in SKILL_NAMES:
-            _publish(a, "skill", name, "1.0.0", skill_bytes(name))
+            if name == "python-testing":  # a folder: SKILL.md, scripts/, references/
+                archive = _folder_archive(EXAMPLES / "skills" / name)
+                response = a.put(
+                    f"/v1/skills/{name}/versions/1.0.0",
+                    content=archive,
+                    headers={"Content-Type": "application/gzip"},
+                )
+                assert response.status_code == 201, response.text
+            else:
+                _publish(a, "skill", name, "1.0.0", skill_bytes(name))
         for name in AGENT_NAMES:
             _publish(a, "agent", name, "1.0.0", agent_bytes(name))
         for index in range(BULK):
@@ -148,6 +168,9 @@ def test_mirror_converges_survives_kill_and_is_read_only(tmp_path: Path) -> None
             for kind, name in [("skill", n) for n in SKILL_NAMES] + [("agent", "dev-python")]:
                 path = f"/v1/{kind}s/{name}/versions/1.0.0/raw"
                 assert a.get(path).content == b.get(path).content
+            folder = "/v1/skills/python-testing/versions/1.0.0"
+            assert len(b.get(f"{folder}/files").json()["files"]) > 1
+            assert a.get(f"{folder}/archive").content == b.get(f"{folder}/archive").content
             for ref in ("dev-python@1.0.0", "dev-python@2.0.0", "flask-specialist@1.0.0"):
                 assert a.get(f"/v1/profiles/{ref}").content == b.get(f"/v1/profiles/{ref}").content
             for path in ("/v1/skills/team/bulk", "/v1/agents/dev-python"):

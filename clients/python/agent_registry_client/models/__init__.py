@@ -25,6 +25,7 @@ from .diff_skill import DiffSkill
 from .diff_skill_versions_format import DiffSkillVersionsFormat
 from .field_change import FieldChange
 from .field_change_change import FieldChangeChange
+from .file_manifest import FileManifest
 from .get_profile_format_type_0 import GetProfileFormatType0
 from .grant_changes import GrantChanges
 from .health import Health
@@ -57,6 +58,7 @@ from .search_result import SearchResult
 from .search_result_kind import SearchResultKind
 from .search_sort_type_0 import SearchSortType0
 from .skill_changes import SkillChanges
+from .skill_file import SkillFile
 from .tag_request import TagRequest
 from .tagged import Tagged
 from .tagged_kind import TaggedKind
@@ -100,6 +102,7 @@ __all__ = (
     "DiffSkillVersionsFormat",
     "FieldChange",
     "FieldChangeChange",
+    "FileManifest",
     "GetProfileFormatType0",
     "GrantChanges",
     "Health",
@@ -132,6 +135,7 @@ __all__ = (
     "SearchResultKind",
     "SearchSortType0",
     "SkillChanges",
+    "SkillFile",
     "Tagged",
     "TaggedKind",
     "TagRequest",

@@ -1,7 +1,7 @@
 """changes feed, search documents, mirror state
 
 Revision ID: 5e4c1a9f7b21
-Revises: c4a7e19b2d30
+Revises: 3c1f6a0d2b7e
 Create Date: 2026-11-29 15:20:00
 
 The feed's numbers come from `registry_next_seq()`: it takes a transaction-scoped advisory lock
@@ -21,7 +21,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "5e4c1a9f7b21"
-down_revision: str | None = "c4a7e19b2d30"
+down_revision: str | None = "3c1f6a0d2b7e"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
