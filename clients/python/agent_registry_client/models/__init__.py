@@ -15,6 +15,10 @@ from .change_event_details import ChangeEventDetails
 from .change_event_event import ChangeEventEvent
 from .change_event_kind import ChangeEventKind
 from .change_page import ChangePage
+from .delivery import Delivery
+from .delivery_event import DeliveryEvent
+from .delivery_list import DeliveryList
+from .delivery_status import DeliveryStatus
 from .dependent import Dependent
 from .dependent_kind import DependentKind
 from .dependent_list import DependentList
@@ -74,6 +78,13 @@ from .version_detail_lock import VersionDetailLock
 from .version_diff import VersionDiff
 from .version_diff_kind import VersionDiffKind
 from .version_summary import VersionSummary
+from .webhook import Webhook
+from .webhook_create import WebhookCreate
+from .webhook_create_events_item import WebhookCreateEventsItem
+from .webhook_created import WebhookCreated
+from .webhook_created_events_item import WebhookCreatedEventsItem
+from .webhook_events_item import WebhookEventsItem
+from .webhook_list import WebhookList
 from .yank_request import YankRequest
 
 __all__ = (
@@ -92,6 +103,10 @@ __all__ = (
     "ChangeEventEvent",
     "ChangeEventKind",
     "ChangePage",
+    "Delivery",
+    "DeliveryEvent",
+    "DeliveryList",
+    "DeliveryStatus",
     "Dependent",
     "DependentKind",
     "DependentList",
@@ -151,5 +166,12 @@ __all__ = (
     "VersionDiff",
     "VersionDiffKind",
     "VersionSummary",
+    "Webhook",
+    "WebhookCreate",
+    "WebhookCreated",
+    "WebhookCreatedEventsItem",
+    "WebhookCreateEventsItem",
+    "WebhookEventsItem",
+    "WebhookList",
     "YankRequest",
 )
