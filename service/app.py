@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from opentelemetry.sdk.trace import TracerProvider
 
 from service import health
 from service.artifacts.router import build_router, validate_router
@@ -19,6 +20,8 @@ from service.compat.router import build_diff_router
 from service.db.engine import create_engine, create_listener_engine, session_factory
 from service.db.faults import OutageMemory
 from service.logs import RequestLogMiddleware
+from service.metrics import Metrics
+from service.metrics import router as metrics_router
 from service.openapi_document import install_openapi
 from service.problems import NulGuardMiddleware, install_problem_handlers
 from service.profiles import router as profiles
@@ -26,6 +29,7 @@ from service.profiles.cache import ProfileCache
 from service.profiles.invalidation import InvalidationListener
 from service.search.router import router as search_router
 from service.settings import Settings
+from service.telemetry import trace_database, trace_requests, tracer_provider_from
 from service.webhooks import router as webhooks
 from service.webhooks.lifecycle import webhook_dispatch
 
@@ -33,8 +37,12 @@ API_VERSION = "1.0.0"
 log = logging.getLogger("service.app")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, tracer_provider: TracerProvider | None = None
+) -> FastAPI:
+    """`tracer_provider`: trace into it (else one from OTEL_EXPORTER_OTLP_ENDPOINT, else none)."""
     settings = settings or Settings()
+    tracing = tracer_provider or tracer_provider_from(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -43,6 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "no database: set DATABASE_URL, or start with `registry serve` (embedded PostgreSQL)"
             )
         engine = create_engine(settings, settings.database_url)
+        if tracing is not None:
+            trace_database(engine, tracing)
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
         app.state.profile_cache = ProfileCache(settings.profile_cache_bytes)
@@ -69,10 +79,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.metrics = Metrics()
     install_problem_handlers(app)
     app.add_middleware(NulGuardMiddleware)
     app.add_middleware(RequestLogMiddleware)
     app.include_router(health.router)
+    app.include_router(metrics_router)
     app.include_router(validate_router)
     app.include_router(build_diff_router("agent"))
     app.include_router(build_diff_router("skill"))
@@ -89,6 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalogue.build_router())
     app.mount(catalogue.STATIC_PREFIX, StaticFiles(directory=catalogue.HERE / "static"), "static")
     install_openapi(app)
+    if tracing is not None:
+        trace_requests(app, tracing)
     return app
 
 

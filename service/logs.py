@@ -1,16 +1,20 @@
-"""Structured JSON logs, one line per request, each with a request id echoed to the client."""
+"""Logs: one line per request (request id, route, status, latency, actor), JSON for machines,
+readable text on a terminal; the request id is echoed to the client."""
 
 from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 import uuid
+from typing import Any
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-log = logging.getLogger("service.access")
+ACCESS_LOGGER = "service.access"
+log = logging.getLogger(ACCESS_LOGGER)
 REQUEST_ID_HEADER = "x-request-id"
 
 
@@ -30,9 +34,28 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def configure_logging(level: str) -> None:
+class TerminalFormatter(logging.Formatter):
+    """`12:00:01 info  GET /v1/search 200 12.3 ms request_id=… route=…` for people."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields = dict(getattr(record, "fields", None) or {})
+        message = record.getMessage()
+        if record.name == ACCESS_LOGGER and {"method", "path", "status", "ms"} <= fields.keys():
+            message = f"{fields.pop('method')} {fields.pop('path')} {fields.pop('status')}"
+            message += f" {fields.pop('ms')} ms"
+        extra = " ".join(f"{key}={value}" for key, value in fields.items() if value is not None)
+        line = f"{self.formatTime(record, '%H:%M:%S')} {record.levelname.lower():<5} {message}"
+        line += f"  {extra}" if extra else ""
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+def configure_logging(level: str, *, terminal: bool | None = None) -> None:
+    """JSON lines, or readable lines when stderr is a terminal (`terminal` forces either)."""
     handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter())
+    readable = sys.stderr.isatty() if terminal is None else terminal
+    handler.setFormatter(TerminalFormatter() if readable else JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -69,6 +92,9 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            seconds = time.perf_counter() - started
+            route = _route(scope)
+            state: dict[str, Any] = scope.get("state", {})
             log.info(
                 "request",
                 extra={
@@ -76,8 +102,22 @@ class RequestLogMiddleware:
                         "request_id": request_id,
                         "method": scope["method"],
                         "path": scope["path"],
+                        "route": route,
                         "status": status,
-                        "ms": round((time.perf_counter() - started) * 1000, 2),
+                        "ms": round(seconds * 1000, 2),
+                        # Set by authentication when a token is used (DESIGN §6).
+                        "actor": state.get("actor", "anonymous"),
                     }
                 },
             )
+            metrics = getattr(scope.get("app", None), "state", None)
+            if metrics is not None and hasattr(metrics, "metrics"):
+                metrics.metrics.observe(scope["method"], route, status, seconds)
+
+
+def _route(scope: Scope) -> str:
+    """The route template (`/v1/profiles/{spec}`), so logs and metrics group by endpoint; a
+    request no route matched is `unmatched` (its path is still logged)."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else "unmatched"

@@ -90,3 +90,8 @@ class Settings(BaseSettings):
         default=2.0, gt=0, description="First retry delay; doubles each attempt, ±50 % jitter."
     )
     webhook_backoff_cap_seconds: float = Field(default=3600.0, gt=0)
+    otel_exporter_otlp_endpoint: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT"),
+        description="Set: traces (requests, SQL) are exported there over OTLP/HTTP.",
+    )

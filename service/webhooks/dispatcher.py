@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.changes.schemas import ChangeEvent
 from service.db.faults import database_unavailable
+from service.metrics import Metrics
 from service.settings import Settings
 from service.webhooks.repository import Claimed, WebhookRepository
 from service.webhooks.signing import SIGNATURE_HEADER, sign
@@ -55,8 +56,10 @@ class Dispatcher:
         sessions: async_sessionmaker[AsyncSession],
         settings: Settings,
         http: httpx.AsyncClient,
+        metrics: Metrics | None = None,
         rng: random.Random | None = None,
     ) -> None:
+        self.metrics = metrics
         self.sessions = sessions
         self.settings = settings
         self.http = http
@@ -135,6 +138,9 @@ class Dispatcher:
                 rng=self.rng,
             )
             values |= {"next_attempt_at": dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay)}
+        outcome = values.get("status", "retry")
+        if self.metrics is not None:
+            self.metrics.webhook_deliveries.labels(outcome).inc()
         log.info(
             "webhook delivery",
             extra={
@@ -143,7 +149,7 @@ class Dispatcher:
                     "webhook": claimed.subscription_id,
                     "attempt": claimed.attempts,
                     "status": status,
-                    "outcome": values.get("status", "retry"),
+                    "outcome": outcome,
                     "error": error,
                 }
             },

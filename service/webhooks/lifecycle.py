@@ -19,7 +19,7 @@ async def webhook_dispatch(app: FastAPI, settings: Settings) -> AsyncIterator[No
         yield
         return
     async with httpx.AsyncClient() as http:
-        dispatcher = Dispatcher(app.state.sessions, settings, http)
+        dispatcher = Dispatcher(app.state.sessions, settings, http, app.state.metrics)
         app.state.webhook_dispatcher = dispatcher
         task = asyncio.create_task(dispatcher.run(), name="webhook-dispatcher")
         try:
