@@ -1509,7 +1509,7 @@ export interface components {
         WebhookCreate: {
             /**
              * Url
-             * @example https://ci.example.com/hooks/registry
+             * @example https://203.0.113.10/hooks/registry
              */
             url: string;
             /**

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from service.dependencies import SessionDep, SettingsDep
 from service.problems import problem_responses
@@ -101,7 +101,10 @@ async def list_webhook_deliveries(
     responses=problem_responses(404, 422),
 )
 async def redeliver_webhook_delivery(
-    webhook_id: str, delivery_id: int, service: ServiceDep, request: Request
+    webhook_id: str,
+    delivery_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    service: ServiceDep,
+    request: Request,
 ) -> Delivery:
     delivery = await service.redeliver(webhook_id, delivery_id)
     _nudge(request)

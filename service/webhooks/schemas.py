@@ -13,7 +13,7 @@ from service.changes.schemas import Event
 class WebhookCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(max_length=2000, examples=["https://ci.example.com/hooks/registry"])
+    url: str = Field(max_length=2000, examples=["https://203.0.113.10/hooks/registry"])
     events: list[Event] = Field(min_length=1, examples=[["published", "yanked"]])
     namespace: str | None = Field(
         None, max_length=64, description="Only this namespace's events; all when omitted."
