@@ -8,7 +8,8 @@ from service.changes.schemas import ChangeEvent
 from service.cli.base import console
 from service.db import migrate
 from service.db.engine import create_engine, session_factory
-from service.mirror.follower import Follower, MirrorError
+from service.mirror.follower import Follower
+from service.mirror.replay import MirrorError
 from service.settings import Settings
 
 

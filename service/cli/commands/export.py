@@ -1,0 +1,30 @@
+"""`registry export`: a registry's whole history into one verifiable file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from service.cli.base import DEFAULT_URL, RegistryUrl, command, console
+
+
+@command()
+def export(
+    path: Annotated[Path, typer.Argument(metavar="PATH", help="The file to write (.tar.gz).")],
+    url: RegistryUrl = DEFAULT_URL,
+) -> None:
+    """Export every version (exact bytes, skill folders), tag, yank and deprecation, in order."""
+    import asyncio
+
+    from service.mirror.replay import MirrorError
+    from service.portable.progress import terminal_progress
+    from service.portable.transfer import export_registry
+
+    try:
+        count = asyncio.run(export_registry(url, path, terminal_progress(console())))
+    except MirrorError as exc:
+        console().print(f"[red]export failed: {exc}[/]")
+        raise typer.Exit(1) from exc
+    console().print(f"Exported {count} event(s) from {url} to {path}.")
