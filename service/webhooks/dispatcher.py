@@ -18,6 +18,7 @@ import time
 from typing import Any
 
 import httpx
+from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.changes.schemas import ChangeEvent
@@ -72,10 +73,13 @@ class Dispatcher:
             try:
                 sent = await self.send_due()
             except Exception as exc:
-                if not database_unavailable(exc):
-                    raise
-                # An outage: one line per poll, no trace; deliveries wait in the outbox.
-                log.warning("webhook dispatch paused: the database is not reachable")
+                # Never fatal to the server: deliveries wait in the outbox for the next poll.
+                if database_unavailable(exc):
+                    log.warning("webhook dispatch paused: the database is not reachable")
+                elif isinstance(exc, ProgrammingError):
+                    log.warning("webhook dispatch paused: the database is not migrated yet")
+                else:
+                    log.exception("webhook dispatch failed; trying again at the next poll")
                 sent = 0
             if sent == 0:
                 self.wake.clear()
