@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,15 +10,19 @@ from fastapi import FastAPI
 
 from service import health
 from service.artifacts.router import build_router, validate_router
-from service.compat.router import build_diff_router
+from service.compat.router import build_compat_router, namespace_router
 from service.db.engine import create_engine, session_factory
 from service.logs import RequestLogMiddleware
 from service.openapi_document import install_openapi
 from service.problems import NulGuardMiddleware, install_problem_handlers
 from service.profiles import router as profiles
 from service.settings import Settings
+from service.signing import router as signing
+from service.signing.keys import load_or_create
+from service.signing.signer import ProfileSigner
 
 API_VERSION = "1.0.0"
+log = logging.getLogger("service.app")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -29,6 +34,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise RuntimeError(
                 "no database: set DATABASE_URL, or start with `registry serve` (embedded PostgreSQL)"
             )
+        secret = settings.signing_keys.get_secret_value() if settings.signing_keys else None
+        ring, created = load_or_create(settings.signing_keys_path, secret)
+        app.state.signer = ProfileSigner(ring)
+        log.info(
+            "signing key %s %s",
+            ring.active.kid,
+            f"created in {ring.source}" if created else f"loaded from {ring.source}",
+        )
         engine = create_engine(settings, settings.database_url)
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
@@ -49,11 +62,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestLogMiddleware)
     app.include_router(health.router)
     app.include_router(validate_router)
-    app.include_router(build_diff_router("agent"))
-    app.include_router(build_diff_router("skill"))
+    app.include_router(build_compat_router("agent"))
+    app.include_router(build_compat_router("skill"))
+    app.include_router(namespace_router)
     app.include_router(build_router("agent"))
     app.include_router(build_router("skill"))
     app.include_router(build_router("toolset"))
+    app.include_router(signing.router)
     app.include_router(profiles.router)
     install_openapi(app)
     return app

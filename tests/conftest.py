@@ -28,7 +28,14 @@ hypothesis_settings.load_profile("registry")
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
-TABLES = ("audit_log", "version_dependencies", "tags", "artifact_versions", "artifacts")
+TABLES = (
+    "audit_log",
+    "version_dependencies",
+    "tags",
+    "artifact_versions",
+    "artifacts",
+    "namespace_policies",
+)
 
 
 def _plain(url: str) -> str:
@@ -73,9 +80,12 @@ async def database_url(server_url: str) -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(
-        database_url=database_url, default_namespace="default", max_body_bytes=64 * 1024
+        database_url=database_url,
+        default_namespace="default",
+        max_body_bytes=64 * 1024,
+        data_dir=tmp_path_factory.mktemp("registry-data"),
     )
 
 

@@ -9,6 +9,9 @@ from typing import Any
 from service.artifacts.repository import ArtifactRepository, NewVersion
 from service.artifacts.schemas import Kind, ProblemItem, ValidationReport, VersionDetail
 from service.artifacts.views import Identity, digest_of, version_detail
+from service.compat.policy import CompatibilityCheck
+from service.compat.repository import PolicyRepository
+from service.compat.snapshot import snapshot
 from service.db.models import ArtifactVersion
 from service.errors import ValidationFailed, VersionConflict
 from service.formats import names
@@ -17,7 +20,7 @@ from service.formats.toolset import validate_toolset
 from service.formats.validate import validate_file
 from service.profiles.repository import ProfileRepository
 from service.profiles.resolver import AgentSource, Declared, Resolved, Resolver
-from service.resolution.profile import profile_json_bytes, render_markdown
+from service.resolution.profile import jsonable, profile_json_bytes, render_markdown
 from service.resolution.semver import InvalidVersion, Version
 
 
@@ -61,6 +64,7 @@ class PublishService:
         self.repository = repository
         self.profiles = profiles
         self.resolver = Resolver(profiles, default_namespace)
+        self.compatibility = CompatibilityCheck(PolicyRepository(repository.session), repository)
         self.default_namespace = default_namespace
 
     async def publish(
@@ -186,6 +190,21 @@ class PublishService:
             )
             checked.resolved = await self.resolver.resolve_agent(source)
         checked.problems += checked.resolved.problems
+        new = snapshot(
+            kind,
+            f"{namespace}/{name}",
+            str(parsed_version),
+            digest_of(data),
+            jsonable(checked.document),
+            checked.body,
+            data,
+            profile=checked.resolved.profile,
+            tool_rules=checked.tool_rules,
+            disallowed_rules=checked.disallowed_rules,
+            lock=checked.resolved.lock,
+            preloaded=[d.key for d in checked.requires],
+        )
+        checked.problems += await self.compatibility.problems(Identity(namespace, name), new)
         return checked
 
     def _parse(
