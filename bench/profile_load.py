@@ -435,10 +435,12 @@ def _preflight(scenario: Scenario, response: httpx.Response) -> None:
             profile = response.json()
             if (profile.get("name"), profile.get("version")) != (AGENT, "1.0.0"):
                 fail("expected the dev-python@1.0.0 profile")
+        # Profiles are revalidated, never immutable; a tag or range names its choice.
         exact = "exact" in name
-        immutable = "immutable" in response.headers.get("cache-control", "")
-        if exact != immutable:
-            fail("unexpected Cache-Control for this reference")
+        if "immutable" in response.headers.get("cache-control", "immutable"):
+            fail("a profile is not immutable: it carries lifecycle state")
+        if exact == ("content-location" in response.headers):
+            fail("unexpected Content-Location for this reference")
     if name == "profile 304" and response.content:
         fail("a 304 has no body")
     if name == "batch of 2":

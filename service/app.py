@@ -12,10 +12,12 @@ from service import health
 from service.artifacts.router import build_router, validate_router
 from service.compat.router import build_compat_router, namespace_router
 from service.db.engine import create_engine, session_factory
+from service.db.faults import OutageMemory
 from service.logs import RequestLogMiddleware
 from service.openapi_document import install_openapi
 from service.problems import NulGuardMiddleware, install_problem_handlers
 from service.profiles import router as profiles
+from service.profiles.cache import ProfileCache
 from service.settings import Settings
 from service.signing import router as signing
 from service.signing.keys import load_or_create
@@ -45,6 +47,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings, settings.database_url)
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
+        app.state.profile_cache = ProfileCache(settings.profile_cache_bytes)
+        app.state.outage = OutageMemory(settings.db_outage_memory_seconds)
         try:
             yield
         finally:

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.profiles.cache import ProfileCache
 from service.settings import Settings
 
 
@@ -22,5 +23,11 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+def get_profile_cache(request: Request) -> ProfileCache:
+    cache: ProfileCache = request.app.state.profile_cache
+    return cache
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+ProfileCacheDep = Annotated[ProfileCache, Depends(get_profile_cache)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]

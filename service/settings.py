@@ -37,6 +37,23 @@ class Settings(BaseSettings):
     db_pool_timeout: float = Field(
         default=5.0, gt=0, description="Seconds to wait for a free pooled connection."
     )
+    # Profiles carry lifecycle state: cached briefly, then revalidated (ETag, 304).
+    profile_max_age: int = Field(default=300, ge=0)
+    profile_moving_max_age: int = Field(
+        default=60, ge=0, description="max-age when a tag, range or ?resolve=latest chose."
+    )
+    profile_stale_while_revalidate: int = Field(default=86400, ge=0)
+    profile_stale_if_error: int = Field(default=86400, ge=0)
+    profile_cache_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=0,
+        description="In-process cache of served profiles (served through outages); 0 disables.",
+    )
+    db_outage_memory_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        description="After a failed database call, cached profiles are served without asking.",
+    )
     retry_after_seconds: int = Field(
         default=5, ge=0, description="`Retry-After` on every 503 (database unavailable)."
     )

@@ -18,6 +18,7 @@ from service.formats import names
 from service.formats.problems import Problem, Severity, error
 from service.formats.toolset import validate_toolset
 from service.formats.validate import validate_file
+from service.profiles.cache import ProfileCache
 from service.profiles.repository import ProfileRepository
 from service.profiles.resolver import AgentSource, Declared, Resolved, Resolver
 from service.resolution.profile import jsonable, profile_json_bytes, render_markdown
@@ -60,8 +61,10 @@ class PublishService:
         repository: ArtifactRepository,
         profiles: ProfileRepository,
         default_namespace: str,
+        cache: ProfileCache | None = None,
     ) -> None:
         self.repository = repository
+        self.cache = cache
         self.profiles = profiles
         self.resolver = Resolver(profiles, default_namespace)
         self.compatibility = CompatibilityCheck(PolicyRepository(repository.session), repository)
@@ -127,6 +130,9 @@ class PublishService:
             details={"size": len(data), "warnings": len(checked.warnings)},
         )
         await repo.session.commit()
+        if kind == "agent" and self.cache is not None:
+            # A new version can change what a range or `latest` chooses.
+            self.cache.invalidate_moving(identity.namespace, identity.name)
         stored = await repo.get_version(kind, identity.namespace, identity.name, version)
         assert stored is not None
         return Published(version_detail(kind, identity, stored), created=True)

@@ -118,9 +118,14 @@ class ArtifactRepository:
         return await self.session.scalar(statement)
 
     async def get_version(
-        self, kind: str, namespace: str, name: str, version: str
+        self, kind: str, namespace: str, name: str, version: str, *, lock: bool = False
     ) -> ArtifactVersion | None:
+        """`lock`: hold the row until commit, so a read-change-write cannot lose a concurrent one."""
         statement = self._versions(kind, namespace, name).where(ArtifactVersion.version == version)
+        if lock:
+            statement = statement.with_for_update(of=ArtifactVersion).execution_options(
+                populate_existing=True
+            )
         return await self.session.scalar(statement)
 
     async def get_content(self, kind: str, namespace: str, name: str, version: str) -> bytes | None:

@@ -22,7 +22,7 @@ from service.artifacts.schemas import (
     YankRequest,
 )
 from service.artifacts.service import ArtifactService
-from service.dependencies import SessionDep, SettingsDep
+from service.dependencies import ProfileCacheDep, SessionDep, SettingsDep
 from service.errors import PayloadTooLarge, UnsupportedMediaType
 from service.http_caching import IMMUTABLE, etag_matches
 from service.problems import problem_responses
@@ -119,15 +119,19 @@ read_any = body_reader(
 )
 
 
-def get_service(session: SessionDep, settings: SettingsDep) -> ArtifactService:
+def get_service(
+    session: SessionDep, settings: SettingsDep, cache: ProfileCacheDep
+) -> ArtifactService:
     return ArtifactService(
-        ArtifactRepository(session), ProfileRepository(session), settings.default_namespace
+        ArtifactRepository(session), ProfileRepository(session), settings.default_namespace, cache
     )
 
 
-def get_publisher(session: SessionDep, settings: SettingsDep) -> PublishService:
+def get_publisher(
+    session: SessionDep, settings: SettingsDep, cache: ProfileCacheDep
+) -> PublishService:
     return PublishService(
-        ArtifactRepository(session), ProfileRepository(session), settings.default_namespace
+        ArtifactRepository(session), ProfileRepository(session), settings.default_namespace, cache
     )
 
 

@@ -29,6 +29,7 @@ from service.artifacts.views import (
 from service.db.models import Artifact, ArtifactVersion
 from service.errors import InvalidCursor, InvalidTag, NotFound, VersionYanked
 from service.formats import names
+from service.profiles.cache import ProfileCache
 from service.profiles.repository import ProfileRepository
 from service.resolution.profile import profile_json_bytes, render_markdown
 from service.resolution.refs import InvalidRef, TagRef, parse_ref
@@ -39,9 +40,14 @@ _TAG = re.compile(r"[a-z][a-z0-9._-]{0,63}")
 
 class ArtifactService:
     def __init__(
-        self, repository: ArtifactRepository, profiles: ProfileRepository, default_namespace: str
+        self,
+        repository: ArtifactRepository,
+        profiles: ProfileRepository,
+        default_namespace: str,
+        cache: ProfileCache,
     ) -> None:
         self.repository = repository
+        self.cache = cache
         self.profiles = profiles
         self.default_namespace = default_namespace
 
@@ -107,12 +113,14 @@ class ArtifactService:
         self, kind: Kind, qualified_name: str, tag: str, version: str, *, actor: str
     ) -> Tagged:
         _check_tag(tag)
-        identity, row = await self._version(kind, qualified_name, version)
+        identity, row = await self._version(kind, qualified_name, version, lock=True)
         if row.yanked_at is not None:
             raise VersionYanked(f"{kind} {identity}@{version} is yanked; a tag cannot point at it")
         await self.repository.set_tag(row.artifact_id, tag, row.id)
         self._audit(actor, "tag", kind, identity, row, {"tag": tag})
         await self.repository.session.commit()
+        if kind == "agent":
+            self.cache.invalidate_moving(identity.namespace, identity.name)
         return Tagged(
             kind=kind, namespace=identity.namespace, name=identity.name, tag=tag, version=version
         )
@@ -132,6 +140,8 @@ class ArtifactService:
             details={"tag": tag},
         )
         await self.repository.session.commit()
+        if kind == "agent":
+            self.cache.invalidate_moving(identity.namespace, identity.name)
 
     # Lifecycle --------------------------------------------------------------------------
 
@@ -145,7 +155,7 @@ class ArtifactService:
         yanked: bool,
         actor: str,
     ) -> VersionDetail:
-        identity, row = await self._version(kind, qualified_name, version)
+        identity, row = await self._version(kind, qualified_name, version, lock=True)
         values: dict[str, Any] = {
             "yanked_at": dt.datetime.now(dt.UTC) if yanked else None,
             "yank_reason": reason if yanked else None,
@@ -157,7 +167,7 @@ class ArtifactService:
     async def set_deprecated(
         self, kind: Kind, qualified_name: str, version: str, message: str | None, *, actor: str
     ) -> VersionDetail:
-        identity, row = await self._version(kind, qualified_name, version)
+        identity, row = await self._version(kind, qualified_name, version, lock=True)
         values: dict[str, Any] = {
             "deprecated_at": dt.datetime.now(dt.UTC) if message else None,
             "deprecation_message": message,
@@ -193,6 +203,8 @@ class ArtifactService:
             {k: v for k, v in values.items() if k in {"yank_reason", "deprecation_message"}},
         )
         await self.repository.session.commit()
+        if kind == "agent":
+            self.cache.invalidate_version(identity.namespace, identity.name, row.version)
         return await self.get_version(kind, str(identity), row.version)
 
     # Helpers ----------------------------------------------------------------------------
@@ -211,10 +223,12 @@ class ArtifactService:
         return identity, artifact
 
     async def _version(
-        self, kind: Kind, qualified_name: str, version: str
+        self, kind: Kind, qualified_name: str, version: str, *, lock: bool = False
     ) -> tuple[Identity, ArtifactVersion]:
         identity = self.identity(qualified_name)
-        row = await self.repository.get_version(kind, identity.namespace, identity.name, version)
+        row = await self.repository.get_version(
+            kind, identity.namespace, identity.name, version, lock=lock
+        )
         if row is None:
             raise await self._missing(kind, identity, version)
         return identity, row

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 
 import asyncpg
@@ -48,3 +49,22 @@ def database_unavailable(exc: BaseException) -> bool:
     if connection_lost(exc):
         return True
     return any(isinstance(cause, (*_UNAVAILABLE, sa_exc.OperationalError)) for cause in _chain(exc))
+
+
+class OutageMemory:
+    """Remembers a recent outage for a few seconds, so answers that can come from memory do
+    so at once instead of each waiting out the connect timeout first."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._until = 0.0
+
+    def failed(self) -> None:
+        self._until = time.monotonic() + self.seconds
+
+    def succeeded(self) -> None:
+        self._until = 0.0
+
+    @property
+    def recent(self) -> bool:
+        return time.monotonic() < self._until

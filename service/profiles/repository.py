@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +30,9 @@ class StoredProfile:
     version: str
     digest: str
     yanked: bool
+    yank_reason: str | None
     deprecated: str | None
+    deprecated_at: dt.datetime | None
     body: bytes | None  # None for versions stored before profiles existed
 
 
@@ -87,7 +90,9 @@ class ProfileRepository:
                 ArtifactVersion.version,
                 ArtifactVersion.digest,
                 ArtifactVersion.yanked_at.is_not(None),
+                ArtifactVersion.yank_reason,
                 ArtifactVersion.deprecation_message,
+                ArtifactVersion.deprecated_at,
                 body,
             )
             .join(Artifact)

@@ -4,27 +4,37 @@ from __future__ import annotations
 
 import json
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from service.dependencies import SessionDep, SettingsDep
+from service.db.faults import OutageMemory
+from service.dependencies import ProfileCacheDep, SessionDep, SettingsDep
 from service.errors import RegistryError
-from service.http_caching import IMMUTABLE, etag_matches
+from service.http_caching import (
+    STALE,
+    deprecation_header,
+    etag_matches,
+    revalidated,
+    warning,
+)
 from service.problems import problem_responses
 from service.profiles.repository import ProfileRepository
 from service.profiles.schemas import BatchRequest, BatchResponse
 from service.profiles.service import Format, ProfileService, ServedProfile
+from service.settings import Settings
 from service.signing.signer import SIGNATURE_HEADER, get_signer
 
 router = APIRouter(prefix="/v1/profiles", tags=["profiles"])
 
-# Tags and ranges move: caches may keep the answer briefly, then must ask again.
-MOVING = "public, max-age=60"
 MEDIA: dict[Format, str] = {"json": "application/json", "markdown": "text/markdown; charset=utf-8"}
 
 
-def get_profiles(session: SessionDep, settings: SettingsDep) -> ProfileService:
-    return ProfileService(ProfileRepository(session), settings.default_namespace)
+def get_profiles(
+    session: SessionDep, settings: SettingsDep, cache: ProfileCacheDep, request: Request
+) -> ProfileService:
+    outage: OutageMemory = request.app.state.outage
+    return ProfileService(ProfileRepository(session), settings.default_namespace, cache, outage)
 
 
 ProfilesDep = Annotated[ProfileService, Depends(get_profiles)]
@@ -67,6 +77,7 @@ async def get_profile(
     spec: str,
     request: Request,
     profiles: ProfilesDep,
+    settings: SettingsDep,
     format: Annotated[
         Format | None, Query(description="Overrides `Accept`: json or markdown.")
     ] = None,
@@ -78,7 +89,7 @@ async def get_profile(
     served = await profiles.get(
         spec, negotiate(request, format), resolve_latest=resolve == "latest"
     )
-    headers = _headers(served, request)
+    headers = _headers(served, settings, resolve)
     if etag_matches(request, served.etag):
         return Response(status_code=304, headers=headers)
     signature = get_signer(request).signature_for(
@@ -88,22 +99,29 @@ async def get_profile(
     return Response(served.body, media_type=MEDIA[served.format], headers=headers)
 
 
-def _headers(served: ServedProfile, request: Request) -> dict[str, str]:
-    headers = {"ETag": served.etag, "Vary": "Accept"}
+def _headers(served: ServedProfile, settings: Settings, resolve: str | None) -> dict[str, str]:
+    headers = {
+        "ETag": served.etag,
+        "Vary": "Accept",
+        "Cache-Control": revalidated(settings, moving=served.moving),
+    }
+    warnings = [STALE] if served.stale else []
+    if served.yanked:
+        reason = f": {served.yank_reason}" if served.yank_reason else ""
+        warnings.append(warning(299, f"yanked{reason}"))
     if served.deprecated is not None:
-        # RFC 7234 warn-code 299 ("miscellaneous persistent warning"); ASCII-escaped text.
-        headers["Warning"] = f"299 agent-registry {json.dumps('deprecated: ' + served.deprecated)}"
-    if served.immutable:
-        headers["Cache-Control"] = IMMUTABLE
-    else:
-        headers["Cache-Control"] = (
-            MOVING if request.query_params.get("resolve") is None else "no-cache"
-        )
+        warnings.append(warning(299, f"deprecated: {served.deprecated}"))
+        if served.deprecated_at is not None:
+            headers["Deprecation"] = deprecation_header(served.deprecated_at)
+    if warnings:
+        headers["Warning"] = ", ".join(warnings)
+    if not served.exact:
         ident = served.identity
+        query: dict[str, str] = {"format": served.format} if served.format != "json" else {}
+        if resolve is not None:
+            query["resolve"] = resolve
         location = f"/v1/profiles/{ident.namespace}/{ident.name}@{served.version}"
-        if served.format != "json":
-            location += f"?format={served.format}"
-        headers["Content-Location"] = location
+        headers["Content-Location"] = location + (f"?{urlencode(query)}" if query else "")
     return headers
 
 

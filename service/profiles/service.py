@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
 from service.artifacts.views import Identity
+from service.db.faults import OutageMemory, database_unavailable
 from service.db.models import ArtifactVersion
 from service.errors import InvalidReference, NotFound, ProfileUnresolvable
 from service.formats import names
-from service.profiles.repository import ProfileRepository, StoredProfile
+from service.http_caching import strong_etag
+from service.profiles.cache import CachedProfile, ProfileCache, ProfileKey
+from service.profiles.repository import ProfileRepository
 from service.profiles.resolver import AgentSource, Resolver
 from service.resolution.graph import Candidate, Requirement, ResolutionError, resolve
 from service.resolution.profile import profile_json_bytes, render_markdown
-from service.resolution.refs import DigestRef, ExactRef, InvalidRef, parse_ref, split_name_ref
+from service.resolution.refs import (
+    DigestRef,
+    ExactRef,
+    InvalidRef,
+    Ref,
+    parse_ref,
+    split_name_ref,
+)
 from service.resolution.semver import Version
 
 Format = Literal["json", "markdown"]
@@ -27,48 +37,110 @@ class ServedProfile:
     identity: Identity
     version: str
     etag: str
-    immutable: bool  # an exact version or digest: the same bytes for as long as its state holds
+    exact: bool  # the ref named this version: no `Content-Location` needed
+    moving: bool  # a tag, a range or `?resolve=latest` chose it: the answer may change
+    yanked: bool = False
+    yank_reason: str | None = None
     deprecated: str | None = None
+    deprecated_at: dt.datetime | None = None
+    stale: bool = False  # from memory: the database could not be asked
 
 
 class ProfileService:
-    def __init__(self, repository: ProfileRepository, default_namespace: str) -> None:
+    def __init__(
+        self,
+        repository: ProfileRepository,
+        default_namespace: str,
+        cache: ProfileCache,
+        outage: OutageMemory,
+    ) -> None:
+        self.outage = outage
         self.repository = repository
         self.default_namespace = default_namespace
         self.resolver = Resolver(repository, default_namespace)
+        self.cache = cache
 
     async def get(
         self, spec: str, output: Format, *, resolve_latest: bool = False
     ) -> ServedProfile:
-        """`name@ref` (or a bare name, meaning latest) to the profile it names."""
+        """`name@ref` (or a bare name, meaning latest) to the profile it names.
+
+        When the database cannot be reached, an answer this process served before comes from
+        memory, marked stale; anything else fails as the outage it is (never a 404)."""
         identity, ref_text = self._parse_spec(spec)
         try:
             ref = parse_ref(ref_text or "latest")
         except InvalidRef as exc:
             raise InvalidReference(str(exc), reference=ref_text) from exc
-        immutable = isinstance(ref, ExactRef | DigestRef)
-        stored_output = "json" if resolve_latest else output
+        key = ProfileKey(identity.namespace, identity.name, ref_text or "latest", output)
+        cached = None if resolve_latest else self.cache.get(key)
+        exact = isinstance(ref, ExactRef)
+        if cached is not None and self.outage.recent:
+            return _from_cache(cached, identity, output, exact=exact)
+        try:
+            served = await self._fetch(identity, ref, ref_text, output, resolve_latest)
+        except Exception as exc:
+            if not database_unavailable(exc):
+                raise
+            self.outage.failed()
+            if cached is None:
+                raise
+            return _from_cache(cached, identity, output, exact=exact)
+        self.outage.succeeded()
+        if not resolve_latest:
+            self.cache.put(key, _to_cache(served))
+        return served
+
+    async def _fetch(
+        self,
+        identity: Identity,
+        ref: Ref,
+        ref_text: str | None,
+        output: Format,
+        resolve_latest: bool,
+    ) -> ServedProfile:
         if isinstance(ref, ExactRef):
-            row = await self.repository.stored_profile(
-                identity.namespace, identity.name, stored_output, version=ref_text
-            )
+            version = ref_text or ""
         elif isinstance(ref, DigestRef):
-            row = await self.repository.stored_profile(
-                identity.namespace, identity.name, stored_output, digest=ref.digest
-            )
+            version = await self._by_digest(identity, ref.digest)
         else:
             version = await self._choose(identity, ref_text or "latest")
-            row = await self.repository.stored_profile(
-                identity.namespace, identity.name, stored_output, version=version
-            )
+        exact = isinstance(ref, ExactRef)
+        moving = resolve_latest or not isinstance(ref, ExactRef | DigestRef)
+        stored_output = "json" if resolve_latest else output
+        row = await self.repository.stored_profile(
+            identity.namespace, identity.name, stored_output, version=version
+        )
         if row is None:
             raise await self._not_found(identity, ref_text)
         if resolve_latest or row.body is None:
             full = await self.repository.version_row(row.id)
-            return await self._resolved_now(identity, full, output, pinned=not resolve_latest)
+            body = await self._resolved_now(identity, full, output, pinned=not resolve_latest)
+        else:
+            body = row.body
+        state = (row.yanked, row.yank_reason, row.deprecated)
         return ServedProfile(
-            row.body, output, identity, row.version, _etag(row, output), immutable, row.deprecated
+            body,
+            output,
+            identity,
+            row.version,
+            strong_etag(body, output, row.version, str(resolve_latest), *map(str, state)),
+            exact,
+            moving,
+            row.yanked,
+            row.yank_reason,
+            row.deprecated,
+            row.deprecated_at,
         )
+
+    async def _by_digest(self, identity: Identity, digest: str) -> str:
+        """Several versions may share a digest (published from the same bytes): the highest
+        non-yanked one, else the highest."""
+        rows = await self.repository.version_states("agent", (identity.namespace, identity.name))
+        matches = [(not yanked, Version.parse(v)) for v, d, yanked in rows if d == digest]
+        if not matches:
+            raise await self._not_found(identity, digest)
+        return str(max(matches)[1])
 
     async def _choose(self, identity: Identity, ref_text: str) -> str:
         """The version a range or tag picks, by the same rules the skill resolver uses."""
@@ -105,7 +177,7 @@ class ProfileService:
 
     async def _resolved_now(
         self, identity: Identity, row: ArtifactVersion, output: Format, *, pinned: bool
-    ) -> ServedProfile:
+    ) -> bytes:
         """Resolve again: against the stored lock (`pinned`), or today's versions."""
         source = AgentSource.from_row(identity.namespace, identity.name, row)
         resolved = await self.resolver.resolve_agent(source, row.lock if pinned else None)
@@ -114,14 +186,10 @@ class ProfileService:
                 f"agent {identity}@{row.version} does not resolve against today's versions",
                 errors=[p.as_dict() for p in resolved.problems],
             )
-        body = (
+        return (
             profile_json_bytes(resolved.profile)
             if output == "json"
             else render_markdown(resolved.profile).encode()
-        )
-        etag = '"' + hashlib.sha256(body).hexdigest() + '"'
-        return ServedProfile(
-            body, output, identity, row.version, etag, False, row.deprecation_message
         )
 
     def _parse_spec(self, spec: str) -> tuple[Identity, str | None]:
@@ -140,10 +208,33 @@ class ProfileService:
         )
 
 
-def _etag(row: StoredProfile, output: Format) -> str:
-    """Strong, from the digest and format; a yank or deprecation changes the bytes, and so the tag."""
-    state = ""
-    if row.yanked or row.deprecated is not None:
-        marker = f"{row.yanked}:{row.deprecated}".encode()
-        state = "." + hashlib.sha256(marker).hexdigest()[:12]
-    return f'"{row.digest}.{output}{state}"'
+def _to_cache(served: ServedProfile) -> CachedProfile:
+    return CachedProfile(
+        version=served.version,
+        moving=served.moving,
+        body=served.body,
+        etag=served.etag,
+        yanked=served.yanked,
+        yank_reason=served.yank_reason,
+        deprecated=served.deprecated,
+        deprecated_at=served.deprecated_at,
+    )
+
+
+def _from_cache(
+    cached: CachedProfile, identity: Identity, output: Format, *, exact: bool
+) -> ServedProfile:
+    return ServedProfile(
+        cached.body,
+        output,
+        identity,
+        cached.version,
+        cached.etag,
+        exact,
+        cached.moving,
+        cached.yanked,
+        cached.yank_reason,
+        cached.deprecated,
+        cached.deprecated_at,
+        stale=True,
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from pathlib import Path
 
 import httpx
@@ -131,21 +132,98 @@ async def test_every_ref_form_resolves(client: httpx.AsyncClient) -> None:
         assert response.json()["version"] == version, spec
 
 
-async def test_exact_and_digest_are_immutable_ranges_and_tags_short_lived(
+REVALIDATED = "public, max-age=300, stale-while-revalidate=86400, stale-if-error=86400"
+MOVING = "public, max-age=60, stale-while-revalidate=86400, stale-if-error=86400"
+
+
+async def test_profiles_are_revalidated_not_immutable_only_raw_bytes_are(
     client: httpx.AsyncClient,
 ) -> None:
     await put(client, "agent", "tester", "1.0.0", agent_file("tester"))
     exact = await profile(client, "tester@1.0.0")
-    assert exact.headers["cache-control"] == "public, max-age=31536000, immutable"
-    assert exact.headers["etag"] == f'"{digest(agent_file("tester"))}.json"'
+    assert exact.headers["cache-control"] == REVALIDATED
     assert "content-location" not in exact.headers
     by_digest = await profile(client, f"tester@{digest(agent_file('tester'))}")
-    assert by_digest.headers["cache-control"].endswith("immutable")
+    assert by_digest.headers["cache-control"] == REVALIDATED
+    assert by_digest.headers["content-location"] == "/v1/profiles/default/tester@1.0.0"
     assert by_digest.content == exact.content
-    ranged = await profile(client, "tester@^1")
-    assert ranged.headers["cache-control"] == "public, max-age=60"
-    assert ranged.headers["content-location"] == "/v1/profiles/default/tester@1.0.0"
-    assert ranged.content == exact.content
+    ranged = await profile(client, "tester@^1", format="markdown")
+    assert ranged.headers["cache-control"] == MOVING
+    assert ranged.headers["content-location"] == (
+        "/v1/profiles/default/tester@1.0.0?format=markdown"
+    )
+    latest = await profile(client, "tester@1.0.0", resolve="latest")
+    assert latest.headers["cache-control"] == MOVING
+    latest_range = await profile(client, "tester@^1", resolve="latest")
+    assert latest_range.headers["content-location"] == (
+        "/v1/profiles/default/tester@1.0.0?resolve=latest"
+    )
+    raw = await client.get("/v1/agents/tester/versions/1.0.0/raw")
+    assert raw.headers["cache-control"] == "public, max-age=31536000, immutable"
+
+
+async def test_if_none_match_of_another_version_with_the_same_bytes_is_not_304(
+    client: httpx.AsyncClient,
+) -> None:
+    await put(client, "agent", "tester", "1.0.0", agent_file("tester"))
+    await put(client, "agent", "tester", "1.2.0", agent_file("tester"))
+    old = await profile(client, "tester@1.0.0")
+    ranged = await client.get(
+        "/v1/profiles/tester@^1", headers={"If-None-Match": old.headers["etag"]}
+    )
+    assert ranged.status_code == 200
+    assert ranged.json()["version"] == "1.2.0"
+    assert ranged.headers["etag"] != old.headers["etag"]
+    tags = {
+        old.headers["etag"],
+        ranged.headers["etag"],
+        (await profile(client, "tester@1.0.0", format="markdown")).headers["etag"],
+        (await profile(client, "tester@1.2.0", format="markdown")).headers["etag"],
+        (await profile(client, "tester@1.0.0", resolve="latest")).headers["etag"],
+    }
+    assert len(tags) == 5
+    await client.post("/v1/agents/tester/versions/1.0.0/deprecate", json={"message": "old"})
+    deprecated = await client.get(
+        "/v1/profiles/tester@1.0.0", headers={"If-None-Match": old.headers["etag"]}
+    )
+    assert deprecated.status_code == 200 and deprecated.json()["deprecated"] == "old"
+    again = await client.get(
+        "/v1/profiles/tester@1.0.0", headers={"If-None-Match": deprecated.headers["etag"]}
+    )
+    assert again.status_code == 304
+    assert again.headers["deprecation"] == deprecated.headers["deprecation"]
+
+
+async def test_a_digest_shared_by_versions_picks_the_highest_non_yanked_and_says_which(
+    client: httpx.AsyncClient,
+) -> None:
+    for version in ("1.0.0", "1.2.0", "1.1.0"):
+        await put(client, "agent", "tester", version, agent_file("tester"))
+    spec = f"tester@{digest(agent_file('tester'))}"
+    chosen = await profile(client, spec)
+    assert chosen.json()["version"] == "1.2.0"
+    assert chosen.headers["content-location"] == "/v1/profiles/default/tester@1.2.0"
+    await client.post("/v1/agents/tester/versions/1.2.0/yank", json={})
+    assert (await profile(client, spec)).json()["version"] == "1.1.0"
+    await client.post("/v1/agents/tester/versions/1.1.0/yank", json={})
+    await client.post("/v1/agents/tester/versions/1.0.0/yank", json={})
+    every_yanked = await profile(client, spec)
+    assert every_yanked.json()["version"] == "1.2.0"
+    assert every_yanked.json()["yanked"] is True
+
+
+async def test_yank_and_deprecation_show_as_headers(client: httpx.AsyncClient) -> None:
+    await put(client, "agent", "tester", "1.0.0", agent_file("tester"))
+    plain = await profile(client, "tester@1.0.0")
+    assert "warning" not in plain.headers and "deprecation" not in plain.headers
+    await client.post("/v1/agents/tester/versions/1.0.0/yank", json={"reason": "leaks a token"})
+    yanked = await profile(client, "tester@1.0.0", format="markdown")
+    assert yanked.headers["warning"] == '299 - "yanked: leaks a token"'
+    await client.post("/v1/agents/tester/versions/1.0.0/deprecate", json={"message": "use 2.x"})
+    both = await profile(client, "tester@1.0.0")
+    assert both.headers["warning"] == '299 - "yanked: leaks a token", 299 - "deprecated: use 2.x"'
+    assert re.fullmatch(r"@\d{10}", both.headers["deprecation"])
+    assert abs(int(both.headers["deprecation"][1:]) - time.time()) < 3600
 
 
 async def test_if_none_match_gives_304(client: httpx.AsyncClient) -> None:
@@ -268,7 +346,7 @@ async def test_deprecated_version_is_still_chosen_with_its_message(
     chosen = await profile(client, "tester@^1")
     body = chosen.json()
     assert body["version"] == "1.0.0" and body["deprecated"] == "use 2.x"
-    assert chosen.headers["warning"] == '299 agent-registry "deprecated: use 2.x"'
+    assert chosen.headers["warning"] == '299 - "deprecated: use 2.x"'
     empty = await client.post("/v1/agents/tester/versions/1.0.0/deprecate", json={"message": ""})
     assert empty.status_code == 422
     await client.delete("/v1/agents/tester/versions/1.0.0/deprecate")
@@ -309,7 +387,7 @@ async def test_exact_version_bytes_never_change_and_resolve_latest_sees_new_skil
     assert after.json()["lock"]["skills"]["helper"]["version"] == "1.0.0"
     latest = await profile(client, "tester@1.0.0", resolve="latest")
     assert latest.json()["lock"]["skills"]["helper"]["version"] == "1.4.0"
-    assert latest.headers["cache-control"] == "no-cache"
+    assert latest.headers["cache-control"] == MOVING
     assert latest.json()["version"] == "1.0.0"
 
 

@@ -1,0 +1,146 @@
+"""The in-process profile cache: bounded by bytes, invalidated by lifecycle changes, and what
+an app serves when its database is cut off (through a loopback proxy the test controls)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from service.app import create_app
+from service.profiles.cache import ENTRY_OVERHEAD, CachedProfile, ProfileCache, ProfileKey
+from service.settings import Settings
+from tests.faults.proxy import FaultProxy, fault_proxy
+from tests.helpers import agent_file, put
+
+
+def _entry(version: str, size: int = 100, *, moving: bool = False) -> CachedProfile:
+    return CachedProfile(
+        version=version,
+        moving=moving,
+        body=b"x" * size,
+        etag='"e"',
+        yanked=False,
+        yank_reason=None,
+        deprecated=None,
+        deprecated_at=None,
+    )
+
+
+def _key(ref: str, name: str = "tester") -> ProfileKey:
+    return ProfileKey("default", name, ref, "json")
+
+
+def test_cache_is_bounded_by_bytes_and_drops_least_recently_used_first() -> None:
+    each = 100 + 3 + ENTRY_OVERHEAD
+    cache = ProfileCache(max_bytes=3 * each)
+    for version in ("1.0.0", "1.1.0", "1.2.0"):
+        cache.put(_key(version), _entry(version))
+    assert len(cache) == 3 and cache.bytes_used == 3 * each
+    assert cache.get(_key("1.0.0")) is not None  # now the most recently used
+    cache.put(_key("2.0.0"), _entry("2.0.0"))
+    assert cache.get(_key("1.1.0")) is None
+    assert {v for v in ("1.0.0", "1.2.0", "2.0.0") if cache.get(_key(v))} == {
+        "1.0.0",
+        "1.2.0",
+        "2.0.0",
+    }
+    cache.put(_key("3.0.0"), _entry("3.0.0", size=10 * each))  # larger than the whole cache
+    assert cache.get(_key("3.0.0")) is None and cache.bytes_used == 3 * each
+    cache.put(_key("1.0.0"), _entry("1.0.0", size=50))  # replacing re-counts the bytes
+    assert cache.bytes_used == 2 * each + 50 + 3 + ENTRY_OVERHEAD
+    assert len(ProfileCache(max_bytes=0)) == 0
+    disabled = ProfileCache(max_bytes=0)
+    disabled.put(_key("1.0.0"), _entry("1.0.0"))
+    assert disabled.get(_key("1.0.0")) is None
+
+
+def test_invalidation_by_version_and_of_moving_answers() -> None:
+    cache = ProfileCache(max_bytes=1 << 20)
+    cache.put(_key("1.0.0"), _entry("1.0.0"))
+    cache.put(_key("1.1.0"), _entry("1.1.0"))
+    cache.put(_key("^1"), _entry("1.1.0", moving=True))
+    cache.put(_key("latest"), _entry("1.1.0", moving=True))
+    cache.put(_key("1.0.0", name="other"), _entry("1.0.0"))
+    assert cache.invalidate_version("default", "tester", "1.0.0") == 3  # 1.0.0, ^1, latest
+    assert cache.get(_key("1.1.0")) is not None and cache.get(_key("^1")) is None
+    cache.put(_key("stable"), _entry("1.1.0", moving=True))
+    assert cache.invalidate_moving("default", "tester") == 1
+    assert cache.get(_key("1.1.0")) is not None
+    assert cache.get(_key("1.0.0", name="other")) is not None
+    cache.clear()
+    assert len(cache) == 0 and cache.bytes_used == 0
+
+
+@pytest.fixture
+def proxy(database_url: str) -> Iterator[FaultProxy]:
+    with fault_proxy(database_url) as running:
+        yield running
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def proxied(
+    proxy: FaultProxy, database_url: str, clean_db: None
+) -> AsyncIterator[httpx.AsyncClient]:
+    settings = Settings(
+        database_url=proxy.url_for(database_url), db_connect_timeout=1, db_statement_timeout=2
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            yield http
+
+
+async def test_outage_serves_cached_profiles_stale_and_503_for_the_rest(
+    proxied: httpx.AsyncClient, proxy: FaultProxy
+) -> None:
+    for version in ("1.0.0", "1.1.0"):
+        assert (await put(proxied, "agent", "tester", version, agent_file())).status_code == 201
+    fresh = await proxied.get("/v1/profiles/tester@1.0.0")
+    ranged = await proxied.get("/v1/profiles/tester@^1")
+    assert fresh.status_code == ranged.status_code == 200
+    proxy.cut()
+    started = dt.datetime.now(dt.UTC)
+    stale = await proxied.get("/v1/profiles/tester@1.0.0")
+    assert stale.status_code == 200
+    assert stale.content == fresh.content
+    assert stale.headers["etag"] == fresh.headers["etag"]
+    assert stale.headers["warning"] == '110 - "Response is Stale"'
+    stale_range = await proxied.get("/v1/profiles/tester@^1")
+    assert stale_range.json()["version"] == "1.1.0"
+    assert stale_range.headers["content-location"] == "/v1/profiles/default/tester@1.1.0"
+    for path in (
+        "/v1/profiles/tester@1.1.0",  # never served: not in memory
+        "/v1/profiles/tester@1.0.0?format=markdown",
+        "/v1/profiles/nobody@1.0.0",  # could not be looked up: not a 404
+        "/v1/agents/tester/versions/1.0.0",
+    ):
+        response = await proxied.get(path)
+        assert response.status_code == 503, (path, response.text)
+        assert response.headers["retry-after"] == "5"
+        assert response.json()["code"] == "database_unavailable"
+    assert (dt.datetime.now(dt.UTC) - started).total_seconds() < 30  # bounded, never hung
+    proxy.restore()
+    back = await proxied.get("/v1/profiles/tester@1.1.0")
+    assert back.status_code == 200 and "warning" not in back.headers
+    again = await proxied.get("/v1/profiles/tester@1.0.0")
+    assert again.status_code == 200 and "warning" not in again.headers
+
+
+async def test_a_yank_drops_the_cached_answer_so_an_outage_never_serves_it_unyanked(
+    proxied: httpx.AsyncClient, proxy: FaultProxy
+) -> None:
+    assert (await put(proxied, "agent", "tester", "1.0.0", agent_file())).status_code == 201
+    assert (await proxied.get("/v1/profiles/tester@1.0.0")).json()["yanked"] is False
+    assert (await proxied.get("/v1/profiles/tester@latest")).status_code == 200
+    yank = await proxied.post("/v1/agents/tester/versions/1.0.0/yank", json={})
+    assert yank.status_code == 200
+    proxy.cut()
+    assert (await proxied.get("/v1/profiles/tester@1.0.0")).status_code == 503
+    assert (await proxied.get("/v1/profiles/tester@latest")).status_code == 503
+    proxy.restore()
+    assert (await proxied.get("/v1/profiles/tester@1.0.0")).json()["yanked"] is True
