@@ -1040,6 +1040,13 @@ export interface components {
             ungranted: {
                 [key: string]: unknown;
             }[];
+            /**
+             * Ignored
+             * @description Entries that name no known tool: Claude Code skips them, so they grant nothing.
+             */
+            ignored?: {
+                [key: string]: unknown;
+            }[];
         } & {
             [key: string]: unknown;
         };

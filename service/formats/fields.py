@@ -135,10 +135,13 @@ def _parse_rule(entry: Any, loc: str, problems: list[Problem], *, spaces: bool) 
 
 
 def _unknown_tool_message(tool: str) -> str:
-    message = f"{tool!r} is not a Claude Code built-in tool"
+    message = (
+        f"{tool!r} is not a Claude Code tool: Claude Code skips it, so it grants nothing"
+        " (listed under tools.ignored in the profile)"
+    )
     if suggestion := _BUILTIN_BY_LOWER.get(tool.lower()):
         return f"{message}; did you mean {suggestion!r}?"
-    return message + " (it may come from a newer Claude Code; it is kept)"
+    return message
 
 
 def check_model(value: Any, loc: str) -> list[Problem]:

@@ -98,7 +98,11 @@ def _check_rules(value: Any) -> tuple[list[ToolRule], list[Problem]]:
             problems.append(error(loc, "nested_toolset", "toolsets cannot include other toolsets"))
         elif rule.kind is RuleKind.UNKNOWN:
             problems.append(
-                warning(loc, "unknown_tool", f"{rule.tool!r} is not a Claude Code built-in tool")
+                warning(
+                    loc,
+                    "unknown_tool",
+                    f"{rule.tool!r} is not a Claude Code tool: it grants nothing",
+                )
             )
         rules.append(rule)
     return rules, problems

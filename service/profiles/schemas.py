@@ -37,6 +37,10 @@ class ProfileTools(BaseModel):
     grants: list[ToolGrant]
     denied: list[dict[str, Any]]
     ungranted: list[dict[str, Any]]
+    ignored: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Entries that name no known tool: Claude Code skips them, so they grant nothing.",
+    )
 
 
 class AgentDefinition(BaseModel):

@@ -246,6 +246,23 @@ class Ungranted:
         return {**_rule_dict(self.rule), "sources": list(self.sources), "reason": self.reason}
 
 
+@dataclass(frozen=True, slots=True)
+class Ignored:
+    """An entry that names no tool Claude Code knows: it skips it, so it grants and denies nothing."""
+
+    rule: ToolRule
+    sources: tuple[str, ...]
+    field: str  # where it was written: `tools`, `disallowedTools` or a skill's `allowed-tools`
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **_rule_dict(self.rule),
+            "sources": list(self.sources),
+            "field": self.field,
+            "reason": "unknown_tool",
+        }
+
+
 Mode = Literal["allowlist", "inherit"]
 
 
@@ -255,6 +272,7 @@ class Grants:
     grants: tuple[Grant, ...]
     denied: tuple[Denial, ...]
     ungranted: tuple[Ungranted, ...]
+    ignored: tuple[Ignored, ...] = ()
 
     def rules(self) -> list[str]:
         """The granted rule texts, in order: what `tools` becomes in allowlist mode."""
@@ -266,6 +284,7 @@ class Grants:
             "grants": [g.as_dict() for g in self.grants],
             "denied": [d.as_dict() for d in self.denied],
             "ungranted": [u.as_dict() for u in self.ungranted],
+            "ignored": [i.as_dict() for i in self.ignored],
         }
 
 
@@ -331,8 +350,9 @@ def effective_grants(
     skill rule lists the skill among its sources.
     """
     mode: Mode = "inherit" if agent_tools is None else "allowlist"
-    granted = _expand(agent_tools or (), toolsets, "tools")
-    denials = _expand(disallowed, toolsets, "disallowedTools")
+    ignored: list[Ignored] = []
+    granted = _known(_expand(agent_tools or (), toolsets, "tools"), "tools", ignored)
+    denials = _known(_expand(disallowed, toolsets, "disallowedTools"), "disallowedTools", ignored)
     removed: dict[str, list[str]] = {text: [] for text in denials.rules}
 
     kept: list[str] = []
@@ -347,6 +367,9 @@ def effective_grants(
     reasons: dict[str, UngrantedReason] = {}
     for skill in skills:
         for rule in skill.allowed:
+            if rule.kind is RuleKind.UNKNOWN:
+                ignored.append(Ignored(rule, (skill.source,), "allowed-tools"))
+                continue
             if any(covers(denial, rule) for denial in denials.rules.values()):
                 ungranted.add(rule, skill.source)
                 reasons.setdefault(rule.rule, "denied")
@@ -371,4 +394,17 @@ def effective_grants(
             Ungranted(rule, tuple(ungranted.sources[text]), reasons[text])
             for text, rule in ungranted.rules.items()
         ),
+        ignored=tuple(ignored),
     )
+
+
+def _known(merged: _Merged, field: str, ignored: list[Ignored]) -> _Merged:
+    """The rules that name a tool; the others go to `ignored`, with where they came from."""
+    known = _Merged()
+    for text, rule in merged.rules.items():
+        if rule.kind is RuleKind.UNKNOWN:
+            ignored.append(Ignored(rule, _ordered(merged.sources[text]), field))
+            continue
+        for source in merged.sources[text]:
+            known.add(rule, source)
+    return known

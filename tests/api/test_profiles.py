@@ -582,3 +582,25 @@ def test_golden_files_exist_for_both_examples() -> None:
         assert (GOLDEN / f"{agent}.profile.json").is_file()
         assert (GOLDEN / f"{agent}.profile.md").is_file()
     assert len(SKILL_NAMES) == 6
+
+
+async def test_unknown_tool_names_publish_with_warnings_and_show_as_ignored(
+    client: httpx.AsyncClient,
+) -> None:
+    body = agent_file("tester", tools="Read, context-manager, catalog:search")
+    published = await put(client, "agent", "tester", "1.0.0", body)
+    assert published.status_code == 201, published.text
+    warned = [w for w in published.json()["warnings"] if w["code"] == "unknown_tool"]
+    assert [w["loc"] for w in warned] == ["frontmatter.tools[1]", "frontmatter.tools[2]"]
+    served = (await profile(client, "tester@1.0.0")).json()
+    assert [g["rule"] for g in served["tools"]["grants"]] == ["Read"]
+    assert [(i["rule"], i["reason"]) for i in served["tools"]["ignored"]] == [
+        ("context-manager", "unknown_tool"),
+        ("catalog:search", "unknown_tool"),
+    ]
+    assert served["agentDefinition"]["tools"] == ["Read"]
+    markdown = (await profile(client, "tester@1.0.0", format="markdown")).text
+    assert "\ntools: Read\n" in markdown
+    malformed = await put(client, "agent", "tester", "1.1.0", agent_file(tools="Read, Bash(git"))
+    assert malformed.status_code == 422
+    assert [e["code"] for e in malformed.json()["errors"]] == ["invalid_tool_rule"]

@@ -85,6 +85,20 @@ def test_unknown_tool_is_a_warning_with_a_suggestion() -> None:
     assert "did you mean 'Grep'" in result.warnings[0].message
 
 
+@pytest.mark.parametrize("name", ["context-manager", "catalog:search", "code_reviewer", "read"])
+def test_names_that_are_not_tools_are_warnings_not_errors(name: str) -> None:
+    result = validate_yaml(AGENT + f"tools: Read, {name}")
+    assert result.ok, result.errors
+    assert findings(result) == {("unknown_tool", "frontmatter.tools[1]")}
+    assert "grants nothing" in result.warnings[0].message
+
+
+@pytest.mark.parametrize("rule", ["Bash(git diff:*", "Read()", "Bash(  )", "mcp__", "Read Grep"])
+def test_malformed_rules_stay_errors(rule: str) -> None:
+    result = validate_yaml(AGENT + f"tools: [Read, '{rule}']")
+    assert findings(result) == {("invalid_tool_rule", "frontmatter.tools[1]")}
+
+
 def test_disallowed_tools_are_parsed_and_located() -> None:
     result = validate_yaml(AGENT + "disallowedTools: Write, Edit(")
     assert [rule.tool for rule in result.disallowed_rules] == ["Write"]

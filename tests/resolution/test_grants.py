@@ -245,6 +245,7 @@ def test_shape_matches_design_section_4() -> None:
         ],
         "denied": [],
         "ungranted": [],
+        "ignored": [],
     }
 
 
@@ -420,7 +421,55 @@ def test_inherit_mode_grants_nothing_explicitly_and_leaves_skills_ungranted_only
                 "reason": "denied",
             }
         ],
+        "ignored": [],
     }
+
+
+def test_unknown_tool_names_grant_and_deny_nothing_and_are_listed_as_ignored() -> None:
+    readonly = toolset("readonly", "1.0.0", "Read", "catalog:search")
+    grants = effective_grants(
+        rules("Read", "context-manager", "toolset:readonly", "Bash(git:*)"),
+        rules("FutureTool"),
+        {"readonly": readonly},
+        [skill("helper", "1.0.0", "Bash(git status:*)", "context-manager")],
+    )
+    assert grants.rules() == ["Read", "Bash(git:*)"]
+    assert grants.denied == ()
+    assert [i.as_dict() for i in grants.ignored] == [
+        {
+            "rule": "context-manager",
+            "tool": "context-manager",
+            "specifier": None,
+            "sources": ["agent"],
+            "field": "tools",
+            "reason": "unknown_tool",
+        },
+        {
+            "rule": "catalog:search",
+            "tool": "catalog:search",
+            "specifier": None,
+            "sources": ["toolset:readonly@1.0.0"],
+            "field": "tools",
+            "reason": "unknown_tool",
+        },
+        {
+            "rule": "FutureTool",
+            "tool": "FutureTool",
+            "specifier": None,
+            "sources": ["agent"],
+            "field": "disallowedTools",
+            "reason": "unknown_tool",
+        },
+        {
+            "rule": "context-manager",
+            "tool": "context-manager",
+            "specifier": None,
+            "sources": ["skill:helper@1.0.0"],
+            "field": "allowed-tools",
+            "reason": "unknown_tool",
+        },
+    ]
+    assert grants.ungranted == ()
 
 
 def test_empty_tools_list_is_an_allowlist_of_nothing() -> None:

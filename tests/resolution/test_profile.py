@@ -281,6 +281,7 @@ def test_inherit_mode_omits_tools_from_the_agent_definition() -> None:
         "grants": [],
         "denied": [],
         "ungranted": [],
+        "ignored": [],
         "declared": None,
     }
     assert "tools" not in profile["agentDefinition"]

@@ -51,6 +51,7 @@ from .profile_lock_additional_property_additional_property import ProfileLockAdd
 from .profile_skill import ProfileSkill
 from .profile_tools import ProfileTools
 from .profile_tools_denied_item import ProfileToolsDeniedItem
+from .profile_tools_ignored_item import ProfileToolsIgnoredItem
 from .profile_tools_mode import ProfileToolsMode
 from .profile_tools_ungranted_item import ProfileToolsUngrantedItem
 from .publish_toolset_version_body import PublishToolsetVersionBody
@@ -126,6 +127,7 @@ __all__ = (
     "ProfileSkill",
     "ProfileTools",
     "ProfileToolsDeniedItem",
+    "ProfileToolsIgnoredItem",
     "ProfileToolsMode",
     "ProfileToolsUngrantedItem",
     "PublishToolsetVersionBody",

@@ -7,9 +7,11 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.profile_tools_mode import ProfileToolsMode
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.profile_tools_denied_item import ProfileToolsDeniedItem
+    from ..models.profile_tools_ignored_item import ProfileToolsIgnoredItem
     from ..models.profile_tools_ungranted_item import ProfileToolsUngrantedItem
     from ..models.tool_grant import ToolGrant
 
@@ -25,12 +27,15 @@ class ProfileTools:
         grants (list[ToolGrant]):
         denied (list[ProfileToolsDeniedItem]):
         ungranted (list[ProfileToolsUngrantedItem]):
+        ignored (list[ProfileToolsIgnoredItem] | Unset): Entries that name no known tool: Claude Code skips them, so
+            they grant nothing.
     """
 
     mode: ProfileToolsMode
     grants: list[ToolGrant]
     denied: list[ProfileToolsDeniedItem]
     ungranted: list[ProfileToolsUngrantedItem]
+    ignored: list[ProfileToolsIgnoredItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,6 +56,13 @@ class ProfileTools:
             ungranted_item = ungranted_item_data.to_dict()
             ungranted.append(ungranted_item)
 
+        ignored: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.ignored, Unset):
+            ignored = []
+            for ignored_item_data in self.ignored:
+                ignored_item = ignored_item_data.to_dict()
+                ignored.append(ignored_item)
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -61,12 +73,15 @@ class ProfileTools:
                 "ungranted": ungranted,
             }
         )
+        if ignored is not UNSET:
+            field_dict["ignored"] = ignored
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.profile_tools_denied_item import ProfileToolsDeniedItem  # noqa: PLC0415
+        from ..models.profile_tools_ignored_item import ProfileToolsIgnoredItem  # noqa: PLC0415
         from ..models.profile_tools_ungranted_item import ProfileToolsUngrantedItem  # noqa: PLC0415
         from ..models.tool_grant import ToolGrant  # noqa: PLC0415
 
@@ -94,11 +109,21 @@ class ProfileTools:
 
             ungranted.append(ungranted_item)
 
+        _ignored = d.pop("ignored", UNSET)
+        ignored: list[ProfileToolsIgnoredItem] | Unset = UNSET
+        if _ignored is not UNSET:
+            ignored = []
+            for ignored_item_data in _ignored:
+                ignored_item = ProfileToolsIgnoredItem.from_dict(ignored_item_data)
+
+                ignored.append(ignored_item)
+
         profile_tools = cls(
             mode=mode,
             grants=grants,
             denied=denied,
             ungranted=ungranted,
+            ignored=ignored,
         )
 
         profile_tools.additional_properties = d
