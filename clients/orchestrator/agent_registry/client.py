@@ -35,10 +35,12 @@ class Registry(Configured):
         if look.entry is not None and look.state == "fresh":
             return self.core.profile(ref, look.entry, "cache")
         if look.entry is not None and look.state == "stale":
-            self._refresh_in_background(ref)
-            return self.core.profile(
+            # Judged before the refresh starts, which may fail (and flag an outage) at once.
+            served = self.core.profile(
                 ref, look.entry, "fallback" if self.core.unreachable else "stale"
             )
+            self._refresh_in_background(ref)
+            return served
         return self._fetch(ref, look.entry)
 
     def wait(self, timeout: float | None = None) -> None:
