@@ -7,9 +7,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from service import health
 from service.artifacts.router import build_router, validate_router
+from service.catalogue import docs as catalogue_docs
+from service.catalogue import router as catalogue
 from service.compat.router import build_compat_router, namespace_router
 from service.db.engine import create_engine, session_factory
 from service.db.faults import OutageMemory
@@ -59,6 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=API_VERSION,
         summary="Versioned AI agent definitions, validated on publish, served as resolved profiles.",
         lifespan=lifespan,
+        docs_url=None,  # the catalogue serves /docs and /redoc from vendored assets
+        redoc_url=None,
     )
     app.state.settings = settings
     install_problem_handlers(app)
@@ -74,6 +79,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(build_router("toolset"))
     app.include_router(signing.router)
     app.include_router(profiles.router)
+    app.include_router(catalogue_docs.build_router(app.openapi_url or "/openapi.json"))
+    app.include_router(catalogue.build_router())
+    app.mount(catalogue.STATIC_PREFIX, StaticFiles(directory=catalogue.HERE / "static"), "static")
     install_openapi(app)
     return app
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -74,6 +75,29 @@ class ArtifactVersion(Base):
             "patch",
             "is_release",
             "prerelease",
+        ),
+        # The catalogue's feeds (newest, recently yanked or deprecated) and its search, which
+        # takes each artifact's highest non-yanked version, releases first, in one index probe.
+        Index("ix_artifact_versions_published_at", "published_at"),
+        Index(
+            "ix_artifact_versions_yanked_at",
+            "yanked_at",
+            postgresql_where=text("yanked_at IS NOT NULL"),
+        ),
+        Index(
+            "ix_artifact_versions_deprecated_at",
+            "deprecated_at",
+            postgresql_where=text("deprecated_at IS NOT NULL"),
+        ),
+        Index(
+            "ix_artifact_versions_active",
+            "artifact_id",
+            "is_release",
+            "major",
+            "minor",
+            "patch",
+            "prerelease",
+            postgresql_where=text("yanked_at IS NULL"),
         ),
     )
 
@@ -138,7 +162,11 @@ class VersionDependency(Base):
     """One edge of a version's lock: this version was resolved against that one."""
 
     __tablename__ = "version_dependencies"
-    __table_args__ = (Index("ix_version_dependencies_target_version_id", "target_version_id"),)
+    __table_args__ = (
+        Index("ix_version_dependencies_target_version_id", "target_version_id"),
+        # A popular skill's newest dependents, without sorting all of them (the catalogue).
+        Index("ix_version_dependencies_target_recent", "target_version_id", "version_id"),
+    )
 
     version_id: Mapped[int] = mapped_column(
         ForeignKey("artifact_versions.id", ondelete="RESTRICT"), primary_key=True

@@ -1,0 +1,1 @@
+"""The web catalogue (DESIGN §9): server-rendered pages over the registry's services."""

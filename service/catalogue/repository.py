@@ -1,0 +1,271 @@
+"""All SQL the catalogue needs beyond the artifact and profile repositories: counts, feeds, facets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import exists, func, literal, or_, select, true, tuple_, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from service.artifacts.repository import _escape_like, _semver_desc
+from service.db.models import Artifact, ArtifactVersion, VersionDependency
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    agents: int
+    skills: int
+    toolsets: int
+    versions: int
+    namespaces: int
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A version published, yanked or deprecated, for the home page's feeds."""
+
+    kind: str
+    namespace: str
+    name: str
+    version: str
+    at: datetime
+    what: str  # published, yanked, deprecated
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    query: str | None = None
+    kind: str | None = None
+    namespace: str | None = None
+    tool: str | None = None
+    skill: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Dependent:
+    kind: str
+    namespace: str
+    name: str
+    version: str
+    uses: str
+    direct: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One search result: the artifact and what its latest version says about itself."""
+
+    kind: str
+    namespace: str
+    name: str
+    version_count: int
+    latest: str | None
+    description: str | None
+    model: str | None
+    lock: dict[str, Any]
+    tool_rules: list[str] | None
+    profile_json: bytes | None
+
+
+class CatalogueRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def counts(self) -> Counts:
+        by_kind = dict(
+            (
+                await self.session.execute(
+                    select(Artifact.kind, func.count()).group_by(Artifact.kind)
+                )
+            ).all()
+        )
+        versions = await self.session.scalar(select(func.count()).select_from(ArtifactVersion))
+        namespaces = await self.session.scalar(
+            select(func.count(func.distinct(Artifact.namespace)))
+        )
+        return Counts(
+            agents=by_kind.get("agent", 0),
+            skills=by_kind.get("skill", 0),
+            toolsets=by_kind.get("toolset", 0),
+            versions=versions or 0,
+            namespaces=namespaces or 0,
+        )
+
+    async def namespaces(self) -> list[tuple[str, int]]:
+        statement = (
+            select(Artifact.namespace, func.count())
+            .group_by(Artifact.namespace)
+            .order_by(Artifact.namespace)
+        )
+        return [(namespace, count) for namespace, count in await self.session.execute(statement)]
+
+    async def recently_published(self, limit: int) -> list[Event]:
+        statement = (
+            select(
+                Artifact.kind,
+                Artifact.namespace,
+                Artifact.name,
+                ArtifactVersion.version,
+                ArtifactVersion.published_at,
+            )
+            .join(Artifact)
+            .order_by(ArtifactVersion.published_at.desc(), ArtifactVersion.id.desc())
+            .limit(limit)
+        )
+        rows = await self.session.execute(statement)
+        return [Event(k, ns, n, v, at, "published", None) for k, ns, n, v, at in rows]
+
+    async def recent_lifecycle(self, limit: int) -> list[Event]:
+        """Versions most recently yanked or deprecated (a version both yanked and deprecated
+        appears once for each)."""
+
+        def changed(at: Any, note: Any, what: str) -> Any:
+            return (
+                select(
+                    Artifact.kind,
+                    Artifact.namespace,
+                    Artifact.name,
+                    ArtifactVersion.version,
+                    at.label("at"),
+                    literal(what).label("what"),
+                    note.label("note"),
+                )
+                .join(Artifact)
+                .where(at.is_not(None))
+                .order_by(at.desc())
+                .limit(limit)
+            )
+
+        both = union_all(
+            changed(ArtifactVersion.yanked_at, ArtifactVersion.yank_reason, "yanked"),
+            changed(
+                ArtifactVersion.deprecated_at, ArtifactVersion.deprecation_message, "deprecated"
+            ),
+        ).subquery()
+        statement = select(both).order_by(both.c.at.desc()).limit(limit)
+        rows = await self.session.execute(statement)
+        return [Event(*row) for row in rows]
+
+    async def search(
+        self, filters: Filters, limit: int, after: tuple[str, str, str] | None
+    ) -> list[Hit]:
+        """Artifacts matching every filter, by (kind, namespace, name): agents first, in the order
+        of the artifacts' unique index, so a page stops reading once it is full. Each comes with
+        its highest non-yanked version, releases before prereleases."""
+        candidate = aliased(ArtifactVersion)
+        latest = (
+            select(candidate.id)
+            .where(candidate.artifact_id == Artifact.id, candidate.yanked_at.is_(None))
+            .order_by(candidate.is_release.desc(), *_semver_desc(candidate))
+            .limit(1)
+            .lateral("latest")
+        )
+        count = (
+            select(func.count(candidate.id))
+            .where(candidate.artifact_id == Artifact.id)
+            .scalar_subquery()
+        )
+        version = ArtifactVersion
+        profile = version.profile_json if filters.kind in (None, "agent") else literal(None)
+        statement = (
+            select(
+                Artifact.kind,
+                Artifact.namespace,
+                Artifact.name,
+                count,
+                version.version,
+                version.description,
+                version.frontmatter["model"].astext,
+                version.lock,
+                version.tool_rules,
+                profile,
+            )
+            .select_from(Artifact)
+            .outerjoin(latest, true())
+            .outerjoin(version, version.id == latest.c.id)
+            .order_by(Artifact.kind, Artifact.namespace, Artifact.name)
+            .limit(limit)
+        )
+        if filters.kind:
+            statement = statement.where(Artifact.kind == filters.kind)
+        if filters.namespace:
+            statement = statement.where(Artifact.namespace == filters.namespace)
+        if after is not None:
+            statement = statement.where(
+                tuple_(Artifact.kind, Artifact.namespace, Artifact.name) > tuple_(*after)
+            )
+        if filters.query:
+            pattern = "%" + _escape_like(filters.query) + "%"
+            statement = statement.where(
+                or_(
+                    (Artifact.namespace + "/" + Artifact.name).ilike(pattern, escape="\\"),
+                    version.description.ilike(pattern, escape="\\"),
+                )
+            )
+        if filters.tool:
+            rule = func.jsonb_array_elements_text(version.tool_rules).table_valued("value")
+            statement = statement.where(
+                exists(
+                    select(1)
+                    .select_from(rule)
+                    .where(
+                        or_(
+                            rule.c.value == filters.tool,
+                            rule.c.value.like(_escape_like(filters.tool) + "(%", escape="\\"),
+                        )
+                    )
+                )
+            )
+        if filters.skill:
+            statement = statement.where(version.lock["skills"].has_key(filters.skill))
+        rows = await self.session.execute(statement)
+        return [Hit(*row) for row in rows]
+
+    async def dependents(
+        self, kind: str, namespace: str, name: str, limit: int, count_up_to: int
+    ) -> tuple[list[Dependent], int]:
+        """The `limit` most recently published versions that use any version of this artifact,
+        and how many there are, counted up to `count_up_to` (a popular skill has tens of
+        thousands: the page shows the newest and says "1000+" rather than count them all)."""
+        target = aliased(ArtifactVersion)
+        targets = (
+            select(target.id)
+            .join(Artifact, Artifact.id == target.artifact_id)
+            .where(Artifact.kind == kind, Artifact.namespace == namespace, Artifact.name == name)
+            .subquery("targets")
+        )
+        edges = select(VersionDependency).where(VersionDependency.target_version_id == targets.c.id)
+        total = await self.session.scalar(
+            select(func.count()).select_from(edges.limit(count_up_to).subquery())
+        )
+        # The newest `limit` edges of each target version (an index range each), then of all.
+        newest = edges.order_by(VersionDependency.version_id.desc()).limit(limit).lateral()
+        recent = (
+            select(newest)
+            .select_from(targets)
+            .join(newest, true())
+            .order_by(newest.c.version_id.desc())
+            .limit(limit)
+            .subquery("recent")
+        )
+        statement = (
+            select(
+                Artifact.kind,
+                Artifact.namespace,
+                Artifact.name,
+                ArtifactVersion.version,
+                target.version,
+                recent.c.direct,
+            )
+            .select_from(recent)
+            .join(ArtifactVersion, ArtifactVersion.id == recent.c.version_id)
+            .join(Artifact, Artifact.id == ArtifactVersion.artifact_id)
+            .join(target, target.id == recent.c.target_version_id)
+            .order_by(recent.c.version_id.desc())
+        )
+        rows = await self.session.execute(statement)
+        return [Dependent(*row) for row in rows], total or 0
