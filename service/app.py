@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await engine.dispose()
+            log.info("database pool closed")
 
     app = FastAPI(
         title="Agent Registry",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.db.faults import database_unavailable
 from service.profiles.cache import ProfileCache
 from service.settings import Settings
 
@@ -19,8 +21,19 @@ def get_settings(request: Request) -> Settings:
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request; a write commits in the service before the response is sent."""
-    async with request.app.state.sessions() as session:
+    session: AsyncSession = request.app.state.sessions()
+    try:
         yield session
+    finally:
+        try:
+            await session.close()
+        except Exception as exc:
+            # The connection died under the request, whose answer (a 503, or a profile from
+            # memory) is already decided: drop the connection instead of failing again.
+            if not database_unavailable(exc):
+                raise
+            with contextlib.suppress(Exception):
+                await session.invalidate()
 
 
 def get_profile_cache(request: Request) -> ProfileCache:

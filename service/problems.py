@@ -8,9 +8,10 @@ from typing import Any
 from asyncpg import InterfaceError, PostgresError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.artifacts.schemas import Problem
@@ -126,6 +127,15 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     return await _unexpected(request, exc)
 
 
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    """The client went away (or was cut off as too slow) mid-body: nobody reads an answer."""
+    log.info(
+        "client disconnected",
+        extra={"fields": {"route": request.url.path, "method": request.method}},
+    )
+    return Response(status_code=400)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     # The driver's message can carry SQL and values: log it with its trace, never send it.
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -158,6 +168,7 @@ class NulGuardMiddleware:
 
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RegistryError, _registry_error)
+    app.add_exception_handler(ClientDisconnect, _client_gone)
     app.add_exception_handler(RequestValidationError, _request_invalid)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     # Handled here (not by the catch-all, which re-raises into the server's own traceback log).

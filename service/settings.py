@@ -54,6 +54,19 @@ class Settings(BaseSettings):
         ge=0,
         description="After a failed database call, cached profiles are served without asking.",
     )
+    # Slow clients (`registry serve`): see service/slow_clients.py.
+    header_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds a client has to send complete request headers."
+    )
+    body_min_rate: float = Field(
+        default=1024.0, ge=0, description="Bytes per second a request body must average."
+    )
+    body_rate_grace: float = Field(
+        default=5.0, gt=0, description="Seconds of body before its rate is enforced."
+    )
+    shutdown_timeout: int = Field(
+        default=30, gt=0, description="Seconds SIGTERM waits for requests in flight."
+    )
     retry_after_seconds: int = Field(
         default=5, ge=0, description="`Retry-After` on every 503 (database unavailable)."
     )

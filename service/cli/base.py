@@ -83,10 +83,13 @@ def command(
 
 @cache
 def console() -> Console:
-    """Messages for people go to stderr, so stdout stays clean for data."""
+    """Messages for people go to stderr, so stdout stays clean for data.
+
+    soft_wrap: a line is never broken at 80 columns when stderr is a pipe or a CI log.
+    """
     from rich.console import Console
 
-    return Console(stderr=True)
+    return Console(stderr=True, soft_wrap=True)
 
 
 RegistryUrl = Annotated[

@@ -59,6 +59,7 @@ def serve(
 
     import asyncio
     import os
+    import signal
 
     import uvicorn
 
@@ -89,6 +90,9 @@ def serve(
             asyncio.run(seed_examples(Settings(), examples_dir()))
         console().print(f"Profiles signed with key [bold]{ring.active.kid}[/] ({ring.source})")
         console().print(f"Agent Registry on [bold]http://{host}:{port}[/] (Ctrl-C stops)")
+        # uvicorn drains on SIGTERM, then re-raises it; a drained stop is a clean exit (0),
+        # after the embedded PostgreSQL below has been stopped too.
+        signal.signal(signal.SIGTERM, lambda *_: None)
         uvicorn.run(
             "service.app:create_app_from_env",
             factory=True,
@@ -97,6 +101,9 @@ def serve(
             workers=workers,
             log_config=None,
             access_log=False,
+            # uvicorn's protocol, plus a header deadline and a body rate floor.
+            http="service.slow_clients:GuardedHttpToolsProtocol",
+            timeout_graceful_shutdown=settings.shutdown_timeout,
         )
     finally:
         if embedded is not None:
