@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -61,3 +64,17 @@ async def publish_examples(client: httpx.AsyncClient, version: str = "1.0.0") ->
     for name in AGENT_NAMES:
         response = await put(client, "agent", name, version, agent_bytes(name))
         assert response.status_code == 201, response.text
+
+
+# Far above normal (milliseconds) even on a loaded 2-core CI machine, far below what runaway
+# work (unbounded alias expansion, regex backtracking) would take. Timings live in bench/.
+GENEROUS_SECONDS = 10.0
+
+
+@contextmanager
+def within(seconds: float) -> Iterator[None]:
+    """Fail when the block takes longer than `seconds`: a guard against runaway work."""
+    started = time.monotonic()
+    yield
+    elapsed = time.monotonic() - started
+    assert elapsed < seconds, f"took {elapsed:.1f} s, the bound is {seconds} s"

@@ -8,7 +8,7 @@ from typing import Any
 from service.formats.document import decode
 from service.formats.identity import check_path_name, check_version
 from service.formats.names import name_problem
-from service.formats.problems import Problem, Severity, error, warning
+from service.formats.problems import Problem, error, warning
 from service.formats.tools import RuleKind, RuleSyntaxError, ToolRule, parse_tool_rule
 from service.formats.yamlsafe import load_yaml, to_json_safe
 
@@ -22,10 +22,6 @@ class ValidatedToolset:
     description: str
     rules: list[ToolRule]
     problems: list[Problem]
-
-    @property
-    def ok(self) -> bool:
-        return not any(p.severity is Severity.ERROR for p in self.problems)
 
 
 def validate_toolset(

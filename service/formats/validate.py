@@ -36,10 +36,6 @@ class ValidatedFile:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity is Severity.WARNING]
 
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
 
 def validate_file(
     kind: Kind, data: bytes, *, path_name: str | None = None, path_version: str | None = None

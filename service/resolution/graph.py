@@ -89,9 +89,6 @@ class Resolution:
     def __len__(self) -> int:
         return len(self.order)
 
-    def get(self, name: str) -> Chosen | None:
-        return next((c for c in self.order if c.name == name), None)
-
     def lock(self) -> dict[str, dict[str, str]]:
         return {c.name: {"version": str(c.version), "digest": c.digest} for c in self.order}
 

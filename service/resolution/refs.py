@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import nodesemver
@@ -195,11 +194,6 @@ def _test_set(comparators: tuple[_Comparator, ...], version: Version) -> bool:
         == (version.major, version.minor, version.patch)
         for c in comparators
     )
-
-
-def max_satisfying(versions: Iterable[Version], rng: VersionRange) -> Version | None:
-    """The highest version the range accepts, or None."""
-    return max((v for v in versions if rng.satisfies(v)), default=None)
 
 
 @dataclass(frozen=True, slots=True)

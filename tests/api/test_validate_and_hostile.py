@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 import httpx
 
-from tests.helpers import MARKDOWN, agent_bytes, agent_file, put
+from tests.helpers import GENEROUS_SECONDS, MARKDOWN, agent_bytes, agent_file, put, within
 
 ALIAS_BOMB = b"""---
 name: bomb
@@ -37,14 +35,12 @@ HOSTILE = {
 
 async def test_hostile_files_are_422_problems_and_fast(client: httpx.AsyncClient) -> None:
     for label, body in HOSTILE.items():
-        started = time.perf_counter()
-        response = await put(client, "agent", "tester", "1.0.0", body)
-        elapsed = time.perf_counter() - started
+        with within(GENEROUS_SECONDS):
+            response = await put(client, "agent", "tester", "1.0.0", body)
         assert response.status_code == 422, (label, response.text)
         problem = response.json()
         assert problem["errors"], label
         assert "Traceback" not in response.text and "SELECT" not in response.text, label
-        assert elapsed < 2.0, (label, elapsed)
     assert (await client.get("/v1/agents/tester")).status_code == 404
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
 
 from service.formats.tools import RuleKind
 from service.formats.validate import Kind, ValidatedFile, validate_file
+from tests.helpers import GENEROUS_SECONDS, within
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
@@ -101,7 +101,7 @@ def test_every_corpus_file_has_an_expectation() -> None:
 def test_quirky_file_is_accepted_with_expected_warnings(relative: str) -> None:
     result = _validate(relative)
     assert _findings(result) == ACCEPTED[relative]
-    assert result.ok
+    assert not result.errors, result.errors
     assert result.frontmatter is not None
     json.dumps(result.frontmatter, allow_nan=False)
 
@@ -110,7 +110,7 @@ def test_quirky_file_is_accepted_with_expected_warnings(relative: str) -> None:
 def test_broken_file_is_refused_with_exact_codes_and_locs(relative: str) -> None:
     result = _validate(relative)
     assert _findings(result) == REFUSED[relative]
-    assert not result.ok
+    assert result.errors
     assert all(problem.message for problem in result.problems)
 
 
@@ -289,9 +289,8 @@ def test_argument_hint_with_brackets_is_repaired_to_its_text() -> None:
 
 def test_alias_bomb_is_refused_fast() -> None:
     data = (CORPUS / "agents/alias-bomb.md").read_bytes()
-    started = time.perf_counter()
-    result = validate_file("agent", data)
-    assert time.perf_counter() - started < 0.1
+    with within(GENEROUS_SECONDS):
+        result = validate_file("agent", data)
     assert [p.code for p in result.problems] == ["yaml_alias_bomb"]
     assert result.frontmatter is None
 

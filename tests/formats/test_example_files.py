@@ -34,7 +34,7 @@ def test_examples_are_present() -> None:
 def test_example_agent_validates_without_problems(path: Path) -> None:
     result = validate_file("agent", path.read_bytes(), path_name=path.stem, path_version="1.0.0")
     assert result.problems == []
-    assert result.ok
+    assert not result.errors, result.errors
     assert result.name == path.stem
     json.dumps(result.frontmatter, allow_nan=False)
 

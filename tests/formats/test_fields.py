@@ -77,7 +77,7 @@ def test_tools_of_the_wrong_type_is_an_error() -> None:
 
 def test_unknown_tool_is_a_warning_with_a_suggestion() -> None:
     result = validate_yaml(AGENT + "tools: Read, grep, FutureTool")
-    assert result.ok
+    assert not result.errors, result.errors
     assert findings(result) == {
         ("unknown_tool", "frontmatter.tools[1]"),
         ("unknown_tool", "frontmatter.tools[2]"),
@@ -88,7 +88,7 @@ def test_unknown_tool_is_a_warning_with_a_suggestion() -> None:
 @pytest.mark.parametrize("name", ["context-manager", "catalog:search", "code_reviewer", "read"])
 def test_names_that_are_not_tools_are_warnings_not_errors(name: str) -> None:
     result = validate_yaml(AGENT + f"tools: Read, {name}")
-    assert result.ok, result.errors
+    assert not result.errors, result.errors
     assert findings(result) == {("unknown_tool", "frontmatter.tools[1]")}
     assert "grants nothing" in result.warnings[0].message
 
@@ -117,7 +117,7 @@ def test_null_tools_means_inherit_with_a_warning() -> None:
 
 def test_agent_skill_refs_with_constraints() -> None:
     result = validate_yaml(AGENT + "skills: a@1.0.0, ns/b@^1.2, c@>=1.0 <2, d@sha256:abc, e")
-    assert result.ok
+    assert not result.errors, result.errors
     assert [(ref.name, ref.constraint) for ref in result.skill_refs] == [
         ("a", "1.0.0"),
         ("ns/b", "^1.2"),

@@ -80,7 +80,7 @@ def assert_well_formed(result: ValidatedFile) -> None:
         if text is not None:
             text.encode("utf-8")
             assert "\x00" not in text
-    if result.ok:
+    if not result.errors:
         assert result.frontmatter is not None
 
 

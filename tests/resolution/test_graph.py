@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -14,6 +13,7 @@ from hypothesis import strategies as st
 
 from service.formats.problems import Severity
 from service.resolution.graph import (
+    DEFAULT_MAX_STEPS,
     Candidate,
     Cycle,
     Imposed,
@@ -185,8 +185,8 @@ def test_diamond_resolves_to_one_version_satisfying_both_sides() -> None:
     )
     resolution = run(["flask", "testing"], pool)
     assert chosen(resolution) == [("git", "1.2.0"), ("flask", "1.0.0"), ("testing", "1.0.0")]
-    assert resolution.get("git") is not None
-    assert resolution.get("git").required_by == ("flask", "testing")  # type: ignore[union-attr]
+    git = next(c for c in resolution if c.name == "git")
+    assert git.required_by == ("flask", "testing")
 
 
 def test_diamond_conflict_names_the_skill_each_constraint_and_who_imposed_it() -> None:
@@ -370,8 +370,7 @@ def test_dependencies_come_before_their_dependents() -> None:
         "code-review-practices",
         "extra",
     ]
-    git = resolution.get("git-workflow")
-    assert git is not None
+    git = next(c for c in resolution if c.name == "git-workflow")
     assert git.required_by == ("dev-python", "python-testing", "code-review-practices")
 
 
@@ -416,10 +415,8 @@ def test_pathological_backtracking_fails_cleanly_within_the_step_limit() -> None
         cand("q", "1.0.0"),
         cand("q", "2.0.0"),
     )
-    started = time.perf_counter()
     with pytest.raises(ResolutionTooComplex) as caught:
         run([*(f"{name}@^1" for name in names), "z"], pool, max_steps=5_000)
-    assert time.perf_counter() - started < 10
     assert caught.value.limit == 5_000
     first = caught.value.first_conflict
     assert isinstance(first, Unsatisfiable)
@@ -427,7 +424,7 @@ def test_pathological_backtracking_fails_cleanly_within_the_step_limit() -> None
     assert caught.value.as_dict()["firstConflict"]["skill"] == "q"
 
 
-def test_default_step_limit_is_reached_in_reasonable_time() -> None:
+def test_the_default_step_limit_bounds_a_search_of_5_to_the_10th_combinations() -> None:
     names = [f"a{i}" for i in range(10)]
     pool = universe(
         *(cand(name, f"1.{minor}.0", "q@^1") for name in names for minor in range(5)),
@@ -435,10 +432,9 @@ def test_default_step_limit_is_reached_in_reasonable_time() -> None:
         cand("q", "1.0.0"),
         cand("q", "2.0.0"),
     )
-    started = time.perf_counter()
-    with pytest.raises(ResolutionTooComplex):
+    with pytest.raises(ResolutionTooComplex) as caught:
         run([*(f"{name}@^1" for name in names), "z"], pool)
-    assert time.perf_counter() - started < 30
+    assert caught.value.limit == DEFAULT_MAX_STEPS
 
 
 # --- properties on random graphs -------------------------------------------------------------
@@ -636,7 +632,7 @@ def test_random_graph_resolution_is_deterministic_and_ordered(
 
 @settings(max_examples=50, deadline=None)
 @given(st.integers(min_value=2, max_value=12), st.integers(min_value=2, max_value=8))
-def test_resolution_always_terminates_quickly(width: int, versions: int) -> None:
+def test_resolution_always_terminates_within_its_step_limit(width: int, versions: int) -> None:
     names = [f"s{i}" for i in range(width)]
     pool = universe(
         *(cand(name, f"1.{minor}.0", "q@^1") for name in names for minor in range(versions)),
@@ -644,7 +640,7 @@ def test_resolution_always_terminates_quickly(width: int, versions: int) -> None
         cand("q", "1.0.0"),
         cand("q", "2.0.0"),
     )
-    started = time.perf_counter()
-    with pytest.raises(ResolutionError):
+    with pytest.raises(ResolutionError) as caught:
         run([*(f"{name}@^1" for name in names), "z"], pool, max_steps=2_000)
-    assert time.perf_counter() - started < 10
+    if isinstance(caught.value, ResolutionTooComplex):
+        assert caught.value.limit == 2_000

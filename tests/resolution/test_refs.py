@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -19,11 +18,11 @@ from service.resolution.refs import (
     RangeRef,
     TagRef,
     VersionRange,
-    max_satisfying,
     parse_ref,
     split_name_ref,
 )
 from service.resolution.semver import InvalidVersion, Version
+from tests.helpers import GENEROUS_SECONDS, within
 
 FIXTURE = Path(__file__).with_name("npm_ranges.json")
 DIGEST = "sha256:" + "ab" * 32
@@ -260,13 +259,6 @@ def test_range_too_long_is_refused() -> None:
         VersionRange.parse("1.2.3 || " * 40)
 
 
-def test_max_satisfying_picks_the_highest_match() -> None:
-    pool = [v(t) for t in ("1.0.0", "1.4.2", "1.10.0", "2.0.0", "1.11.0-rc.1")]
-    assert max_satisfying(pool, VersionRange.parse("^1")) == v("1.10.0")
-    assert max_satisfying(pool, VersionRange.parse("^3")) is None
-    assert max_satisfying([], VersionRange.parse("*")) is None
-
-
 # --- properties: npm rules encoded independently ---------------------------------------------
 
 
@@ -347,28 +339,16 @@ def test_or_is_union_of_alternatives(first: str, second: str, version: Version) 
     assert union.satisfies(version) == either
 
 
-@given(range_texts, st.lists(versions, max_size=12))
-def test_max_satisfying_is_the_maximum_of_the_satisfying_versions(
-    text: str, pool: list[Version]
-) -> None:
-    rng = VersionRange.parse(text)
-    satisfying = [version for version in pool if rng.satisfies(version)]
-    assert max_satisfying(pool, rng) == (max(satisfying) if satisfying else None)
-
-
 @given(st.text(alphabet="0123456789.xX*^~<>=|- v+abc", max_size=60))
-def test_range_parsing_is_total_and_quick(text: str) -> None:
-    started = time.perf_counter()
+def test_range_parsing_is_total(text: str) -> None:
     with contextlib.suppress(InvalidRange):
         VersionRange.parse(text)
-    assert time.perf_counter() - started < 0.5
 
 
-def test_pathological_whitespace_is_quick() -> None:
-    started = time.perf_counter()
-    with pytest.raises(InvalidRange):
+def test_pathological_whitespace_does_not_backtrack() -> None:
+    # Catastrophic regex backtracking on 250 spaces would take minutes, not this bound.
+    with within(GENEROUS_SECONDS), pytest.raises(InvalidRange):
         VersionRange.parse(">" + " " * 250 + "x!")
-    assert time.perf_counter() - started < 0.5
 
 
 # --- parity with npm's node-semver -----------------------------------------------------------
