@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 TABLES = (
     "audit_log",
+    "version_files",
+    "file_blobs",
     "version_dependencies",
     "tags",
     "artifact_versions",

@@ -25,6 +25,7 @@ from .diff_skill import DiffSkill
 from .diff_skill_versions_format import DiffSkillVersionsFormat
 from .field_change import FieldChange
 from .field_change_change import FieldChangeChange
+from .file_manifest import FileManifest
 from .get_jwks_response_200 import GetJwksResponse200
 from .get_jwks_response_200_keys_item import GetJwksResponse200KeysItem
 from .get_profile_format_type_0 import GetProfileFormatType0
@@ -58,6 +59,7 @@ from .publish_toolset_version_body import PublishToolsetVersionBody
 from .publish_toolset_version_body_metadata import PublishToolsetVersionBodyMetadata
 from .readiness import Readiness
 from .skill_changes import SkillChanges
+from .skill_file import SkillFile
 from .tag_request import TagRequest
 from .tagged import Tagged
 from .tagged_kind import TaggedKind
@@ -101,6 +103,7 @@ __all__ = (
     "DiffSkillVersionsFormat",
     "FieldChange",
     "FieldChangeChange",
+    "FileManifest",
     "GetJwksResponse200",
     "GetJwksResponse200KeysItem",
     "GetProfileFormatType0",
@@ -134,6 +137,7 @@ __all__ = (
     "PublishToolsetVersionBodyMetadata",
     "Readiness",
     "SkillChanges",
+    "SkillFile",
     "Tagged",
     "TaggedKind",
     "TagRequest",

@@ -1,7 +1,7 @@
 """compatibility policies, provenance
 
 Revision ID: 3c1f0b7e9a42
-Revises: c4a7e19b2d30
+Revises: 3c1f6a0d2b7e
 Create Date: 2026-11-29 15:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "3c1f0b7e9a42"
-down_revision: str | None = "c4a7e19b2d30"
+down_revision: str | None = "3c1f6a0d2b7e"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
