@@ -16,7 +16,7 @@ from service.bundles import router as bundles
 from service.catalogue import docs as catalogue_docs
 from service.catalogue import router as catalogue
 from service.changes.router import router as changes_router
-from service.compat.router import build_diff_router
+from service.compat.router import build_compat_router, namespace_router
 from service.db.engine import create_engine, create_listener_engine, session_factory
 from service.db.faults import OutageMemory
 from service.logs import RequestLogMiddleware
@@ -29,6 +29,9 @@ from service.profiles.cache import ProfileCache
 from service.profiles.invalidation import InvalidationListener
 from service.search.router import router as search_router
 from service.settings import Settings
+from service.signing import router as signing
+from service.signing.keys import load_or_create
+from service.signing.signer import ProfileSigner
 from service.telemetry import trace_database, trace_requests, tracer_provider_from
 from service.webhooks import router as webhooks
 from service.webhooks.lifecycle import webhook_dispatch
@@ -50,6 +53,14 @@ def create_app(
             raise RuntimeError(
                 "no database: set DATABASE_URL, or start with `registry serve` (embedded PostgreSQL)"
             )
+        secret = settings.signing_keys.get_secret_value() if settings.signing_keys else None
+        ring, created = load_or_create(settings.signing_keys_path, secret)
+        app.state.signer = ProfileSigner(ring)
+        log.info(
+            "signing key %s %s",
+            ring.active.kid,
+            f"created in {ring.source}" if created else f"loaded from {ring.source}",
+        )
         engine = create_engine(settings, settings.database_url)
         if tracing is not None:
             trace_database(engine, tracing)
@@ -86,13 +97,15 @@ def create_app(
     app.include_router(health.router)
     app.include_router(metrics_router)
     app.include_router(validate_router)
-    app.include_router(build_diff_router("agent"))
-    app.include_router(build_diff_router("skill"))
+    app.include_router(build_compat_router("agent"))
+    app.include_router(build_compat_router("skill"))
+    app.include_router(namespace_router)
     app.include_router(build_router("agent"))
     # Before the skill routes, whose `GET /v1/skills/{name:path}` would take these paths.
     app.include_router(bundles.router)
     app.include_router(build_router("skill"))
     app.include_router(build_router("toolset"))
+    app.include_router(signing.router)
     app.include_router(profiles.router)
     app.include_router(search_router)
     app.include_router(changes_router)

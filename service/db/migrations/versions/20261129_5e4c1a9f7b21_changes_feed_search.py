@@ -1,7 +1,7 @@
 """changes feed, search documents, mirror state
 
 Revision ID: 5e4c1a9f7b21
-Revises: 3c1f6a0d2b7e
+Revises: 3c1f0b7e9a42
 Create Date: 2026-11-29 15:20:00
 
 The feed's numbers come from `registry_next_seq()`: it takes a transaction-scoped advisory lock
@@ -21,7 +21,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "5e4c1a9f7b21"
-down_revision: str | None = "3c1f6a0d2b7e"
+down_revision: str | None = "3c1f0b7e9a42"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
