@@ -19,7 +19,7 @@ from service.profiles.cache import ProfileCache
 from service.profiles.repository import ProfileRepository
 from service.profiles.resolver import AgentSource, Declared, Resolved, Resolver
 from service.resolution.profile import profile_json_bytes, render_markdown
-from service.resolution.semver import InvalidVersion, Version
+from service.semver import InvalidVersion, Version
 
 
 @dataclass

@@ -33,7 +33,7 @@ from service.profiles.cache import ProfileCache
 from service.profiles.repository import ProfileRepository
 from service.resolution.profile import profile_json_bytes, render_markdown
 from service.resolution.refs import InvalidRef, TagRef, parse_ref
-from service.resolution.semver import InvalidVersion, Version
+from service.semver import InvalidVersion, Version
 
 _TAG = re.compile(r"[a-z][a-z0-9._-]{0,63}")
 

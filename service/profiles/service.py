@@ -25,7 +25,7 @@ from service.resolution.refs import (
     parse_ref,
     split_name_ref,
 )
-from service.resolution.semver import Version
+from service.semver import Version
 
 Format = Literal["json", "markdown"]
 
