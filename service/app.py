@@ -11,16 +11,18 @@ from fastapi.staticfiles import StaticFiles
 
 from service import health
 from service.artifacts.router import build_router, validate_router
+from service.bundles import router as bundles
 from service.catalogue import docs as catalogue_docs
 from service.catalogue import router as catalogue
 from service.compat.router import build_diff_router
-from service.db.engine import create_engine, session_factory
+from service.db.engine import create_engine, create_listener_engine, session_factory
 from service.db.faults import OutageMemory
 from service.logs import RequestLogMiddleware
 from service.openapi_document import install_openapi
 from service.problems import NulGuardMiddleware, install_problem_handlers
 from service.profiles import router as profiles
 from service.profiles.cache import ProfileCache
+from service.profiles.invalidation import InvalidationListener
 from service.settings import Settings
 
 API_VERSION = "1.0.0"
@@ -41,9 +43,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessions = session_factory(engine)
         app.state.profile_cache = ProfileCache(settings.profile_cache_bytes)
         app.state.outage = OutageMemory(settings.db_outage_memory_seconds)
+        listener = InvalidationListener(
+            create_listener_engine(settings, settings.database_url), app.state.profile_cache
+        )
+        app.state.invalidation = listener
+        listener.start()
         try:
             yield
         finally:
+            await listener.stop()
             await engine.dispose()
             log.info("database pool closed")
 
@@ -64,6 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(build_diff_router("agent"))
     app.include_router(build_diff_router("skill"))
     app.include_router(build_router("agent"))
+    # Before the skill routes, whose `GET /v1/skills/{name:path}` would take these paths.
+    app.include_router(bundles.router)
     app.include_router(build_router("skill"))
     app.include_router(build_router("toolset"))
     app.include_router(profiles.router)

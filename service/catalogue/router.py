@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 from service.artifacts.router import get_service
 from service.artifacts.schemas import Kind
 from service.artifacts.service import ArtifactService
-from service.catalogue.markdown import render_markdown
+from service.catalogue.markdown import CachedMarkdown
 from service.catalogue.repository import CatalogueRepository, Filters
 from service.catalogue.service import DEPENDENTS_COUNTED, CatalogueService
 from service.dependencies import SessionDep
@@ -42,7 +42,7 @@ KINDS = ("agent", "skill", "toolset")
 def templates() -> Jinja2Templates:
     environment = Jinja2Templates(directory=HERE / "templates")
     env = environment.env
-    env.filters["markdown"] = render_markdown
+    env.filters["markdown"] = CachedMarkdown()
     env.globals["static"] = lambda path: f"{STATIC_PREFIX}/{path}"
     env.globals["KINDS"] = KINDS
     env.filters["shown"] = _shown

@@ -7,12 +7,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, defer
 
+from service.bundles.repository import BundleRepository, ManifestEntry
 from service.db.models import Artifact, ArtifactVersion, Tag, VersionDependency
+from service.profiles.invalidation import CHANNEL, ProfileChange
 
 # Columns resolution never needs: keep them out of the universe queries.
 _HEAVY = (
@@ -106,6 +108,10 @@ class ProfileRepository:
         row = (await self.session.execute(statement)).first()
         return None if row is None else StoredProfile(*row)
 
+    async def skill_manifests(self, version_ids: Iterable[int]) -> dict[int, list[ManifestEntry]]:
+        """The file list of each skill version, for the profile's `files`."""
+        return await BundleRepository(self.session).manifests(version_ids)
+
     async def version_row(self, version_id: int) -> ArtifactVersion:
         row = await self.session.get(ArtifactVersion, version_id, options=[_HEAVY[0]])
         assert row is not None
@@ -123,6 +129,10 @@ class ProfileRepository:
             .where(Artifact.kind == kind, Artifact.namespace == pair[0], Artifact.name == pair[1])
         )
         return [(v, d, y) for v, d, y in await self.session.execute(statement)]
+
+    async def notify_change(self, change: ProfileChange) -> None:
+        """Tell every replica's profile cache, when (and only if) this transaction commits."""
+        await self.session.execute(select(func.pg_notify(CHANNEL, change.payload())))
 
     async def add_dependencies(self, version_id: int, targets: Sequence[tuple[int, bool]]) -> None:
         if targets:

@@ -5,13 +5,11 @@ from __future__ import annotations
 import re
 
 import httpx
-import pytest
 from fastapi import FastAPI
 
+from service.catalogue.markdown import CachedMarkdown, render_markdown
 from service.catalogue.repository import CatalogueRepository
 from tests.helpers import agent_bytes, agent_file, publish_examples, put, skill_file
-
-pytestmark = pytest.mark.asyncio
 
 
 async def _page(client: httpx.AsyncClient, path: str, status: int = 200) -> str:
@@ -119,6 +117,17 @@ async def test_agent_page_highlights_ungranted_skill_rules(client: httpx.AsyncCl
     assert "skill_tool_not_granted" in html
 
 
+async def test_agent_page_highlights_ignored_entries(client: httpx.AsyncClient) -> None:
+    body = agent_file("odd", tools="Read, Frobnicate")
+    assert (await put(client, "agent", "odd", "1.0.0", body)).status_code == 201
+    html = await _page(client, "/ui/agents/default/odd@1.0.0")
+    ignored = html.split('class="grants ignored"', 1)[1].split("</table>", 1)[0]
+    assert "<code>Frobnicate</code>" in ignored and "unknown tool" in ignored
+    assert "<code>tools</code>" in ignored
+    granted = html.split('<table class="grants">', 1)[1].split("</table>", 1)[0]
+    assert "Frobnicate" not in granted
+
+
 async def test_markdown_download_is_the_profile_api_markdown(client: httpx.AsyncClient) -> None:
     await publish_examples(client)
     download = await client.get("/ui/agents/default/dev-python@1.0.0/download")
@@ -217,3 +226,10 @@ async def test_dependents_show_the_newest_and_count_only_so_far(
         assert (await repository.dependents("skill", "default", "shared", 5, 2))[1] == 2
     html = await _page(client, "/ui/skills/default/shared")
     assert "(3 versions)" in html
+
+
+def test_cached_markdown_is_bounded_and_renders_like_the_plain_renderer() -> None:
+    cached = CachedMarkdown(entries=2, max_chars=100)
+    texts = ["# one", "# two <script>x</script>", "# three", "# one", "x" * 101]
+    assert [cached(t) for t in texts] == [render_markdown(t) for t in texts]
+    assert list(cached._cache) == ["# three", "# one"]  # least recently used went first
