@@ -19,16 +19,11 @@ from service.artifacts.schemas import (
     Tagged,
     VersionDetail,
 )
-from service.artifacts.views import (
-    Identity,
-    artifact_summary,
-    digest_of,
-    version_detail,
-    version_summary,
-)
+from service.artifacts.views import artifact_summary, digest_of, version_detail, version_summary
 from service.db.models import Artifact, ArtifactVersion
 from service.errors import InvalidCursor, InvalidTag, NotFound, VersionYanked
 from service.formats import names
+from service.formats.names import Identity
 from service.profiles.cache import ProfileCache
 from service.profiles.invalidation import ProfileChange
 from service.profiles.repository import ProfileRepository
