@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from service import health
 from service.artifacts.router import build_router, validate_router
+from service.bundles import router as bundles
 from service.catalogue import docs as catalogue_docs
 from service.catalogue import router as catalogue
 from service.compat.router import build_diff_router
@@ -64,6 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(build_diff_router("agent"))
     app.include_router(build_diff_router("skill"))
     app.include_router(build_router("agent"))
+    # Before the skill routes, whose `GET /v1/skills/{name:path}` would take these paths.
+    app.include_router(bundles.router)
     app.include_router(build_router("skill"))
     app.include_router(build_router("toolset"))
     app.include_router(profiles.router)

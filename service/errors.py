@@ -123,3 +123,19 @@ class InvalidCharacter(RegistryError):
     status = 400
     code = "invalid_character"
     title = "Invalid character in the request"
+
+
+class ArchiveRefused(RegistryError):
+    """An uploaded skill archive holds an unsafe or malformed entry; `errors` names each."""
+
+    status = 422
+    code = "archive_refused"
+    title = "The archive is refused"
+
+
+class ArchiveTooLarge(RegistryError):
+    """An uploaded skill archive crossed a bound (entries, total size, compression ratio)."""
+
+    status = 413
+    code = "archive_too_large"
+    title = "The archive is too large"

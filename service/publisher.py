@@ -13,6 +13,8 @@ from rich.console import Console
 
 from service.artifacts.publishing import PublishService
 from service.artifacts.repository import ArtifactRepository
+from service.bundles.folder import read_folder
+from service.bundles.manifest import deterministic_tar_gz
 from service.db.engine import create_engine, session_factory
 from service.errors import RegistryError
 from service.formats.validate import validate_file
@@ -54,6 +56,15 @@ def collect_files(paths: list[Path]) -> list[SourceFile]:
             elif file.suffix == ".md" and file.name.lower() != "readme.md":
                 found[file.resolve()] = _source("agent", file)
     return sorted(found.values(), key=lambda f: (f.kind != "skill", f.name))
+
+
+def request_body(file: SourceFile) -> tuple[bytes, str]:
+    """The body and its media type: a skill folder with more than SKILL.md goes as a tar.gz."""
+    if file.kind == "skill":
+        bundle = read_folder(file.path.parent)
+        if bundle.has_extra_files:
+            return deterministic_tar_gz(bundle.files, prefix=file.name), "application/gzip"
+    return file.path.read_bytes(), "text/markdown"
 
 
 class PublishClient:
@@ -114,10 +125,11 @@ class PublishClient:
                 json={"detail": "no version: pass --version or declare `version:` in the file"},
             )
         name = f"{namespace}/{file.name}" if namespace else file.name
+        content, media_type = request_body(file)
         return self.http.put(
             f"/v1/{file.kind}s/{quote(name, safe='/')}/versions/{quote(chosen, safe='')}",
-            content=file.path.read_bytes(),
-            headers={"Content-Type": "text/markdown"},
+            content=content,
+            headers={"Content-Type": media_type},
         )
 
     def _report(self, file: SourceFile, response: httpx.Response) -> None:
@@ -161,9 +173,15 @@ async def seed_examples(settings: Settings, examples: Path) -> None:
                     ProfileRepository(session),
                     settings.default_namespace,
                 )
+                bundle = read_folder(file.path.parent) if file.kind == "skill" else None
                 try:
                     await service.publish(
-                        file.kind, file.name, SEED_VERSION, file.path.read_bytes(), actor="seed"
+                        file.kind,
+                        file.name,
+                        SEED_VERSION,
+                        file.path.read_bytes(),
+                        actor="seed",
+                        bundle=bundle,
                     )
                 except RegistryError as exc:
                     raise SystemExit(f"seeding {file.path} failed: {exc.detail}") from exc

@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     default_namespace: str = "default"
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    # Skill folders sent as tar.gz or zip: the body, then what it may unpack to.
+    archive_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    archive_max_files: int = Field(default=1000, gt=0)
+    archive_max_total_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    archive_max_ratio: int = Field(default=100, gt=0)
     db_pool_size: int = Field(default=10, gt=0)
     db_max_overflow: int = Field(default=10, ge=0)
     log_level: str = "info"

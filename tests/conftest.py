@@ -28,7 +28,15 @@ hypothesis_settings.load_profile("registry")
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
-TABLES = ("audit_log", "version_dependencies", "tags", "artifact_versions", "artifacts")
+TABLES = (
+    "audit_log",
+    "version_files",
+    "file_blobs",
+    "version_dependencies",
+    "tags",
+    "artifact_versions",
+    "artifacts",
+)
 
 
 def _plain(url: str) -> str:

@@ -212,6 +212,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/skills/{name}/versions/{version}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The files of a skill version: path, size, sha256, executable */
+        get: operations["get_skill_version_files"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/skills/{name}/versions/{version}/files/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One file of a skill version: its exact bytes, with a media type guessed from its name */
+        get: operations["get_skill_version_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/skills/{name}/versions/{version}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A skill version's folder as a deterministic tar.gz (the same bytes every time) */
+        get: operations["get_skill_version_archive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/skills/{name}/versions/{version}": {
         parameters: {
             query?: never;
@@ -727,6 +778,30 @@ export interface components {
              */
             to: unknown;
         };
+        /** FileManifest */
+        FileManifest: {
+            /** Namespace */
+            namespace: string;
+            /** Name */
+            name: string;
+            /** Version */
+            version: string;
+            /**
+             * Digest
+             * @description The version's digest, over the canonical manifest.
+             */
+            digest: string;
+            /**
+             * Archive
+             * @description Where the folder is served as a deterministic tar.gz.
+             */
+            archive: string;
+            /**
+             * Files
+             * @description Every file, in path order; `SKILL.md` included.
+             */
+            files: components["schemas"]["SkillFile"][];
+        };
         /** GrantChanges */
         GrantChanges: {
             /** @description `inherit` when the agent omits `tools`. */
@@ -876,6 +951,16 @@ export interface components {
             allowedTools: string[];
             /** Requiredby */
             requiredBy: string[];
+            /**
+             * Files
+             * @description The skill's folder, `SKILL.md` included (absent on older profiles).
+             */
+            files?: components["schemas"]["SkillFile"][] | null;
+            /**
+             * Archive
+             * @description URL path of the folder as a tar.gz.
+             */
+            archive?: string | null;
         } & {
             [key: string]: unknown;
         };
@@ -927,6 +1012,23 @@ export interface components {
              * @description Resolved to another version.
              */
             changed: components["schemas"]["MovedSkill"][];
+        };
+        /** SkillFile */
+        SkillFile: {
+            /**
+             * Path
+             * @description Relative to the skill folder, `/`-separated.
+             */
+            path: string;
+            /** Size */
+            size: number;
+            /**
+             * Sha256
+             * @description Hex SHA-256 of the file's bytes.
+             */
+            sha256: string;
+            /** Executable */
+            executable: boolean;
         };
         /** TagRequest */
         TagRequest: {
@@ -2476,6 +2578,204 @@ export interface operations {
             };
         };
     };
+    get_skill_version_files: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileManifest"];
+                };
+            };
+            /** @description Malformed request: a NUL character, or a body that is not UTF-8 JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request parameters; every problem is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable (or migrations pending); retry after the header's seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_skill_version_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                version: string;
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file's bytes; `ETag` is their sha256 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Not modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request: a NUL character, or a body that is not UTF-8 JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request parameters; every problem is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable (or migrations pending); retry after the header's seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_skill_version_archive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description tar.gz of the folder under `<name>/`; strong `ETag`, immutable */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/gzip": string;
+                };
+            };
+            /** @description Not modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request: a NUL character, or a body that is not UTF-8 JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid request parameters; every problem is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable (or migrations pending); retry after the header's seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_skill_version: {
         parameters: {
             query?: never;
@@ -2547,7 +2847,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description The skill file (Markdown with YAML frontmatter, UTF-8), exactly as it should be stored. */
+        /** @description The skill file (Markdown with YAML frontmatter, UTF-8), exactly as it should be stored. Or the skill folder as a tar.gz or zip: `SKILL.md` at the root or inside one top-level folder, with `scripts/`, `references/`, `assets/` beside it. */
         requestBody: {
             content: {
                 /**
@@ -2581,6 +2881,8 @@ export interface operations {
                  *     - Rewrite history on `main`.
                  */
                 "text/markdown": string;
+                "application/gzip": string;
+                "application/zip": string;
             };
         };
         responses: {

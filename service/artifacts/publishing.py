@@ -9,6 +9,8 @@ from typing import Any
 from service.artifacts.repository import ArtifactRepository, NewVersion
 from service.artifacts.schemas import Kind, ProblemItem, ValidationReport, VersionDetail
 from service.artifacts.views import Identity, digest_of, version_detail
+from service.bundles.manifest import Bundle
+from service.bundles.repository import BundleRepository
 from service.db.models import ArtifactVersion
 from service.errors import ValidationFailed, VersionConflict
 from service.formats import names
@@ -67,10 +69,21 @@ class PublishService:
         self.default_namespace = default_namespace
 
     async def publish(
-        self, kind: Kind, qualified_name: str, version: str, data: bytes, *, actor: str
+        self,
+        kind: Kind,
+        qualified_name: str,
+        version: str,
+        data: bytes,
+        *,
+        actor: str,
+        bundle: Bundle | None = None,
     ) -> Published:
+        """Publish a file; a skill is a folder (`bundle`, `SKILL.md` alone when not given), whose
+        digest is over its canonical manifest and whose files are stored with the version."""
         identity, path_problems = self._identity(qualified_name)
-        digest = digest_of(data)
+        if kind == "skill" and bundle is None:
+            bundle = Bundle.single(data)
+        digest = bundle.digest if bundle else digest_of(data)
         if identity is not None and not path_problems:
             existing = await self.repository.get_version(
                 kind, identity.namespace, identity.name, version
@@ -79,7 +92,9 @@ class PublishService:
                 return _republished(kind, identity, existing, digest)
 
         published_at = dt.datetime.now(dt.UTC)
-        checked = await self._check(kind, identity, version, data, path_problems, published_at)
+        checked = await self._check(
+            kind, identity, version, data, path_problems, published_at, digest
+        )
         if checked.errors or identity is None or checked.document is None:
             raise ValidationFailed(
                 f"{len(checked.errors)} problem(s) in the {kind} file; nothing was published.",
@@ -104,6 +119,7 @@ class PublishService:
             disallowed_rules=checked.disallowed_rules,
             profile_json=profile_json_bytes(profile) if profile else None,
             profile_markdown=render_markdown(profile).encode() if profile else None,
+            size=bundle.total_size if bundle else len(data),
         )
         repo = self.repository
         artifact_id = await repo.ensure_artifact(kind, identity.namespace, identity.name)
@@ -115,6 +131,8 @@ class PublishService:
             assert existing is not None
             return _republished(kind, identity, existing, digest)
         await self.profiles.add_dependencies(version_id, checked.resolved.dependencies)
+        if bundle is not None:
+            await BundleRepository(repo.session).add_files(version_id, bundle)
         repo.add_audit(
             actor=actor,
             action="publish",
@@ -123,7 +141,11 @@ class PublishService:
             name=identity.name,
             version=version,
             digest=digest,
-            details={"size": len(data), "warnings": len(checked.warnings)},
+            details={
+                "size": new.size,
+                "files": len(bundle.files) if bundle else 1,
+                "warnings": len(checked.warnings),
+            },
         )
         await repo.session.commit()
         if kind == "agent" and self.cache is not None:
@@ -140,7 +162,9 @@ class PublishService:
             (None, []) if qualified_name is None else self._identity(qualified_name)
         )
         now = dt.datetime.now(dt.UTC)
-        checked = await self._check(kind, identity, version, data, path_problems, now)
+        checked = await self._check(
+            kind, identity, version, data, path_problems, now, digest_of(data)
+        )
         name = str(identity) if identity else checked.name
         return ValidationReport(
             valid=not checked.errors,
@@ -161,6 +185,7 @@ class PublishService:
         data: bytes,
         path_problems: list[Problem],
         published_at: dt.datetime,
+        digest: str,
     ) -> Checked:
         checked = self._parse(kind, identity, version, data, path_problems)
         if checked.document is None:
@@ -175,14 +200,14 @@ class PublishService:
             return checked
         if kind == "skill":
             checked.resolved = await self.resolver.resolve_skill(
-                namespace, name, parsed_version, digest_of(data), checked.requires
+                namespace, name, parsed_version, digest, checked.requires
             )
         elif kind == "agent":
             source = AgentSource(
                 namespace=namespace,
                 name=name,
                 version=str(parsed_version),
-                digest=digest_of(data),
+                digest=digest,
                 published_at=published_at,
                 frontmatter=checked.document,
                 body=checked.body,

@@ -58,6 +58,7 @@ class NewVersion:
     disallowed_rules: list[str]
     profile_json: bytes | None
     profile_markdown: bytes | None
+    size: int  # of every file: a skill folder is more than its SKILL.md
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +99,7 @@ class ArtifactRepository:
                 prerelease=new.version.prerelease_key(),
                 digest=new.digest,
                 content=new.content,
-                size=len(new.content),
+                size=new.size,
                 frontmatter=new.frontmatter,
                 body=new.body,
                 description=new.description,

@@ -22,6 +22,8 @@ from service.artifacts.schemas import (
     YankRequest,
 )
 from service.artifacts.service import ArtifactService
+from service.bundles.manifest import Bundle
+from service.bundles.service import read_upload
 from service.dependencies import ProfileCacheDep, SessionDep, SettingsDep
 from service.errors import PayloadTooLarge, UnsupportedMediaType
 from service.http_caching import IMMUTABLE, etag_matches
@@ -31,6 +33,9 @@ from service.resources import examples_dir
 
 PLURAL: dict[Kind, str] = {"agent": "agents", "skill": "skills", "toolset": "toolsets"}
 MARKDOWN_TYPES = frozenset({"text/markdown", "text/x-markdown", "text/plain"})
+ARCHIVE_TYPES = frozenset(
+    {"application/gzip", "application/x-gzip", "application/zip", "application/x-zip-compressed"}
+)
 TOOLSET_TYPES = frozenset(
     {"application/json", "application/yaml", "application/x-yaml", "text/yaml"}
 )
@@ -80,7 +85,18 @@ def _file_body(kind: Kind) -> dict[str, Any]:
     else:
         content = {"text/markdown": {"schema": {"type": "string"}, **_example(kind)}}
         text = f"The {kind} file (Markdown with YAML frontmatter, UTF-8), exactly as it should be stored."
+    if kind == "skill":
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        content |= {"application/gzip": binary, "application/zip": binary}
+        text += (
+            " Or the skill folder as a tar.gz or zip: `SKILL.md` at the root or inside one"
+            " top-level folder, with `scripts/`, `references/`, `assets/` beside it."
+        )
     return {"requestBody": {"required": True, "content": content, "description": text}}
+
+
+def media_type_of(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
 
 def body_reader(
@@ -88,13 +104,15 @@ def body_reader(
 ) -> Callable[[Request, SettingsDep], Awaitable[bytes]]:
     async def read_body(request: Request, settings: SettingsDep) -> bytes:
         """The body, refused with 415/413 before it is read in full when it cannot be accepted."""
-        media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        media_type = media_type_of(request)
         if media_type not in accepted:
             raise UnsupportedMediaType(
                 f"send the file as {wanted}, not {media_type or 'no content type'}",
                 accepted=sorted(accepted),
             )
-        limit = settings.max_body_bytes
+        limit = (
+            settings.archive_max_bytes if media_type in ARCHIVE_TYPES else settings.max_body_bytes
+        )
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise PayloadTooLarge(
@@ -113,6 +131,10 @@ def body_reader(
 
 
 read_markdown = body_reader(MARKDOWN_TYPES, "text/markdown")
+read_skill = body_reader(
+    MARKDOWN_TYPES | ARCHIVE_TYPES,
+    "text/markdown, or the folder as application/gzip or application/zip",
+)
 read_toolset = body_reader(TOOLSET_TYPES, "application/json or application/yaml")
 read_any = body_reader(
     MARKDOWN_TYPES | TOOLSET_TYPES, "text/markdown, or application/json for a toolset"
@@ -147,7 +169,7 @@ def build_router(kind: Kind) -> APIRouter:
     plural = PLURAL[kind]
     router = APIRouter(prefix=f"/v1/{plural}", tags=[plural])
     # A default, not an annotation: annotations are strings here and resolve at module scope.
-    file_body = Depends(read_toolset if kind == "toolset" else read_markdown)
+    file_body = Depends({"toolset": read_toolset, "skill": read_skill}.get(kind, read_markdown))
 
     @router.put(
         "/{name:path}/versions/{version}",
@@ -166,10 +188,17 @@ def build_router(kind: Kind) -> APIRouter:
         name: str,
         version: str,
         publisher: PublisherDep,
+        request: Request,
         response: Response,
+        settings: SettingsDep,
         body: bytes = file_body,
     ) -> VersionDetail:
-        published = await publisher.publish(kind, name, version, body, actor=ACTOR)
+        bundle = None
+        if kind == "skill":
+            is_archive = media_type_of(request) in ARCHIVE_TYPES
+            bundle = await read_upload(body, settings) if is_archive else Bundle.single(body)
+            body = bundle.skill_md
+        published = await publisher.publish(kind, name, version, body, actor=ACTOR, bundle=bundle)
         detail = published.detail
         response.status_code = 201 if published.created else 200
         response.headers["Location"] = (

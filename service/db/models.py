@@ -1,4 +1,4 @@
-"""Tables: artifacts, their immutable versions, and the audit log."""
+"""Tables: artifacts, their immutable versions, skill folder files, and the audit log."""
 
 from __future__ import annotations
 
@@ -188,3 +188,27 @@ class AuditRecord(Base):
     version: Mapped[str | None] = mapped_column(String(128))
     digest: Mapped[str | None] = mapped_column(String(71))
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+
+
+class FileBlob(Base):
+    """One distinct file content of a skill folder, stored once however many versions hold it."""
+
+    __tablename__ = "file_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class VersionFile(Base):
+    """One file of a skill version's folder: where it sits, whether it runs, which content."""
+
+    __tablename__ = "version_files"
+    __table_args__ = (Index("ix_version_files_sha256", "sha256"),)
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("artifact_versions.id", ondelete="RESTRICT"), primary_key=True
+    )
+    path: Mapped[str] = mapped_column(Text, primary_key=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("file_blobs.sha256", ondelete="RESTRICT"))
+    executable: Mapped[bool] = mapped_column(Boolean)

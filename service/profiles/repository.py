@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, defer
 
+from service.bundles.repository import BundleRepository, ManifestEntry
 from service.db.models import Artifact, ArtifactVersion, Tag, VersionDependency
 
 # Columns resolution never needs: keep them out of the universe queries.
@@ -105,6 +106,10 @@ class ProfileRepository:
             statement = statement.where(ArtifactVersion.digest == digest)
         row = (await self.session.execute(statement)).first()
         return None if row is None else StoredProfile(*row)
+
+    async def skill_manifests(self, version_ids: Iterable[int]) -> dict[int, list[ManifestEntry]]:
+        """The file list of each skill version, for the profile's `files`."""
+        return await BundleRepository(self.session).manifests(version_ids)
 
     async def version_row(self, version_id: int) -> ArtifactVersion:
         row = await self.session.get(ArtifactVersion, version_id, options=[_HEAVY[0]])

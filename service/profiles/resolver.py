@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from service.bundles.repository import ManifestEntry
+from service.bundles.service import archive_url
 from service.db.models import ArtifactVersion
 from service.formats import names
 from service.formats.problems import Problem, error, warning
@@ -229,6 +231,9 @@ class Resolver:
         grants = self._grants(source, toolsets, resolution, rows, result)
         if grants is None:
             return result
+        manifests = await self.repository.skill_manifests(
+            rows[(c.name, str(c.version))].id for c in resolution
+        )
         result.profile = build_profile(
             AgentIdentity(
                 namespace=source.namespace,
@@ -242,7 +247,13 @@ class Resolver:
             source.frontmatter,
             source.body,
             [
-                _profile_skill(c.name, rows[(c.name, str(c.version))], c.required_by)
+                _profile_skill(
+                    c.name,
+                    self.pair(c.name)[0],
+                    row := rows[(c.name, str(c.version))],
+                    c.required_by,
+                    manifests.get(row.id, []),
+                )
                 for c in resolution
             ],
             grants,
@@ -398,7 +409,14 @@ def _toolset_message(exc: ResolutionError, key: str) -> str:
     return exc.message.replace("skill", "toolset")
 
 
-def _profile_skill(key: str, row: ArtifactVersion, required_by: Sequence[str]) -> ProfileSkill:
+def _profile_skill(
+    key: str,
+    namespace: str,
+    row: ArtifactVersion,
+    required_by: Sequence[str],
+    files: Sequence[ManifestEntry],
+) -> ProfileSkill:
+    name = key.rsplit("/", 1)[-1]
     return ProfileSkill(
         name=key,
         version=row.version,
@@ -407,4 +425,6 @@ def _profile_skill(key: str, row: ArtifactVersion, required_by: Sequence[str]) -
         instructions=row.body,
         allowed_tools=tuple(row.tool_rules or ()),
         required_by=tuple(required_by),
+        files=tuple(f.as_dict() for f in files),
+        archive=archive_url(namespace, name, row.version),
     )

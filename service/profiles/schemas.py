@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.artifacts.schemas import Problem, StorableText
+from service.bundles.schemas import SkillFile
 
 
 class ProfileSkill(BaseModel):
@@ -19,6 +20,10 @@ class ProfileSkill(BaseModel):
     instructions: str
     allowedTools: list[str]
     requiredBy: list[str]
+    files: list[SkillFile] | None = Field(
+        None, description="The skill's folder, `SKILL.md` included (absent on older profiles)."
+    )
+    archive: str | None = Field(None, description="URL path of the folder as a tar.gz.")
 
 
 class ToolGrant(BaseModel):

@@ -88,9 +88,13 @@ class ProfileSkill:
     instructions: str
     allowed_tools: tuple[str, ...]
     required_by: tuple[str, ...]
+    # The skill's folder: each file's {path, size, sha256, executable}, and the URL of its
+    # tar.gz. Empty/None only where no folder is known (built without a registry).
+    files: tuple[Mapping[str, Any], ...] = ()
+    archive: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "name": self.name,
             "version": str(self.version),
             "digest": self.digest,
@@ -99,6 +103,9 @@ class ProfileSkill:
             "allowedTools": list(self.allowed_tools),
             "requiredBy": list(self.required_by),
         }
+        if self.archive is not None:
+            data |= {"files": [dict(f) for f in self.files], "archive": self.archive}
+        return data
 
 
 def iso_utc(moment: dt.datetime) -> str:
@@ -277,14 +284,8 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-def render_markdown(profile: Mapping[str, Any]) -> str:
-    """One flattened Claude Code agent file, skills inlined: drop-in for `.claude/agents/`.
-
-    Frontmatter: name, description, tools (the effective grants as a comma-separated string;
-    omitted in inherit mode; `[]` when nothing is granted, so the agent fails closed rather
-    than inheriting everything), disallowedTools, then the other documented fields present.
-    `skills` is left out because the skills are already in the body; unknown keys are left out.
-    """
+def agent_frontmatter(profile: Mapping[str, Any]) -> str:
+    """The YAML between the `---` lines of an agent file built from a profile (see below)."""
     front: dict[str, Any] = {"name": profile["name"], "description": profile["description"]}
     tools = profile["tools"]
     if tools["mode"] == "allowlist":
@@ -295,8 +296,46 @@ def render_markdown(profile: Mapping[str, Any]) -> str:
     for key in _MARKDOWN_FIELDS:
         if profile.get(key) is not None:
             front[key] = _canonical(profile[key])
-    header = yaml.safe_dump(
+    return yaml.safe_dump(
         front, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1_000_000
     )
+
+
+def render_markdown(profile: Mapping[str, Any]) -> str:
+    """One flattened Claude Code agent file, skills inlined: drop-in for `.claude/agents/`.
+
+    Frontmatter: name, description, tools (the effective grants as a comma-separated string;
+    omitted in inherit mode; `[]` when nothing is granted, so the agent fails closed rather
+    than inheriting everything), disallowedTools, then the other documented fields present.
+    `skills` is left out because the skills are already in the body; unknown keys are left out.
+    """
+    header = agent_frontmatter(profile)
     body = str(profile["agentDefinition"]["prompt"]).strip("\n")
-    return f"---\n{header}---\n\n{body}\n"
+    return f"---\n{header}---\n\n{body}\n{_skill_files_note(profile['name'], profile['skills'])}"
+
+
+def _skill_files_note(agent: str, skills: Sequence[Mapping[str, Any]]) -> str:
+    """A closing section naming the skills that are more than a SKILL.md, and where their
+    files are: the inlined instructions refer to them by relative path."""
+    folders = [s for s in skills if len(s.get("files") or ()) > 1]
+    if not folders:
+        return ""
+    lines = [
+        "",
+        "---",
+        "",
+        "## Skill files",
+        "",
+        "These skills carry files beside their SKILL.md, which their instructions refer to."
+        f" `registry pull {agent}` installs them into `.claude/skills/<name>/`; each archive"
+        " below is the folder as a tar.gz.",
+        "",
+    ]
+    for skill in folders:
+        files = ", ".join(
+            f"`{f['path']}`" + (" (executable)" if f["executable"] else "")
+            for f in skill["files"]
+            if f["path"] != "SKILL.md"
+        )
+        lines.append(f"- {skill['name']} ({skill['version']}): {files} — `{skill['archive']}`")
+    return "\n".join(lines) + "\n"

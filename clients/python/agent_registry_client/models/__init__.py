@@ -20,6 +20,7 @@ from .diff_skill import DiffSkill
 from .diff_skill_versions_format import DiffSkillVersionsFormat
 from .field_change import FieldChange
 from .field_change_change import FieldChangeChange
+from .file_manifest import FileManifest
 from .get_profile_format_type_0 import GetProfileFormatType0
 from .grant_changes import GrantChanges
 from .health import Health
@@ -45,6 +46,7 @@ from .publish_toolset_version_body import PublishToolsetVersionBody
 from .publish_toolset_version_body_metadata import PublishToolsetVersionBodyMetadata
 from .readiness import Readiness
 from .skill_changes import SkillChanges
+from .skill_file import SkillFile
 from .tag_request import TagRequest
 from .tagged import Tagged
 from .tagged_kind import TaggedKind
@@ -83,6 +85,7 @@ __all__ = (
     "DiffSkillVersionsFormat",
     "FieldChange",
     "FieldChangeChange",
+    "FileManifest",
     "GetProfileFormatType0",
     "GrantChanges",
     "Health",
@@ -108,6 +111,7 @@ __all__ = (
     "PublishToolsetVersionBodyMetadata",
     "Readiness",
     "SkillChanges",
+    "SkillFile",
     "Tagged",
     "TaggedKind",
     "TagRequest",

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.skill_file import SkillFile
+
 
 T = TypeVar("T", bound="ProfileSkill")
 
@@ -20,6 +26,8 @@ class ProfileSkill:
         instructions (str):
         allowed_tools (list[str]):
         required_by (list[str]):
+        files (list[SkillFile] | None | Unset): The skill's folder, `SKILL.md` included (absent on older profiles).
+        archive (None | str | Unset): URL path of the folder as a tar.gz.
     """
 
     name: str
@@ -29,6 +37,8 @@ class ProfileSkill:
     instructions: str
     allowed_tools: list[str]
     required_by: list[str]
+    files: list[SkillFile] | None | Unset = UNSET
+    archive: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -46,6 +56,24 @@ class ProfileSkill:
 
         required_by = self.required_by
 
+        files: list[dict[str, Any]] | None | Unset
+        if isinstance(self.files, Unset):
+            files = UNSET
+        elif isinstance(self.files, list):
+            files = []
+            for files_type_0_item_data in self.files:
+                files_type_0_item = files_type_0_item_data.to_dict()
+                files.append(files_type_0_item)
+
+        else:
+            files = self.files
+
+        archive: None | str | Unset
+        if isinstance(self.archive, Unset):
+            archive = UNSET
+        else:
+            archive = self.archive
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -59,11 +87,17 @@ class ProfileSkill:
                 "requiredBy": required_by,
             }
         )
+        if files is not UNSET:
+            field_dict["files"] = files
+        if archive is not UNSET:
+            field_dict["archive"] = archive
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.skill_file import SkillFile  # noqa: PLC0415
+
         d = dict(src_dict)
         name = d.pop("name")
 
@@ -79,6 +113,37 @@ class ProfileSkill:
 
         required_by = cast(list[str], d.pop("requiredBy"))
 
+        def _parse_files(data: object) -> list[SkillFile] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                files_type_0 = []
+                _files_type_0 = data
+                for files_type_0_item_data in _files_type_0:
+                    files_type_0_item = SkillFile.from_dict(files_type_0_item_data)
+
+                    files_type_0.append(files_type_0_item)
+
+                return files_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[SkillFile] | None | Unset, data)
+
+        files = _parse_files(d.pop("files", UNSET))
+
+        def _parse_archive(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        archive = _parse_archive(d.pop("archive", UNSET))
+
         profile_skill = cls(
             name=name,
             version=version,
@@ -87,6 +152,8 @@ class ProfileSkill:
             instructions=instructions,
             allowed_tools=allowed_tools,
             required_by=required_by,
+            files=files,
+            archive=archive,
         )
 
         profile_skill.additional_properties = d

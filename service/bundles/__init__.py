@@ -1,0 +1,1 @@
+"""Skill folders: archives read safely, stored content-addressed, served as files and archives."""
