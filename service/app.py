@@ -15,13 +15,14 @@ from service.bundles import router as bundles
 from service.catalogue import docs as catalogue_docs
 from service.catalogue import router as catalogue
 from service.compat.router import build_diff_router
-from service.db.engine import create_engine, session_factory
+from service.db.engine import create_engine, create_listener_engine, session_factory
 from service.db.faults import OutageMemory
 from service.logs import RequestLogMiddleware
 from service.openapi_document import install_openapi
 from service.problems import NulGuardMiddleware, install_problem_handlers
 from service.profiles import router as profiles
 from service.profiles.cache import ProfileCache
+from service.profiles.invalidation import InvalidationListener
 from service.settings import Settings
 
 API_VERSION = "1.0.0"
@@ -42,9 +43,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessions = session_factory(engine)
         app.state.profile_cache = ProfileCache(settings.profile_cache_bytes)
         app.state.outage = OutageMemory(settings.db_outage_memory_seconds)
+        listener = InvalidationListener(
+            create_listener_engine(settings, settings.database_url), app.state.profile_cache
+        )
+        app.state.invalidation = listener
+        listener.start()
         try:
             yield
         finally:
+            await listener.stop()
             await engine.dispose()
             log.info("database pool closed")
 

@@ -18,6 +18,7 @@ from service.formats.problems import Problem, Severity, error
 from service.formats.toolset import validate_toolset
 from service.formats.validate import validate_file
 from service.profiles.cache import ProfileCache
+from service.profiles.invalidation import ProfileChange
 from service.profiles.repository import ProfileRepository
 from service.profiles.resolver import AgentSource, Declared, Resolved, Resolver
 from service.resolution.profile import profile_json_bytes, render_markdown
@@ -147,10 +148,13 @@ class PublishService:
                 "warnings": len(checked.warnings),
             },
         )
+        # A new agent version can change what a range or `latest` chooses, on every replica.
+        change = ProfileChange(identity.namespace, identity.name)
+        if kind == "agent":
+            await self.profiles.notify_change(change)
         await repo.session.commit()
         if kind == "agent" and self.cache is not None:
-            # A new version can change what a range or `latest` chooses.
-            self.cache.invalidate_moving(identity.namespace, identity.name)
+            change.apply(self.cache)
         stored = await repo.get_version(kind, identity.namespace, identity.name, version)
         assert stored is not None
         return Published(version_detail(kind, identity, stored), created=True)

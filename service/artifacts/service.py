@@ -30,6 +30,7 @@ from service.db.models import Artifact, ArtifactVersion
 from service.errors import InvalidCursor, InvalidTag, NotFound, VersionYanked
 from service.formats import names
 from service.profiles.cache import ProfileCache
+from service.profiles.invalidation import ProfileChange
 from service.profiles.repository import ProfileRepository
 from service.resolution.profile import profile_json_bytes, render_markdown
 from service.resolution.refs import InvalidRef, TagRef, parse_ref
@@ -118,9 +119,7 @@ class ArtifactService:
             raise VersionYanked(f"{kind} {identity}@{version} is yanked; a tag cannot point at it")
         await self.repository.set_tag(row.artifact_id, tag, row.id)
         self._audit(actor, "tag", kind, identity, row, {"tag": tag})
-        await self.repository.session.commit()
-        if kind == "agent":
-            self.cache.invalidate_moving(identity.namespace, identity.name)
+        await self._commit(kind, ProfileChange(identity.namespace, identity.name))
         return Tagged(
             kind=kind, namespace=identity.namespace, name=identity.name, tag=tag, version=version
         )
@@ -139,9 +138,7 @@ class ArtifactService:
             digest=None,
             details={"tag": tag},
         )
-        await self.repository.session.commit()
-        if kind == "agent":
-            self.cache.invalidate_moving(identity.namespace, identity.name)
+        await self._commit(kind, ProfileChange(identity.namespace, identity.name))
 
     # Lifecycle --------------------------------------------------------------------------
 
@@ -202,12 +199,19 @@ class ArtifactService:
             row,
             {k: v for k, v in values.items() if k in {"yank_reason", "deprecation_message"}},
         )
-        await self.repository.session.commit()
-        if kind == "agent":
-            self.cache.invalidate_version(identity.namespace, identity.name, row.version)
+        await self._commit(kind, ProfileChange(identity.namespace, identity.name, row.version))
         return await self.get_version(kind, str(identity), row.version)
 
     # Helpers ----------------------------------------------------------------------------
+
+    async def _commit(self, kind: Kind, change: ProfileChange) -> None:
+        """Commit; an agent's change also reaches every replica's profile cache (and this one's
+        at once, without waiting for its own notice)."""
+        if kind == "agent":
+            await self.profiles.notify_change(change)
+        await self.repository.session.commit()
+        if kind == "agent":
+            change.apply(self.cache)
 
     def identity(self, qualified_name: str) -> Identity:
         try:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import NullPool
 
 from service.db.urls import async_url
 from service.settings import Settings
@@ -47,6 +48,21 @@ def _discard_closed(dbapi_connection: Any, record: Any, proxy: Any) -> None:
     raw = getattr(dbapi_connection, "_connection", None)
     if raw is not None and raw.is_closed():
         raise DisconnectionError("pooled connection was closed by the server")
+
+
+LISTENER_APPLICATION_NAME = "registry-cache-listener"
+
+
+def create_listener_engine(settings: Settings, database_url: str) -> AsyncEngine:
+    """Unpooled, for one long-lived LISTEN connection that must not hold a pool slot."""
+    return create_async_engine(
+        async_url(database_url),
+        poolclass=NullPool,
+        connect_args={
+            "timeout": settings.db_connect_timeout,
+            "server_settings": {"application_name": LISTENER_APPLICATION_NAME},
+        },
+    )
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -7,13 +7,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, defer
 
 from service.bundles.repository import BundleRepository, ManifestEntry
 from service.db.models import Artifact, ArtifactVersion, Tag, VersionDependency
+from service.profiles.invalidation import CHANNEL, ProfileChange
 
 # Columns resolution never needs: keep them out of the universe queries.
 _HEAVY = (
@@ -128,6 +129,10 @@ class ProfileRepository:
             .where(Artifact.kind == kind, Artifact.namespace == pair[0], Artifact.name == pair[1])
         )
         return [(v, d, y) for v, d, y in await self.session.execute(statement)]
+
+    async def notify_change(self, change: ProfileChange) -> None:
+        """Tell every replica's profile cache, when (and only if) this transaction commits."""
+        await self.session.execute(select(func.pg_notify(CHANNEL, change.payload())))
 
     async def add_dependencies(self, version_id: int, targets: Sequence[tuple[int, bool]]) -> None:
         if targets:

@@ -13,6 +13,7 @@ import pytest
 import pytest_asyncio
 
 from service.app import create_app
+from service.db.engine import LISTENER_APPLICATION_NAME
 from service.settings import Settings
 from tests.helpers import agent_file, put
 
@@ -29,13 +30,15 @@ def _closed_port() -> int:
 
 
 async def _terminate_app_backends(database_url: str, *, waiting_on_lock: bool = False) -> int:
-    """pg_terminate_backend on every other session of the test database (what a failover does)."""
+    """pg_terminate_backend on the apps' pooled sessions of the test database (what a failover
+    does), leaving the cache listeners alone."""
     admin = await asyncpg.connect(_plain(database_url))
     try:
         condition = "AND wait_event_type = 'Lock'" if waiting_on_lock else ""
         rows = await admin.fetch(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             f" WHERE datname = current_database() AND pid <> pg_backend_pid() {condition}"
+            f" AND application_name <> '{LISTENER_APPLICATION_NAME}'"
         )
         return len(rows)
     finally:

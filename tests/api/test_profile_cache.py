@@ -3,6 +3,7 @@ an app serves when its database is cut off (through a loopback proxy the test co
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator, Iterator
 
@@ -144,3 +145,42 @@ async def test_a_yank_drops_the_cached_answer_so_an_outage_never_serves_it_unyan
     assert (await proxied.get("/v1/profiles/tester@latest")).status_code == 503
     proxy.restore()
     assert (await proxied.get("/v1/profiles/tester@1.0.0")).json()["yanked"] is True
+
+
+async def test_a_change_on_one_replica_drops_the_cached_answers_of_another(
+    database_url: str, clean_db: None
+) -> None:
+    one, other = (create_app(Settings(database_url=database_url)) for _ in range(2))
+    async with one.router.lifespan_context(one), other.router.lifespan_context(other):
+        writer = httpx.AsyncClient(transport=httpx.ASGITransport(app=one), base_url="http://a")
+        reader = httpx.AsyncClient(transport=httpx.ASGITransport(app=other), base_url="http://b")
+        await asyncio.wait_for(other.state.invalidation.connected.wait(), 30)
+        cache: ProfileCache = other.state.profile_cache
+        for version in ("1.0.0", "1.1.0"):
+            assert (await put(writer, "agent", "tester", version, agent_file())).status_code == 201
+
+        async def cached(*refs: str) -> set[str]:
+            for ref in refs:
+                assert (await reader.get(f"/v1/profiles/tester@{ref}")).status_code == 200
+            return {ref for ref in refs if cache.get(_key(ref))}
+
+        async def dropped(*refs: str) -> None:
+            for _ in range(200):  # the notice arrives when the writer's transaction commits
+                if not any(cache.get(_key(ref)) for ref in refs):
+                    return
+                await asyncio.sleep(0.05)
+            pytest.fail(f"{refs} still cached in the other replica")
+
+        assert await cached("1.0.0", "1.1.0", "^1") == {"1.0.0", "1.1.0", "^1"}
+        await writer.post("/v1/agents/tester/versions/1.0.0/deprecate", json={"message": "old"})
+        await dropped("1.0.0", "^1")
+        assert cache.get(_key("1.1.0")) is not None  # another version: untouched
+        assert await cached("^1") == {"^1"}
+        await writer.put("/v1/agents/tester/tags/stable", json={"version": "1.0.0"})
+        await dropped("^1")
+        assert await cached("latest") == {"latest"}
+        assert (await put(writer, "agent", "tester", "1.2.0", agent_file())).status_code == 201
+        await dropped("latest")
+        assert cache.get(_key("1.1.0")) is not None
+        await writer.aclose()
+        await reader.aclose()
