@@ -24,7 +24,7 @@ from sqlalchemy.orm import aliased
 
 from service.changes.events import change_for
 from service.db.models import Artifact, ArtifactVersion, AuditRecord, Tag
-from service.resolution.semver import Version
+from service.semver import Version
 
 
 def _semver_desc(table: type[ArtifactVersion]) -> tuple[UnaryExpression[Any], ...]:
