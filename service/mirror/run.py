@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import httpx
 
 from service.changes.schemas import ChangeEvent
-from service.cli.base import console
 from service.db import migrate
 from service.db.engine import create_engine, session_factory
 from service.mirror.follower import Follower
 from service.mirror.replay import MirrorError
 from service.settings import Settings
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 
 async def run_mirror(
-    source: str, database_url: str, *, follow: bool, interval: float, writable: bool
+    source: str,
+    database_url: str,
+    *,
+    follow: bool,
+    interval: float,
+    writable: bool,
+    out: Console,
 ) -> int:
     settings = Settings(database_url=database_url)
     await migrate.upgrade(database_url)
     engine = create_engine(settings, database_url)
-    out = console()
 
     def show(event: ChangeEvent) -> None:
         subject = f"{event.kind} {event.namespace}/{event.name}@{event.version or '-'}"

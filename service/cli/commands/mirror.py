@@ -46,5 +46,7 @@ def mirror(
         raise typer.Exit(2)
     from service.mirror.run import run_mirror
 
-    code = asyncio.run(run_mirror(source, to, follow=follow, interval=interval, writable=writable))
+    code = asyncio.run(
+        run_mirror(source, to, follow=follow, interval=interval, writable=writable, out=console())
+    )
     raise typer.Exit(code)
