@@ -26,6 +26,22 @@ from service.settings import Settings
 
 router = APIRouter(prefix="/v1/profiles", tags=["profiles"])
 
+_TEXT = {"schema": {"type": "string"}}
+PROFILE_HEADERS = {
+    "ETag": {"description": "Strong; differs whenever the body or its state does", **_TEXT},
+    "Cache-Control": {
+        "description": "`public, max-age=300, stale-while-revalidate=86400, stale-if-error=86400`"
+        " (tags, ranges and `?resolve=latest`: `max-age=60`)",
+        **_TEXT,
+    },
+    "Content-Location": {"description": "The exact version a tag, range or digest chose", **_TEXT},
+    "Deprecation": {"description": "RFC 9745, `@<unix time>`, when deprecated", **_TEXT},
+    "Warning": {
+        "description": '`299 - "yanked: …"`, `299 - "deprecated: …"`; `110 - "Response is Stale"`'
+        " when served from memory while the database is unreachable",
+        **_TEXT,
+    },
+}
 MEDIA: dict[Format, str] = {"json": "application/json", "markdown": "text/markdown; charset=utf-8"}
 
 
@@ -60,8 +76,12 @@ def negotiate(request: Request, requested: Format | None) -> Format:
                 "application/json": {"schema": {"$ref": "#/components/schemas/Profile"}},
                 "text/markdown": {"schema": {"type": "string"}},
             },
+            "headers": PROFILE_HEADERS,
         },
-        304: {"description": "Not modified (If-None-Match matched the ETag)"},
+        304: {
+            "description": "Not modified (If-None-Match matched the ETag)",
+            "headers": PROFILE_HEADERS,
+        },
         **problem_responses(400, 404, 409, 422),
     },
 )
