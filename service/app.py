@@ -14,7 +14,7 @@ from service.artifacts.router import build_router, validate_router
 from service.bundles import router as bundles
 from service.catalogue import docs as catalogue_docs
 from service.catalogue import router as catalogue
-from service.compat.router import build_diff_router
+from service.compat.router import build_compat_router, namespace_router
 from service.db.engine import create_engine, create_listener_engine, session_factory
 from service.db.faults import OutageMemory
 from service.logs import RequestLogMiddleware
@@ -24,6 +24,9 @@ from service.profiles import router as profiles
 from service.profiles.cache import ProfileCache
 from service.profiles.invalidation import InvalidationListener
 from service.settings import Settings
+from service.signing import router as signing
+from service.signing.keys import load_or_create
+from service.signing.signer import ProfileSigner
 
 API_VERSION = "1.0.0"
 log = logging.getLogger("service.app")
@@ -38,6 +41,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise RuntimeError(
                 "no database: set DATABASE_URL, or start with `registry serve` (embedded PostgreSQL)"
             )
+        secret = settings.signing_keys.get_secret_value() if settings.signing_keys else None
+        ring, created = load_or_create(settings.signing_keys_path, secret)
+        app.state.signer = ProfileSigner(ring)
+        log.info(
+            "signing key %s %s",
+            ring.active.kid,
+            f"created in {ring.source}" if created else f"loaded from {ring.source}",
+        )
         engine = create_engine(settings, settings.database_url)
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
@@ -69,13 +80,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestLogMiddleware)
     app.include_router(health.router)
     app.include_router(validate_router)
-    app.include_router(build_diff_router("agent"))
-    app.include_router(build_diff_router("skill"))
+    app.include_router(build_compat_router("agent"))
+    app.include_router(build_compat_router("skill"))
+    app.include_router(namespace_router)
     app.include_router(build_router("agent"))
     # Before the skill routes, whose `GET /v1/skills/{name:path}` would take these paths.
     app.include_router(bundles.router)
     app.include_router(build_router("skill"))
     app.include_router(build_router("toolset"))
+    app.include_router(signing.router)
     app.include_router(profiles.router)
     app.include_router(catalogue_docs.build_router(app.openapi_url or "/openapi.json"))
     app.include_router(catalogue.build_router())

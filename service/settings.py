@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import platformdirs
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -75,3 +75,17 @@ class Settings(BaseSettings):
     retry_after_seconds: int = Field(
         default=5, ge=0, description="`Retry-After` on every 503 (database unavailable)."
     )
+    signing_keys: SecretStr | None = Field(
+        default=None,
+        description="A JSON Web Key Set of Ed25519 private keys (the last one signs); wins over"
+        " the key file. For deployments whose replicas share keys without a shared disk.",
+    )
+    signing_keys_file: Path | None = Field(
+        default=None,
+        description="The signing key file; unset means `signing-keys.json` in the data directory,"
+        " created on first start.",
+    )
+
+    @property
+    def signing_keys_path(self) -> Path:
+        return self.signing_keys_file or self.data_dir / "signing-keys.json"

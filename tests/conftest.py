@@ -36,6 +36,7 @@ TABLES = (
     "tags",
     "artifact_versions",
     "artifacts",
+    "namespace_policies",
 )
 
 
@@ -81,9 +82,12 @@ async def database_url(server_url: str) -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(
-        database_url=database_url, default_namespace="default", max_body_bytes=64 * 1024
+        database_url=database_url,
+        default_namespace="default",
+        max_body_bytes=64 * 1024,
+        data_dir=tmp_path_factory.mktemp("registry-data"),
     )
 
 

@@ -12,6 +12,9 @@ from service.artifacts.service import commit_with_change
 from service.artifacts.views import Identity, digest_of, version_detail
 from service.bundles.manifest import Bundle
 from service.bundles.repository import BundleRepository
+from service.compat.policy import CompatibilityCheck
+from service.compat.repository import PolicyRepository
+from service.compat.snapshot import snapshot
 from service.db.models import ArtifactVersion
 from service.errors import ValidationFailed, VersionConflict
 from service.formats import names
@@ -22,7 +25,7 @@ from service.profiles.cache import ProfileCache
 from service.profiles.invalidation import ProfileChange
 from service.profiles.repository import ProfileRepository
 from service.profiles.resolver import AgentSource, Declared, Resolved, Resolver
-from service.resolution.profile import profile_json_bytes, render_markdown
+from service.resolution.profile import jsonable, profile_json_bytes, render_markdown
 from service.resolution.semver import InvalidVersion, Version
 
 
@@ -68,6 +71,7 @@ class PublishService:
         self.cache = cache
         self.profiles = profiles
         self.resolver = Resolver(profiles, default_namespace)
+        self.compatibility = CompatibilityCheck(PolicyRepository(repository.session), repository)
         self.default_namespace = default_namespace
 
     async def publish(
@@ -218,6 +222,21 @@ class PublishService:
             )
             checked.resolved = await self.resolver.resolve_agent(source)
         checked.problems += checked.resolved.problems
+        new = snapshot(
+            kind,
+            f"{namespace}/{name}",
+            str(parsed_version),
+            digest_of(data),
+            jsonable(checked.document),
+            checked.body,
+            data,
+            profile=checked.resolved.profile,
+            tool_rules=checked.tool_rules,
+            disallowed_rules=checked.disallowed_rules,
+            lock=checked.resolved.lock,
+            preloaded=[d.key for d in checked.requires],
+        )
+        checked.problems += await self.compatibility.problems(Identity(namespace, name), new)
         return checked
 
     def _parse(

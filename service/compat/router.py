@@ -1,4 +1,4 @@
-"""`GET /v1/{agents|skills}/{name}/diff/{from}...{to}`: two versions side by side."""
+"""Version diff and compatibility policy routes: `…/{name}/diff/{from}...{to}`, `…/policy`."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Response
 
 from service.artifacts.router import PLURAL, get_service
-from service.artifacts.schemas import Kind
 from service.artifacts.service import ArtifactService
-from service.compat.schemas import VersionDiff
+from service.compat.policy import PolicyKind, PolicyService
+from service.compat.repository import PolicyRepository
+from service.compat.schemas import ArtifactPolicy, NamespacePolicy, PolicyRequest, VersionDiff
 from service.compat.service import DiffService
+from service.dependencies import SessionDep, SettingsDep
 from service.problems import problem_responses
+
+ACTOR = "anonymous"  # until tokens exist (DESIGN §6), policy changes are recorded as anonymous
 
 # Both ends are exact versions, so the diff never changes; a day keeps room for fixes to it.
 DIFF_CACHE = "public, max-age=86400"
@@ -21,10 +25,15 @@ def get_diffs(artifacts: Annotated[ArtifactService, Depends(get_service)]) -> Di
     return DiffService(artifacts)
 
 
+def get_policies(session: SessionDep, settings: SettingsDep) -> PolicyService:
+    return PolicyService(PolicyRepository(session), settings.default_namespace)
+
+
 DiffsDep = Annotated[DiffService, Depends(get_diffs)]
+PoliciesDep = Annotated[PolicyService, Depends(get_policies)]
 
 
-def build_diff_router(kind: Kind) -> APIRouter:
+def build_compat_router(kind: PolicyKind) -> APIRouter:
     """Mounted before the artifact router, whose `GET /{name}` would take `x/diff/...`."""
     plural = PLURAL[kind]
     router = APIRouter(prefix=f"/v1/{plural}", tags=[plural])
@@ -63,4 +72,63 @@ def build_diff_router(kind: Kind) -> APIRouter:
             headers=headers,
         )
 
+    @router.get(
+        "/{name:path}/policy",
+        operation_id=f"get_{kind}_policy",
+        summary=f"The compatibility policy publishing applies to a {kind}, and where it comes from",
+        response_model=ArtifactPolicy,
+        responses=problem_responses(404),
+    )
+    async def get_policy(name: str, policies: PoliciesDep) -> ArtifactPolicy:
+        return await policies.artifact(kind, name)
+
+    @router.put(
+        "/{name:path}/policy",
+        operation_id=f"set_{kind}_policy",
+        summary=f"Override the namespace's compatibility policy for one {kind}",
+        response_model=ArtifactPolicy,
+        responses=problem_responses(404, 422),
+    )
+    async def set_policy(
+        name: str, request_body: PolicyRequest, policies: PoliciesDep
+    ) -> ArtifactPolicy:
+        return await policies.set_artifact(kind, name, request_body.compatibility, actor=ACTOR)
+
+    @router.delete(
+        "/{name:path}/policy",
+        operation_id=f"delete_{kind}_policy",
+        summary=f"Remove a {kind}'s own policy: its namespace's applies again",
+        response_model=ArtifactPolicy,
+        responses=problem_responses(404),
+    )
+    async def delete_policy(name: str, policies: PoliciesDep) -> ArtifactPolicy:
+        return await policies.set_artifact(kind, name, None, actor=ACTOR)
+
     return router
+
+
+namespace_router = APIRouter(prefix="/v1/namespaces", tags=["namespaces"])
+
+
+@namespace_router.get(
+    "/{namespace}/policy",
+    operation_id="get_namespace_policy",
+    summary="A namespace's compatibility policy (`warn` unless an admin set one)",
+    response_model=NamespacePolicy,
+    responses=problem_responses(404),
+)
+async def get_namespace_policy(namespace: str, policies: PoliciesDep) -> NamespacePolicy:
+    return await policies.namespace(namespace)
+
+
+@namespace_router.put(
+    "/{namespace}/policy",
+    operation_id="set_namespace_policy",
+    summary="Set a namespace's compatibility policy: none, warn or enforce",
+    response_model=NamespacePolicy,
+    responses=problem_responses(404, 422),
+)
+async def set_namespace_policy(
+    namespace: str, request_body: PolicyRequest, policies: PoliciesDep
+) -> NamespacePolicy:
+    return await policies.set_namespace(namespace, request_body.compatibility, actor=ACTOR)

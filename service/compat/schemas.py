@@ -81,3 +81,37 @@ class VersionDiff(BaseModel):
     grants: GrantChanges = Field(description="Effective tool grants, from the stored profiles.")
     skills: SkillChanges = Field(description="The resolved skills of each version's lock.")
     instructions: str = Field(description="Unified diff of the Markdown body; empty if unchanged.")
+
+
+Compatibility = Literal["none", "warn", "enforce"]
+
+
+class PolicyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    compatibility: Compatibility = Field(
+        description="`none`: no check; `warn` (default): findings are warnings; `enforce`:"
+        " a minor or patch release with findings is refused (422).",
+        examples=["enforce"],
+    )
+
+
+class NamespacePolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    namespace: str
+    compatibility: Compatibility
+    source: Literal["namespace", "default"] = Field(
+        description="`default` when no admin has set one (then it is `warn`)."
+    )
+
+
+class ArtifactPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["agent", "skill"]
+    namespace: str
+    name: str
+    compatibility: Compatibility = Field(description="The policy publishing applies.")
+    source: Literal["artifact", "namespace", "default"]
+    override: Compatibility | None = Field(description="The artifact's own policy, if set.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from service.artifacts.schemas import Kind
@@ -21,7 +22,7 @@ def snapshot_of(kind: str, identity: Identity, row: ArtifactVersion) -> Snapshot
         row.frontmatter,
         row.body,
         row.content,
-        profile_json=row.profile_json,
+        profile=json.loads(row.profile_json) if row.profile_json else None,
         tool_rules=row.tool_rules,
         disallowed_rules=row.disallowed_rules,
         lock=row.lock,

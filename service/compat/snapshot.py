@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,14 +59,13 @@ def snapshot(
     body: str,
     content: bytes,
     *,
-    profile_json: bytes | None,
+    profile: Mapping[str, Any] | None,
     tool_rules: list[str] | None,
     disallowed_rules: list[str],
     lock: Mapping[str, Any],
     preloaded: list[str],
 ) -> Snapshot:
-    """Build a snapshot from a stored version's columns (profile bytes preferred for agents)."""
-    profile = json.loads(profile_json) if profile_json else None
+    """Build a snapshot from a version's parts (the resolved profile preferred for agents)."""
     if profile is not None:
         tools = profile["tools"]
         mode = tools["mode"]
@@ -76,7 +74,7 @@ def snapshot(
         locked = profile["lock"]["skills"]
     else:
         source = "agent" if kind == "agent" else "skill"
-        mode = "inherit" if tool_rules is None else "allowlist"
+        mode = "inherit" if kind == "agent" and tool_rules is None else "allowlist"
         grants = tuple(rule_dict(rule, [source]) for rule in tool_rules or [])
         denied = tuple(disallowed_rules)
         locked = lock.get("skills", {})

@@ -46,6 +46,7 @@ class Artifact(Base):
     __table_args__ = (
         UniqueConstraint("kind", "namespace", "name", name="uq_artifacts_kind_namespace_name"),
         CheckConstraint("kind IN ('agent', 'skill', 'toolset')", name="kind"),
+        CheckConstraint("compatibility IN ('none', 'warn', 'enforce')", name="compatibility"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
@@ -53,6 +54,8 @@ class Artifact(Base):
     namespace: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # The artifact's own compatibility policy; null follows its namespace's.
+    compatibility: Mapped[str | None] = mapped_column(String(16))
 
     versions: Mapped[list[ArtifactVersion]] = relationship(back_populates="artifact", lazy="raise")
 
@@ -130,6 +133,8 @@ class ArtifactVersion(Base):
         DateTime(timezone=True), server_default=func.now()
     )
     publisher: Mapped[str | None] = mapped_column(Text)
+    # How the version was published: OIDC claims of the CI run, or the token's name.
+    provenance: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     yanked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     yank_reason: Mapped[str | None] = mapped_column(Text)
     deprecated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -170,6 +175,22 @@ class VersionDependency(Base):
         ForeignKey("artifact_versions.id", ondelete="RESTRICT"), primary_key=True
     )
     direct: Mapped[bool] = mapped_column(Boolean)
+
+
+class NamespacePolicy(Base):
+    """A namespace's compatibility policy, keyed by the namespace's name."""
+
+    __tablename__ = "namespace_policies"
+    __table_args__ = (
+        CheckConstraint("compatibility IN ('none', 'warn', 'enforce')", name="compatibility"),
+    )
+
+    namespace: Mapped[str] = mapped_column(String(64), primary_key=True)
+    compatibility: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+    updated_by: Mapped[str | None] = mapped_column(Text)
 
 
 class AuditRecord(Base):

@@ -23,6 +23,7 @@ from service.profiles.repository import ProfileRepository
 from service.profiles.schemas import BatchRequest, BatchResponse
 from service.profiles.service import Format, ProfileService, ServedProfile
 from service.settings import Settings
+from service.signing.signer import SIGNATURE_HEADER, get_signer
 
 router = APIRouter(prefix="/v1/profiles", tags=["profiles"])
 
@@ -72,11 +73,18 @@ def negotiate(request: Request, requested: Format | None) -> Format:
     responses={
         200: {
             "description": "The profile; `Content-Location` names the exact version a tag or range chose",
+            "headers": {
+                **PROFILE_HEADERS,
+                "Registry-Signature": {
+                    "description": "Detached JWS (EdDSA) over the exact body; keys at"
+                    " `/.well-known/jwks.json`",
+                    "schema": {"type": "string"},
+                },
+            },
             "content": {
                 "application/json": {"schema": {"$ref": "#/components/schemas/Profile"}},
                 "text/markdown": {"schema": {"type": "string"}},
             },
-            "headers": PROFILE_HEADERS,
         },
         304: {
             "description": "Not modified (If-None-Match matched the ETag)",
@@ -104,6 +112,10 @@ async def get_profile(
     headers = _headers(served, settings, resolve)
     if etag_matches(request, served.etag):
         return Response(status_code=304, headers=headers)
+    signature = get_signer(request).signature_for(
+        (served.identity.namespace, served.identity.name, served.etag), served.body
+    )
+    headers[SIGNATURE_HEADER] = signature
     return Response(served.body, media_type=MEDIA[served.format], headers=headers)
 
 

@@ -14,9 +14,12 @@ import pytest
 from service.bundles.folder import read_folder
 from service.bundles.manifest import deterministic_tar_gz
 from tests.bundles.archives import (
+    NOTES,
+    SCRIPT,
     SKILL_MD,
     Entry,
     folder,
+    skill_folder,
     tar_gz,
     tar_gz_bomb,
     zip_bomb,
@@ -40,16 +43,6 @@ FORMATS: dict[str, tuple[Callable[[list[Entry]], bytes], dict[str, str]]] = {
     "zip": (zip_bytes, ZIP),
 }
 both = pytest.mark.parametrize("fmt", list(FORMATS))
-SCRIPT = b'#!/bin/sh\nexec pytest -q "$@"\n'
-NOTES = b"# Fixtures\n\nUse tmp_path.\n"
-
-
-def helper_folder() -> list[Entry]:
-    return [
-        Entry("SKILL.md", SKILL_MD),
-        Entry("scripts/run.sh", SCRIPT, mode=0o755),
-        Entry("references/fixtures.md", NOTES),
-    ]
 
 
 async def publish_archive(
@@ -93,7 +86,7 @@ HELPER_DIGEST = manifest_digest(
 async def test_publish_a_folder_digests_its_canonical_manifest(
     client: httpx.AsyncClient, fmt: str
 ) -> None:
-    response = await publish_archive(client, fmt, helper_folder())
+    response = await publish_archive(client, fmt, skill_folder())
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["digest"] == HELPER_DIGEST
@@ -106,10 +99,10 @@ async def test_publish_a_folder_digests_its_canonical_manifest(
 async def test_the_same_folder_in_the_other_format_republishes_idempotently(
     client: httpx.AsyncClient,
 ) -> None:
-    assert (await publish_archive(client, "tar.gz", helper_folder())).status_code == 201
+    assert (await publish_archive(client, "tar.gz", skill_folder())).status_code == 201
     shuffled = [
         Entry(f"helper/{e.name}", e.content, mode=e.mode, mtime=42)
-        for e in reversed(helper_folder())
+        for e in reversed(skill_folder())
     ]
     again = await publish_archive(client, "zip", shuffled)
     assert again.status_code == 200, again.text
@@ -119,8 +112,8 @@ async def test_the_same_folder_in_the_other_format_republishes_idempotently(
 async def test_a_changed_file_under_a_published_version_is_a_409_naming_both_digests(
     client: httpx.AsyncClient,
 ) -> None:
-    assert (await publish_archive(client, "tar.gz", helper_folder())).status_code == 201
-    changed = [*helper_folder()[:2], Entry("references/fixtures.md", NOTES + b"more\n")]
+    assert (await publish_archive(client, "tar.gz", skill_folder())).status_code == 201
+    changed = [*skill_folder()[:2], Entry("references/fixtures.md", NOTES + b"more\n")]
     conflict = await publish_archive(client, "zip", changed)
     assert conflict.status_code == 409
     problem = conflict.json()
@@ -159,8 +152,8 @@ async def test_the_skill_md_inside_an_archive_is_validated_as_today(
 async def test_files_are_stored_once_however_many_versions_hold_them(
     client: httpx.AsyncClient, database_url: str
 ) -> None:
-    assert (await publish_archive(client, "tar.gz", helper_folder(), "1.0.0")).status_code == 201
-    newer = [*helper_folder(), Entry("references/more.md", b"more\n")]
+    assert (await publish_archive(client, "tar.gz", skill_folder(), "1.0.0")).status_code == 201
+    newer = [*skill_folder(), Entry("references/more.md", b"more\n")]
     assert (await publish_archive(client, "zip", newer, "1.1.0")).status_code == 201
     counts = await row_counts(database_url)
     assert counts["version_files"] == 3 + 4
@@ -180,7 +173,7 @@ async def test_agents_and_toolsets_take_no_archives(client: httpx.AsyncClient) -
 
 
 async def test_files_manifest_single_files_and_archive(client: httpx.AsyncClient) -> None:
-    assert (await publish_archive(client, "zip", helper_folder())).status_code == 201
+    assert (await publish_archive(client, "zip", skill_folder())).status_code == 201
     base = "/v1/skills/helper/versions/1.0.0"
 
     manifest = await client.get(f"{base}/files")
@@ -257,7 +250,7 @@ async def test_a_markdown_skill_has_a_manifest_of_its_skill_md(client: httpx.Asy
 
 
 async def test_missing_versions_and_files_are_404_problems(client: httpx.AsyncClient) -> None:
-    assert (await publish_archive(client, "zip", helper_folder())).status_code == 201
+    assert (await publish_archive(client, "zip", skill_folder())).status_code == 201
     for path in (
         "/v1/skills/helper/versions/9.9.9/files",
         "/v1/skills/helper/versions/9.9.9/archive",

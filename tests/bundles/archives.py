@@ -10,6 +10,7 @@ import struct
 import tarfile
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 SKILL_MD = b"---\nname: helper\ndescription: Helps with things.\n---\n\n# helper\n\nRun `scripts/run.sh`.\n"
@@ -25,6 +26,19 @@ class Entry:
     mode: int = 0o644
     link: str = ""
     mtime: int = 1_700_000_000
+
+
+SCRIPT = b'#!/bin/sh\nexec pytest -q "$@"\n'
+NOTES = b"# Fixtures\n\nUse tmp_path.\n"
+
+
+def skill_folder() -> list[Entry]:
+    """A skill with a script (executable) and a reference beside its SKILL.md."""
+    return [
+        Entry("SKILL.md", SKILL_MD),
+        Entry("scripts/run.sh", SCRIPT, mode=0o755),
+        Entry("references/fixtures.md", NOTES),
+    ]
 
 
 def folder(**extra: bytes) -> list[Entry]:
@@ -65,6 +79,9 @@ def tar_gz(entries: list[Entry], *, fmt: int = tarfile.GNU_FORMAT) -> bytes:
     return gzip.compress(raw.getvalue(), mtime=0)
 
 
+Builder = Callable[[list[Entry]], bytes]
+
+
 _ZIP_MODES = {
     "file": stat.S_IFREG,
     "dir": stat.S_IFDIR,
@@ -98,6 +115,9 @@ def zip_bytes(entries: list[Entry], *, method: int = zipfile.ZIP_DEFLATED) -> by
     for placeholder, name in raw_names:
         data = data.replace(placeholder, name)
     return data
+
+
+BUILDERS: dict[str, Builder] = {"tar.gz": tar_gz, "zip": zip_bytes}
 
 
 def _zero_deflate(total: int, head: bytes = b"", tail: bytes = b"") -> tuple[bytes, int]:

@@ -22,30 +22,23 @@ from service.bundles.archive import (
 )
 from service.bundles.manifest import Bundle, BundleFile, canonical_manifest, deterministic_tar_gz
 from tests.bundles.archives import (
+    BUILDERS,
     GIB,
     MIB,
+    NOTES,
+    SCRIPT,
     SKILL_MD,
+    Builder,
     Entry,
     folder,
+    skill_folder,
     tar_gz,
     tar_gz_bomb,
     zip_bomb,
     zip_bytes,
 )
 
-Builder = Callable[[list[Entry]], bytes]
-BUILDERS: dict[str, Builder] = {"tar.gz": tar_gz, "zip": zip_bytes}
 both = pytest.mark.parametrize("build", list(BUILDERS.values()), ids=list(BUILDERS))
-SCRIPT = b"#!/bin/sh\nexec pytest -q\n"
-NOTES = b"# Notes\n"
-
-
-def skill_folder() -> list[Entry]:
-    return [
-        Entry("SKILL.md", SKILL_MD),
-        Entry("scripts/run.sh", SCRIPT, mode=0o755),
-        Entry("references/notes.md", NOTES),
-    ]
 
 
 def refused(build: Builder, entries: list[Entry]) -> ArchiveRefused:
@@ -78,7 +71,7 @@ def test_same_folder_in_tar_and_zip_any_order_any_mtime_has_one_digest() -> None
         manifest
         == (
             f"{hashlib.sha256(SKILL_MD).hexdigest()} 644 SKILL.md\n"
-            f"{hashlib.sha256(NOTES).hexdigest()} 644 references/notes.md\n"
+            f"{hashlib.sha256(NOTES).hexdigest()} 644 references/fixtures.md\n"
             f"{hashlib.sha256(SCRIPT).hexdigest()} 755 scripts/run.sh\n"
         ).encode()
     )
@@ -111,7 +104,11 @@ def test_skill_md_inside_one_top_level_folder_is_found_and_the_folder_dropped(
         build([Entry(f"helper-1.0/{e.name}", e.content, mode=e.mode) for e in skill_folder()]),
         Limits(),
     )
-    assert [f.path for f in bundle.files] == ["SKILL.md", "references/notes.md", "scripts/run.sh"]
+    assert [f.path for f in bundle.files] == [
+        "SKILL.md",
+        "references/fixtures.md",
+        "scripts/run.sh",
+    ]
     assert [f.executable for f in bundle.files] == [False, False, True]
     assert bundle.skill_md == SKILL_MD
 

@@ -102,6 +102,7 @@ def live_registry(
         for k, v in os.environ.items()
         if k not in {"DATABASE_URL", "REGISTRY_DATABASE_URL", "REGISTRY_DATA_DIR", "PYTHONPATH"}
     }
+    env["REGISTRY_DATA_DIR"] = str(directory / "registry-data")  # its signing keys
     port = _free_port()
     command = [*registry, "serve", "--port", str(port), *args]
     given = None if embedded else server_url or os.environ.get("TEST_DATABASE_URL")

@@ -67,6 +67,8 @@ class Served:
 def start(log: Path, env: dict[str, str], *args: str, port: int | None = None) -> Served:
     """Start `registry serve` and wait until /readyz answers 200."""
     port = port or free_port()
+    # Its signing keys beside its log, not in the user's data directory.
+    env = {"REGISTRY_SIGNING_KEYS_FILE": str(log.parent / "signing-keys.json"), **env}
     with log.open("ab") as output:
         process = subprocess.Popen(
             [*REGISTRY, "serve", "--port", str(port), *args],

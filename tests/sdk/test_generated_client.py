@@ -232,7 +232,7 @@ def test_validate_reports_without_storing(client: Client) -> None:
 def _profile_operation() -> str | None:
     """The operationId of `GET /v1/profiles/{name}@{ref}`, when the document has it."""
     for path, method, operation in document.operations():
-        if method == "get" and path.startswith("/v1/profiles/{"):
+        if method == "get" and path.startswith("/v1/profiles/{") and path.endswith("}"):
             return str(operation["operationId"])
     return None
 

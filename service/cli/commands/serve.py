@@ -5,11 +5,15 @@ from __future__ import annotations
 import errno
 import socket
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from service.cli.base import command, console
+
+if TYPE_CHECKING:
+    from service.settings import Settings
+    from service.signing.keys import KeyRing
 
 
 def port_problem(host: str, port: int) -> str | None:
@@ -66,8 +70,11 @@ def serve(
     from service.resources import examples_dir
     from service.settings import Settings
 
+    if data_dir is not None:
+        os.environ["REGISTRY_DATA_DIR"] = str(data_dir)  # the app's keys live there too
     settings = Settings()
     configure_logging(settings.log_level)
+    ring = _signing_keys(settings)
     embedded = None
     url = settings.database_url
     if not url:
@@ -81,6 +88,7 @@ def serve(
             asyncio.run(migrate.upgrade(url))
         if seed:
             asyncio.run(seed_examples(Settings(), examples_dir()))
+        console().print(f"Profiles signed with key [bold]{ring.active.kid}[/] ({ring.source})")
         console().print(f"Agent Registry on [bold]http://{host}:{port}[/] (Ctrl-C stops)")
         # uvicorn drains on SIGTERM, then re-raises it; a drained stop is a clean exit (0),
         # after the embedded PostgreSQL below has been stopped too.
@@ -103,3 +111,12 @@ def serve(
                 console().print("Embedded PostgreSQL stopped.")
             else:
                 console().print("Embedded PostgreSQL left running: another registry uses it.")
+
+
+def _signing_keys(settings: Settings) -> KeyRing:
+    """Create the key file before the workers start, so they all sign with the same key."""
+    from service.signing.keys import load_or_create
+
+    secret = settings.signing_keys.get_secret_value() if settings.signing_keys else None
+    ring, _ = load_or_create(settings.signing_keys_path, secret)
+    return ring

@@ -5,6 +5,11 @@ from .artifact_detail import ArtifactDetail
 from .artifact_detail_kind import ArtifactDetailKind
 from .artifact_detail_tags import ArtifactDetailTags
 from .artifact_page import ArtifactPage
+from .artifact_policy import ArtifactPolicy
+from .artifact_policy_compatibility import ArtifactPolicyCompatibility
+from .artifact_policy_kind import ArtifactPolicyKind
+from .artifact_policy_override_type_0 import ArtifactPolicyOverrideType0
+from .artifact_policy_source import ArtifactPolicySource
 from .artifact_summary import ArtifactSummary
 from .artifact_summary_kind import ArtifactSummaryKind
 from .batch_request import BatchRequest
@@ -21,13 +26,21 @@ from .diff_skill_versions_format import DiffSkillVersionsFormat
 from .field_change import FieldChange
 from .field_change_change import FieldChangeChange
 from .file_manifest import FileManifest
+from .get_jwks_response_200 import GetJwksResponse200
+from .get_jwks_response_200_keys_item import GetJwksResponse200KeysItem
 from .get_profile_format_type_0 import GetProfileFormatType0
+from .get_profile_signature_format_type_0 import GetProfileSignatureFormatType0
 from .grant_changes import GrantChanges
 from .health import Health
 from .mode_change import ModeChange
 from .mode_change_from import ModeChangeFrom
 from .mode_change_to import ModeChangeTo
 from .moved_skill import MovedSkill
+from .namespace_policy import NamespacePolicy
+from .namespace_policy_compatibility import NamespacePolicyCompatibility
+from .namespace_policy_source import NamespacePolicySource
+from .policy_request import PolicyRequest
+from .policy_request_compatibility import PolicyRequestCompatibility
 from .problem import Problem
 from .problem_item import ProblemItem
 from .problem_item_severity import ProblemItemSeverity
@@ -70,6 +83,11 @@ __all__ = (
     "ArtifactDetailKind",
     "ArtifactDetailTags",
     "ArtifactPage",
+    "ArtifactPolicy",
+    "ArtifactPolicyCompatibility",
+    "ArtifactPolicyKind",
+    "ArtifactPolicyOverrideType0",
+    "ArtifactPolicySource",
     "ArtifactSummary",
     "ArtifactSummaryKind",
     "BatchRequest",
@@ -86,13 +104,21 @@ __all__ = (
     "FieldChange",
     "FieldChangeChange",
     "FileManifest",
+    "GetJwksResponse200",
+    "GetJwksResponse200KeysItem",
     "GetProfileFormatType0",
+    "GetProfileSignatureFormatType0",
     "GrantChanges",
     "Health",
     "ModeChange",
     "ModeChangeFrom",
     "ModeChangeTo",
     "MovedSkill",
+    "NamespacePolicy",
+    "NamespacePolicyCompatibility",
+    "NamespacePolicySource",
+    "PolicyRequest",
+    "PolicyRequestCompatibility",
     "Problem",
     "ProblemItem",
     "ProblemItemSeverity",

@@ -1,0 +1,176 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.namespace_policy import NamespacePolicy
+from ...models.problem import Problem
+from ...types import Response
+
+
+def _get_kwargs(
+    namespace: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/namespaces/{namespace}/policy".format(
+            namespace=quote(str(namespace), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> NamespacePolicy | Problem | None:
+    if response.status_code == 200:
+        response_200 = NamespacePolicy.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[NamespacePolicy | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    namespace: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[NamespacePolicy | Problem]:
+    """A namespace's compatibility policy (`warn` unless an admin set one)
+
+    Args:
+        namespace (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[NamespacePolicy | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        namespace=namespace,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    namespace: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> NamespacePolicy | Problem | None:
+    """A namespace's compatibility policy (`warn` unless an admin set one)
+
+    Args:
+        namespace (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        NamespacePolicy | Problem
+    """
+
+    return sync_detailed(
+        namespace=namespace,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    namespace: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[NamespacePolicy | Problem]:
+    """A namespace's compatibility policy (`warn` unless an admin set one)
+
+    Args:
+        namespace (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[NamespacePolicy | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        namespace=namespace,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    namespace: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> NamespacePolicy | Problem | None:
+    """A namespace's compatibility policy (`warn` unless an admin set one)
+
+    Args:
+        namespace (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        NamespacePolicy | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            namespace=namespace,
+            client=client,
+        )
+    ).parsed

@@ -1,0 +1,142 @@
+"""Compatibility policies (namespace, overridden per artifact) and the check run on publish."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, cast
+
+from service.artifacts.repository import ArtifactRepository
+from service.artifacts.views import Identity
+from service.compat.classify import baseline, check_release
+from service.compat.repository import PolicyRepository
+from service.compat.schemas import ArtifactPolicy, Compatibility, NamespacePolicy
+from service.compat.service import snapshot_of
+from service.compat.snapshot import Snapshot
+from service.errors import NotFound
+from service.formats import names
+from service.formats.problems import Problem, error, warning
+from service.resolution.semver import InvalidVersion, Version
+
+DEFAULT_POLICY: Compatibility = "warn"
+PolicyKind = Literal["agent", "skill"]
+
+
+class PolicyService:
+    def __init__(self, repository: PolicyRepository, default_namespace: str) -> None:
+        self.repository = repository
+        self.default_namespace = default_namespace
+
+    async def namespace(self, namespace: str) -> NamespacePolicy:
+        _check_namespace(namespace)
+        stored = await self.repository.namespace_policy(namespace)
+        return NamespacePolicy(
+            namespace=namespace,
+            compatibility=cast(Compatibility, stored or DEFAULT_POLICY),
+            source="namespace" if stored else "default",
+        )
+
+    async def set_namespace(
+        self, namespace: str, compatibility: Compatibility, *, actor: str
+    ) -> NamespacePolicy:
+        _check_namespace(namespace)
+        await self.repository.set_namespace_policy(namespace, compatibility, actor)
+        self._audit(actor, "namespace", namespace, "", {"compatibility": compatibility})
+        await self.repository.session.commit()
+        return await self.namespace(namespace)
+
+    async def artifact(self, kind: PolicyKind, qualified_name: str) -> ArtifactPolicy:
+        identity = self._identity(qualified_name)
+        exists, own = await self.repository.artifact_policy(kind, identity.namespace, identity.name)
+        if not exists:
+            raise NotFound(f"no {kind} named {identity}", kind=kind, name=str(identity))
+        inherited = await self.namespace(identity.namespace)
+        return ArtifactPolicy(
+            kind=kind,
+            namespace=identity.namespace,
+            name=identity.name,
+            compatibility=cast(Compatibility, own) if own else inherited.compatibility,
+            source="artifact" if own else inherited.source,
+            override=cast(Compatibility | None, own),
+        )
+
+    async def set_artifact(
+        self,
+        kind: PolicyKind,
+        qualified_name: str,
+        compatibility: Compatibility | None,
+        *,
+        actor: str,
+    ) -> ArtifactPolicy:
+        identity = self._identity(qualified_name)
+        if not await self.repository.set_artifact_policy(
+            kind, identity.namespace, identity.name, compatibility
+        ):
+            raise NotFound(f"no {kind} named {identity}", kind=kind, name=str(identity))
+        self._audit(
+            actor, kind, identity.namespace, identity.name, {"compatibility": compatibility}
+        )
+        await self.repository.session.commit()
+        return await self.artifact(kind, qualified_name)
+
+    def _identity(self, qualified_name: str) -> Identity:
+        try:
+            return Identity(*names.split_qualified(qualified_name, self.default_namespace))
+        except names.InvalidName as exc:
+            raise NotFound(str(exc)) from exc
+
+    def _audit(
+        self, actor: str, kind: str, namespace: str, name: str, details: dict[str, Any]
+    ) -> None:
+        ArtifactRepository(self.repository.session).add_audit(
+            actor=actor,
+            action="set_policy",
+            kind=kind,
+            namespace=namespace,
+            name=name,
+            version=None,
+            digest=None,
+            details=details,
+        )
+
+
+def _check_namespace(namespace: str) -> None:
+    if reason := names.name_problem(namespace):
+        raise NotFound(f"namespace {namespace!r} {reason}", namespace=namespace)
+
+
+class CompatibilityCheck:
+    """Compare a new version with the release below it, under the artifact's policy."""
+
+    def __init__(self, repository: PolicyRepository, artifacts: ArtifactRepository) -> None:
+        self.repository = repository
+        self.artifacts = artifacts
+
+    async def policy(self, kind: str, identity: Identity) -> Compatibility:
+        _, own = await self.repository.artifact_policy(kind, identity.namespace, identity.name)
+        stored = own or await self.repository.namespace_policy(identity.namespace)
+        return cast(Compatibility, stored or DEFAULT_POLICY)
+
+    async def problems(self, identity: Identity, new: Snapshot) -> list[Problem]:
+        """The findings as problems: errors under `enforce`, warnings under `warn`."""
+        if new.kind not in ("agent", "skill"):
+            return []
+        try:
+            version = Version.parse(new.version)
+        except InvalidVersion:
+            return []
+        published = await self.repository.release_versions(
+            new.kind, identity.namespace, identity.name
+        )
+        base = baseline(version, [Version.parse(v) for v in published])
+        if base is None:
+            return []
+        policy = await self.policy(new.kind, identity)
+        if policy == "none":
+            return []
+        row = await self.artifacts.get_version(
+            new.kind, identity.namespace, identity.name, str(base)
+        )
+        if row is None:
+            return []
+        old = snapshot_of(new.kind, identity, row)
+        make = error if policy == "enforce" else warning
+        return [make(f.loc, f.code, f.message) for f in check_release(old, new)]
