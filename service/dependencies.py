@@ -10,7 +10,6 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.faults import database_unavailable
-from service.profiles.cache import ProfileCache
 from service.settings import Settings
 
 
@@ -36,11 +35,5 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
                 await session.invalidate()
 
 
-def get_profile_cache(request: Request) -> ProfileCache:
-    cache: ProfileCache = request.app.state.profile_cache
-    return cache
-
-
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-ProfileCacheDep = Annotated[ProfileCache, Depends(get_profile_cache)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]

@@ -14,7 +14,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service.artifacts.schemas import Problem
 from service.db.faults import database_unavailable
 from service.errors import (
     PROBLEM_MEDIA_TYPE,
@@ -24,6 +23,7 @@ from service.errors import (
     RegistryError,
     RequestInvalid,
 )
+from service.schemas import Problem
 
 log = logging.getLogger("service.errors")
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from service.artifacts.repository import ArtifactRepository, NewVersion
-from service.artifacts.schemas import Kind, ProblemItem, ValidationReport, VersionDetail
+from service.artifacts.schemas import Kind, ValidationReport, VersionDetail
 from service.artifacts.service import commit_with_change
-from service.artifacts.views import Identity, digest_of, version_detail
+from service.artifacts.views import digest_of, version_detail
 from service.bundles.manifest import Bundle
 from service.bundles.repository import BundleRepository
 from service.compat.policy import CompatibilityCheck
@@ -18,6 +18,7 @@ from service.compat.snapshot import snapshot
 from service.db.models import ArtifactVersion
 from service.errors import ValidationFailed, VersionConflict
 from service.formats import names
+from service.formats.names import Identity
 from service.formats.problems import Problem, Severity, error
 from service.formats.toolset import validate_toolset
 from service.formats.validate import validate_file
@@ -26,7 +27,8 @@ from service.profiles.invalidation import ProfileChange
 from service.profiles.repository import ProfileRepository
 from service.profiles.resolver import AgentSource, Declared, Resolved, Resolver
 from service.resolution.profile import jsonable, profile_json_bytes, render_markdown
-from service.resolution.semver import InvalidVersion, Version
+from service.schemas import ProblemItem
+from service.semver import InvalidVersion, Version
 
 
 @dataclass

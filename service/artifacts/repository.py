@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from service.db.models import Artifact, ArtifactVersion, AuditRecord, Tag
-from service.resolution.semver import Version
+from service.semver import Version
 
 
 def _semver_desc(table: type[ArtifactVersion]) -> tuple[UnaryExpression[Any], ...]:

@@ -24,10 +24,11 @@ from service.artifacts.schemas import (
 from service.artifacts.service import ArtifactService
 from service.bundles.manifest import Bundle
 from service.bundles.service import read_upload
-from service.dependencies import ProfileCacheDep, SessionDep, SettingsDep
+from service.dependencies import SessionDep, SettingsDep
 from service.errors import PayloadTooLarge, UnsupportedMediaType
 from service.http_caching import IMMUTABLE, etag_matches
 from service.problems import problem_responses
+from service.profiles.dependencies import ProfileCacheDep
 from service.profiles.repository import ProfileRepository
 from service.resources import examples_dir
 

@@ -21,22 +21,17 @@ from service.artifacts.schemas import (
     Tagged,
     VersionDetail,
 )
-from service.artifacts.views import (
-    Identity,
-    artifact_summary,
-    digest_of,
-    version_detail,
-    version_summary,
-)
+from service.artifacts.views import artifact_summary, digest_of, version_detail, version_summary
 from service.db.models import Artifact, ArtifactVersion
 from service.errors import InvalidCursor, InvalidTag, NotFound, VersionYanked
 from service.formats import names
+from service.formats.names import Identity
 from service.profiles.cache import ProfileCache
 from service.profiles.invalidation import ProfileChange
 from service.profiles.repository import ProfileRepository
 from service.resolution.profile import profile_json_bytes, render_markdown
 from service.resolution.refs import InvalidRef, TagRef, parse_ref
-from service.resolution.semver import InvalidVersion, Version
+from service.semver import InvalidVersion, Version
 
 _TAG = re.compile(r"[a-z][a-z0-9._-]{0,63}")
 

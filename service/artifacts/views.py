@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 
-from service.artifacts.schemas import (
-    ArtifactSummary,
-    Kind,
-    ProblemItem,
-    VersionDetail,
-    VersionSummary,
-)
+from service.artifacts.schemas import ArtifactSummary, Kind, VersionDetail, VersionSummary
 from service.db.models import Artifact, ArtifactVersion
+from service.formats.names import Identity
+from service.schemas import ProblemItem
 
 
 def digest_of(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class Identity:
-    namespace: str
-    name: str
-
-    def __str__(self) -> str:
-        return f"{self.namespace}/{self.name}"
 
 
 def version_summary(row: ArtifactVersion) -> VersionSummary:

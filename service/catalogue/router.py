@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from service.artifacts.router import get_service
 from service.artifacts.schemas import Kind
 from service.artifacts.service import ArtifactService
+from service.bundles.router import BundlesDep
 from service.catalogue.markdown import CachedMarkdown
 from service.catalogue.repository import CatalogueRepository, Filters
 from service.catalogue.service import DEPENDENTS_COUNTED, CatalogueService
@@ -65,9 +66,10 @@ def get_catalogue(
     session: SessionDep,
     artifacts: Annotated[ArtifactService, Depends(get_service)],
     profiles: ProfilesDep,
+    bundles: BundlesDep,
 ) -> CatalogueService:
     """The catalogue reads through the same services, built the same way, as the API."""
-    return CatalogueService(CatalogueRepository(session), artifacts, profiles)
+    return CatalogueService(CatalogueRepository(session), artifacts, profiles, bundles)
 
 
 CatalogueDep = Annotated[CatalogueService, Depends(get_catalogue)]

@@ -10,6 +10,8 @@ from typing import Any
 
 from service.artifacts.schemas import ArtifactDetail, Kind, VersionDetail
 from service.artifacts.service import ArtifactService
+from service.bundles.schemas import FileManifest
+from service.bundles.service import BundleService
 from service.catalogue.repository import (
     CatalogueRepository,
     Counts,
@@ -79,6 +81,7 @@ class ArtifactPage:
     requires: dict[str, dict[str, Any]]
     dependents: list[Dependent]
     dependent_count: int  # counted up to DEPENDENTS_COUNTED
+    files: FileManifest | None  # a skill's folder; None for a toolset
     tags_by_version: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -110,10 +113,12 @@ class CatalogueService:
         repository: CatalogueRepository,
         artifacts: ArtifactService,
         profiles: ProfileService,
+        bundles: BundleService,
     ) -> None:
         self.repository = repository
         self.artifacts = artifacts
         self.profiles = profiles
+        self.bundles = bundles
 
     async def home(self) -> Home:
         return Home(
@@ -176,6 +181,7 @@ class CatalogueService:
             requires=dict(detail.lock.get("skills", {})),
             dependents=dependents,
             dependent_count=dependent_count,
+            files=await self.bundles.manifest(qualified, chosen) if kind == "skill" else None,
             tags_by_version=_tags_by_version(artifact),
         )
 

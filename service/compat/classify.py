@@ -19,7 +19,7 @@ from typing import Any, Literal, TypeGuard
 from service.compat.snapshot import Snapshot
 from service.formats.tools import RuleKind, RuleSyntaxError, ToolRule, parse_tool_rule
 from service.resolution.grants import covers
-from service.resolution.semver import Version
+from service.semver import Version
 
 Level = Literal["major", "minor", "patch"]
 Effect = Literal["breaking", "widening"]

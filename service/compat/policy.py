@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, Literal, cast
 
 from service.artifacts.repository import ArtifactRepository
-from service.artifacts.views import Identity
 from service.compat.classify import baseline, check_release
 from service.compat.repository import PolicyRepository
 from service.compat.schemas import ArtifactPolicy, Compatibility, NamespacePolicy
@@ -13,8 +12,9 @@ from service.compat.service import snapshot_of
 from service.compat.snapshot import Snapshot
 from service.errors import NotFound
 from service.formats import names
+from service.formats.names import Identity
 from service.formats.problems import Problem, error, warning
-from service.resolution.semver import InvalidVersion, Version
+from service.semver import InvalidVersion, Version
 
 DEFAULT_POLICY: Compatibility = "warn"
 PolicyKind = Literal["agent", "skill"]

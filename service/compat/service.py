@@ -7,10 +7,10 @@ from typing import Any
 
 from service.artifacts.schemas import Kind
 from service.artifacts.service import ArtifactService
-from service.artifacts.views import Identity
 from service.compat.diff import text_diff, version_diff
 from service.compat.snapshot import Snapshot, snapshot
 from service.db.models import ArtifactVersion
+from service.formats.names import Identity
 
 
 def snapshot_of(kind: str, identity: Identity, row: ArtifactVersion) -> Snapshot:

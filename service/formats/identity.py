@@ -9,7 +9,7 @@ from typing import Any, Literal
 from service.formats.fields import check_required_text
 from service.formats.names import MAX_NAME_LENGTH, name_problem
 from service.formats.problems import Problem, error, warning
-from service.resolution.semver import InvalidVersion, Version
+from service.semver import InvalidVersion, Version
 
 Kind = Literal["agent", "skill"]
 

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 MAX_NAME_LENGTH = 64
 # Anchored with `^…$` so the same text works as an OpenAPI/JSON Schema `pattern`;
 # Python callers use `fullmatch`, which ignores the `$`-before-newline quirk.
 NAME_REGEX = r"^[a-z0-9][a-z0-9.-]{0,63}$"
 NAME_PATTERN: re.Pattern[str] = re.compile(NAME_REGEX)
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """An artifact's full name: its namespace and its name."""
+
+    namespace: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.namespace}/{self.name}"
 
 
 class InvalidName(ValueError):

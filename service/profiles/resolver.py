@@ -33,7 +33,7 @@ from service.resolution.graph import (
 )
 from service.resolution.profile import AgentIdentity, ProfileSkill, build_profile
 from service.resolution.refs import split_name_ref
-from service.resolution.semver import Version
+from service.semver import Version
 
 # A profile with more distinct skills than this is refused rather than loaded.
 MAX_SKILLS = 200

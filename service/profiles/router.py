@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from service.db.faults import OutageMemory
-from service.dependencies import ProfileCacheDep, SessionDep, SettingsDep
+from service.dependencies import SessionDep, SettingsDep
 from service.errors import RegistryError
 from service.http_caching import (
     STALE,
@@ -19,6 +19,7 @@ from service.http_caching import (
     warning,
 )
 from service.problems import problem_responses
+from service.profiles.dependencies import ProfileCacheDep
 from service.profiles.repository import ProfileRepository
 from service.profiles.schemas import BatchRequest, BatchResponse
 from service.profiles.service import Format, ProfileService, ServedProfile

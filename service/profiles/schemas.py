@@ -6,8 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.artifacts.schemas import Problem, StorableText
 from service.bundles.schemas import SkillFile
+from service.schemas import Problem, StorableText
 
 
 class ProfileSkill(BaseModel):

@@ -6,11 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from service.artifacts.views import Identity
 from service.db.faults import OutageMemory, database_unavailable
 from service.db.models import ArtifactVersion
 from service.errors import InvalidReference, NotFound, ProfileUnresolvable
 from service.formats import names
+from service.formats.names import Identity
 from service.http_caching import strong_etag
 from service.profiles.cache import CachedProfile, ProfileCache, ProfileKey
 from service.profiles.repository import ProfileRepository
@@ -25,7 +25,7 @@ from service.resolution.refs import (
     parse_ref,
     split_name_ref,
 )
-from service.resolution.semver import Version
+from service.semver import Version
 
 Format = Literal["json", "markdown"]
 

@@ -33,7 +33,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from service.formats.tools import RuleKind, ToolRule
-from service.resolution.semver import Version
+from service.semver import Version
 
 AGENT_SOURCE = "agent"
 

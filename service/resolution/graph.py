@@ -34,7 +34,7 @@ from service.resolution.refs import (
     TagRef,
     parse_ref,
 )
-from service.resolution.semver import Version
+from service.semver import Version
 
 DEFAULT_MAX_STEPS = 20_000
 

@@ -14,7 +14,7 @@ import yaml
 
 from service.formats.tools import split_rules
 from service.resolution.grants import Grants, ResolvedToolset
-from service.resolution.semver import Version
+from service.semver import Version
 
 # Optional agent frontmatter fields copied to the profile's top level when present, in this
 # order, after the always-present `description`, `model` and `maxTurns`. `tools` and `skills`

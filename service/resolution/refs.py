@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import nodesemver
 
-from service.resolution.semver import InvalidVersion, Version
+from service.semver import InvalidVersion, Version
 
 MAX_REF_LENGTH = 256
 DIGEST_PREFIX = "sha256:"

@@ -233,6 +233,16 @@ def test_journey_search_agent_grants_skills_dependents_diff_download(
     assert _cells(page, "table.dependents", 3) == ["1.1.0", "1.0.0"]
     check(page, "skill-git-workflow")
 
+    page.goto(url + "/ui/skills/default/python-testing")  # published as a folder by the CLI
+    files = page.locator("table.files tbody tr")
+    assert files.locator("th").all_inner_texts() == [
+        "SKILL.md", "references/fixtures.md", "scripts/run_pytest.sh",
+    ]  # fmt: skip
+    assert files.locator("td:nth-child(3)").all_inner_texts() == ["no", "no", "yes"]
+    script = httpx.get(url + (files.locator("th a").last.get_attribute("href") or ""))
+    assert script.content == (EXAMPLES / "skills/python-testing/scripts/run_pytest.sh").read_bytes()
+    check(page, "skill-python-testing-files")
+
     page.goto(url + "/ui/agents/default/dev-python")
     page.get_by_label("From").select_option("1.0.0")
     page.get_by_label("to", exact=True).select_option("1.1.0")

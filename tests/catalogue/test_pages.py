@@ -141,6 +141,8 @@ async def test_skill_page_lists_allowed_tools_and_dependents(client: httpx.Async
     await publish_examples(client)
     html = await _page(client, "/ui/skills/default/git-workflow")
     assert "<code>Bash(git status:*)</code>" in html
+    files = html.split('class="files"', 1)[1].split("</table>", 1)[0]
+    assert ">SKILL.md</a>" in files  # published as SKILL.md alone: the folder is that one file
     dependents = html.split('class="dependents"', 1)[1].split("</table>", 1)[0]
     assert 'href="/ui/agents/default/dev-python@1.0.0"' in dependents
     assert "directly" in dependents

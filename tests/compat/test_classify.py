@@ -11,7 +11,7 @@ from service.compat.classify import baseline, check_release, compare, level, lin
 from service.compat.snapshot import Snapshot, rule_dict
 from service.formats.tools import parse_tool_rule
 from service.resolution.grants import covers
-from service.resolution.semver import Version
+from service.semver import Version
 
 RULES = [
     "Read",

@@ -27,7 +27,7 @@ from service.resolution.graph import (
     resolve,
 )
 from service.resolution.refs import DigestRef, ExactRef, RangeRef, parse_ref, split_name_ref
-from service.resolution.semver import Version
+from service.semver import Version
 
 Universe = dict[str, list[Candidate]]
 Tags = Mapping[str, Mapping[str, Version]]

@@ -22,7 +22,7 @@ from service.resolution.profile import (
     profile_json_bytes,
     render_markdown,
 )
-from service.resolution.semver import Version
+from service.semver import Version
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PUBLISHED = dt.datetime(2026, 3, 14, 9, 26, 53, 589000, tzinfo=dt.UTC)

@@ -21,7 +21,7 @@ from service.resolution.refs import (
     parse_ref,
     split_name_ref,
 )
-from service.resolution.semver import InvalidVersion, Version
+from service.semver import InvalidVersion, Version
 from tests.helpers import GENEROUS_SECONDS, within
 
 FIXTURE = Path(__file__).with_name("npm_ranges.json")

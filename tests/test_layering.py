@@ -1,0 +1,91 @@
+"""Imports between service/'s packages only point down: no cycles, and the pure cores do no I/O.
+
+A unit is a top-level package (`service/artifacts/`) or module (`service/errors.py`). Every
+`import service.…` in any function or block counts, TYPE_CHECKING ones included.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+from collections import defaultdict
+from graphlib import CycleError, TopologicalSorter
+from pathlib import Path
+
+SERVICE = Path(__file__).resolve().parents[1] / "service"
+# Pure cores: data in, data out. They may use each other, never a database, web or HTTP library.
+PURE = {"formats", "resolution", "semver"}
+# Package cycles known and not yet untangled, each with its reason; nothing may be added here
+# without one. signing/router.py serves profile signatures (imports profiles.router/service)
+# while profiles/router.py signs with signing/signer.py: the router belongs with profiles.
+# compat: artifacts/publishing.py runs the compatibility check (compat.policy/snapshot), while
+# compat's router and service build on artifacts: the check belongs below artifacts.
+KNOWN_CYCLES = {frozenset({"profiles", "signing"}), frozenset({"artifacts", "compat"})}
+IO_LIBRARIES = {"fastapi", "starlette", "sqlalchemy", "asyncpg", "httpx", "uvicorn", "alembic"}
+
+
+def _unit(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "service"
+
+
+def _is_unit(name: str) -> bool:
+    return (SERVICE / name).is_dir() or (SERVICE / f"{name}.py").is_file()
+
+
+def _imports() -> dict[tuple[str, str], set[str]]:
+    """(importing unit, imported top-level name or unit) -> the module-level edges behind it."""
+    found: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for path in SERVICE.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        module = ".".join(path.relative_to(SERVICE.parent).with_suffix("").parts)
+        module = module.removesuffix(".__init__")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+                if node.module == "service":
+                    names = [f"service.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in names:
+                target = _unit(name) if name.startswith("service.") else name.split(".")[0]
+                found[(_unit(module), target)].add(f"{module} -> {name}")
+    return found
+
+
+def package_graph() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = defaultdict(set)
+    for source, target in _imports():
+        if source != target and _is_unit(target):
+            graph[source].add(target)
+    for pair in KNOWN_CYCLES:
+        first, second = sorted(pair)
+        graph[second].discard(first)
+    return graph
+
+
+def test_package_imports_form_no_cycle() -> None:
+    graph = package_graph()
+    try:
+        tuple(TopologicalSorter(graph).static_order())
+    except CycleError as error:
+        cycle = error.args[1]
+        edges = _imports()
+        why = [
+            line
+            for source, target in itertools.pairwise(cycle)
+            for line in sorted(edges[(source, target)])
+        ]
+        raise AssertionError(f"import cycle {' -> '.join(cycle)}:\n" + "\n".join(why)) from None
+
+
+def test_pure_cores_import_no_io_and_nothing_above_them() -> None:
+    for (source, target), lines in _imports().items():
+        if source not in PURE:
+            continue
+        assert target not in IO_LIBRARIES, sorted(lines)
+        if _is_unit(target):
+            assert target in PURE or target == source, sorted(lines)
