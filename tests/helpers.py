@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import httpx
+
+from service.app import create_app
+from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -47,6 +50,16 @@ def skill_file(name: str = "helper", **fields: str) -> bytes:
     lines = {"name": name, "description": "Helps with things.", **fields}
     frontmatter = "\n".join(f"{key}: {value}" for key, value in lines.items())
     return f"---\n{frontmatter}\n---\n\n# {name}\n".encode()
+
+
+@asynccontextmanager
+async def serving(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """An app of its own (lifespan run) with these settings, and a client for it."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as http:
+            yield http
 
 
 async def put(

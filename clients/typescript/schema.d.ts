@@ -5717,6 +5717,16 @@ export interface operations {
             /** @description The profile; `Content-Location` names the exact version a tag or range chose */
             200: {
                 headers: {
+                    /** @description Strong; differs whenever the body or its state does */
+                    ETag?: string;
+                    /** @description `public, max-age=300, stale-while-revalidate=86400, stale-if-error=86400` (tags, ranges and `?resolve=latest`: `max-age=60`) */
+                    "Cache-Control"?: string;
+                    /** @description The exact version a tag, range or digest chose */
+                    "Content-Location"?: string;
+                    /** @description RFC 9745, `@<unix time>`, when deprecated */
+                    Deprecation?: string;
+                    /** @description `299 - "yanked: …"`, `299 - "deprecated: …"`; `110 - "Response is Stale"` when served from memory while the database is unreachable */
+                    Warning?: string;
                     /** @description Detached JWS (EdDSA) over the exact body; keys at `/.well-known/jwks.json` */
                     "Registry-Signature"?: string;
                     [name: string]: unknown;
@@ -5829,6 +5839,16 @@ export interface operations {
             /** @description Not modified (If-None-Match matched the ETag) */
             304: {
                 headers: {
+                    /** @description Strong; differs whenever the body or its state does */
+                    ETag?: string;
+                    /** @description `public, max-age=300, stale-while-revalidate=86400, stale-if-error=86400` (tags, ranges and `?resolve=latest`: `max-age=60`) */
+                    "Cache-Control"?: string;
+                    /** @description The exact version a tag, range or digest chose */
+                    "Content-Location"?: string;
+                    /** @description RFC 9745, `@<unix time>`, when deprecated */
+                    Deprecation?: string;
+                    /** @description `299 - "yanked: …"`, `299 - "deprecated: …"`; `110 - "Response is Stale"` when served from memory while the database is unreachable */
+                    Warning?: string;
                     [name: string]: unknown;
                 };
                 content?: never;

@@ -8,6 +8,7 @@ from typing import Any
 
 from service.artifacts.repository import ArtifactRepository, NewVersion
 from service.artifacts.schemas import Kind, ValidationReport, VersionDetail
+from service.artifacts.service import commit_with_change
 from service.artifacts.views import digest_of, version_detail
 from service.bundles.manifest import Bundle
 from service.bundles.repository import BundleRepository
@@ -158,11 +159,7 @@ class PublishService:
         )
         # A new agent version can change what a range or `latest` chooses, on every replica.
         change = ProfileChange(identity.namespace, identity.name)
-        if kind == "agent":
-            await self.profiles.notify_change(change)
-        await repo.session.commit()
-        if kind == "agent" and self.cache is not None:
-            change.apply(self.cache)
+        await commit_with_change(repo.session, self.profiles, self.cache, kind, change)
         stored = await repo.get_version(kind, identity.namespace, identity.name, version)
         assert stored is not None
         return Published(version_detail(kind, identity, stored), created=True)

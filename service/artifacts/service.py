@@ -9,6 +9,8 @@ import json
 import re
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from service.artifacts.repository import ArtifactRepository
 from service.artifacts.schemas import (
     ArtifactDetail,
@@ -200,13 +202,7 @@ class ArtifactService:
     # Helpers ----------------------------------------------------------------------------
 
     async def _commit(self, kind: Kind, change: ProfileChange) -> None:
-        """Commit; an agent's change also reaches every replica's profile cache (and this one's
-        at once, without waiting for its own notice)."""
-        if kind == "agent":
-            await self.profiles.notify_change(change)
-        await self.repository.session.commit()
-        if kind == "agent":
-            change.apply(self.cache)
+        await commit_with_change(self.repository.session, self.profiles, self.cache, kind, change)
 
     def identity(self, qualified_name: str) -> Identity:
         try:
@@ -266,6 +262,22 @@ class ArtifactService:
             digest=row.digest,
             details=details,
         )
+
+
+async def commit_with_change(
+    session: AsyncSession,
+    profiles: ProfileRepository,
+    cache: ProfileCache | None,
+    kind: str,
+    change: ProfileChange,
+) -> None:
+    """Commit; an agent's change also reaches every replica's profile cache (through a notice
+    sent by this transaction) and this process's at once, without waiting for its own notice."""
+    if kind == "agent":
+        await profiles.notify_change(change)
+    await session.commit()
+    if kind == "agent" and cache is not None:
+        change.apply(cache)
 
 
 def _check_tag(tag: str) -> None:

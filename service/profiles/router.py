@@ -28,6 +28,22 @@ from service.signing.signer import SIGNATURE_HEADER, get_signer
 
 router = APIRouter(prefix="/v1/profiles", tags=["profiles"])
 
+_TEXT = {"schema": {"type": "string"}}
+PROFILE_HEADERS = {
+    "ETag": {"description": "Strong; differs whenever the body or its state does", **_TEXT},
+    "Cache-Control": {
+        "description": "`public, max-age=300, stale-while-revalidate=86400, stale-if-error=86400`"
+        " (tags, ranges and `?resolve=latest`: `max-age=60`)",
+        **_TEXT,
+    },
+    "Content-Location": {"description": "The exact version a tag, range or digest chose", **_TEXT},
+    "Deprecation": {"description": "RFC 9745, `@<unix time>`, when deprecated", **_TEXT},
+    "Warning": {
+        "description": '`299 - "yanked: …"`, `299 - "deprecated: …"`; `110 - "Response is Stale"`'
+        " when served from memory while the database is unreachable",
+        **_TEXT,
+    },
+}
 MEDIA: dict[Format, str] = {"json": "application/json", "markdown": "text/markdown; charset=utf-8"}
 
 
@@ -59,18 +75,22 @@ def negotiate(request: Request, requested: Format | None) -> Format:
         200: {
             "description": "The profile; `Content-Location` names the exact version a tag or range chose",
             "headers": {
+                **PROFILE_HEADERS,
                 "Registry-Signature": {
                     "description": "Detached JWS (EdDSA) over the exact body; keys at"
                     " `/.well-known/jwks.json`",
                     "schema": {"type": "string"},
-                }
+                },
             },
             "content": {
                 "application/json": {"schema": {"$ref": "#/components/schemas/Profile"}},
                 "text/markdown": {"schema": {"type": "string"}},
             },
         },
-        304: {"description": "Not modified (If-None-Match matched the ETag)"},
+        304: {
+            "description": "Not modified (If-None-Match matched the ETag)",
+            "headers": PROFILE_HEADERS,
+        },
         **problem_responses(400, 404, 409, 422),
     },
 )

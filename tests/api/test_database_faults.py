@@ -12,10 +12,9 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from service.app import create_app
 from service.db.engine import LISTENER_APPLICATION_NAME
 from service.settings import Settings
-from tests.helpers import agent_file, put
+from tests.helpers import agent_file, put, serving
 
 
 def _plain(url: str) -> str:
@@ -48,22 +47,17 @@ async def _terminate_app_backends(database_url: str, *, waiting_on_lock: bool = 
 @pytest_asyncio.fixture(loop_scope="session")
 async def one_connection(database_url: str, clean_db: None) -> AsyncIterator[httpx.AsyncClient]:
     """An app whose pool holds exactly one connection, so the test knows which one it kills."""
-    app = create_app(Settings(database_url=database_url, db_pool_size=1, db_max_overflow=0))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            yield http
+    settings = Settings(database_url=database_url, db_pool_size=1, db_max_overflow=0)
+    async with serving(settings) as http:
+        yield http
 
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def unreachable() -> AsyncIterator[httpx.AsyncClient]:
     """An app pointed at a port nobody listens on."""
     url = f"postgresql://postgres@127.0.0.1:{_closed_port()}/registry"
-    app = create_app(Settings(database_url=url, db_connect_timeout=2))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            yield http
+    async with serving(Settings(database_url=url, db_connect_timeout=2)) as http:
+        yield http
 
 
 async def test_pooled_connection_killed_while_idle_is_replaced_and_the_read_succeeds(

@@ -15,7 +15,7 @@ from service.app import create_app
 from service.profiles.cache import ENTRY_OVERHEAD, CachedProfile, ProfileCache, ProfileKey
 from service.settings import Settings
 from tests.faults.proxy import FaultProxy, fault_proxy
-from tests.helpers import agent_file, put
+from tests.helpers import agent_file, put, serving
 
 
 def _entry(version: str, size: int = 100, *, moving: bool = False) -> CachedProfile:
@@ -89,11 +89,8 @@ async def proxied(
     settings = Settings(
         database_url=proxy.url_for(database_url), db_connect_timeout=1, db_statement_timeout=2
     )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            yield http
+    async with serving(settings) as http:
+        yield http
 
 
 async def test_outage_serves_cached_profiles_stale_and_503_for_the_rest(

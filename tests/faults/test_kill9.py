@@ -16,7 +16,6 @@ import os
 import random
 import signal
 import threading
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -25,9 +24,8 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-from sqlalchemy.engine import make_url
 
-from tests.faults.server import clean_env, start, stop
+from tests.faults.server import clean_env, fresh_database, start, stop
 from tests.helpers import agent_file, skill_file
 
 pytestmark = [pytest.mark.e2e, pytest.mark.faults]
@@ -40,22 +38,10 @@ def _plain(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
-async def _admin(server_url: str, statement: str) -> None:
-    connection = await asyncpg.connect(server_url)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 @pytest.fixture
 def fault_database(server_url: str) -> Iterator[str]:
-    name = f"registry_kill_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        asyncio.run(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with fresh_database(server_url, "registry_kill") as url:
+        yield url
 
 
 def _burst(cycle: int) -> list[tuple[str, str, bytes]]:
