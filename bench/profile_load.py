@@ -40,9 +40,13 @@ import asyncpg  # type: ignore[import-untyped]
 import httpx
 from sqlalchemy.engine import make_url
 
+from service.auth.tokens import generate_token
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 HOST = "127.0.0.1"
+# The server takes it as REGISTRY_BOOTSTRAP_TOKEN; the publish scenario sends it.
+TOKEN = generate_token()
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 AGENT = "dev-python"
@@ -166,6 +170,7 @@ def start_server(config: Config) -> Server:
     env = {
         k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REGISTRY_DATABASE_URL"}
     }
+    env["REGISTRY_BOOTSTRAP_TOKEN"] = TOKEN
     cleanup: list[Callable[[], None]] = []
     workdir = Path(tempfile.mkdtemp(prefix="registry-bench-"))
     cleanup.append(lambda: _rmtree(workdir))
@@ -394,7 +399,7 @@ def build_scenarios(url: str, wanted: tuple[str, ...]) -> list[Scenario]:
                 "publish idempotent (200)",
                 "PUT",
                 f"/v1/agents/{AGENT}/versions/1.0.0",
-                (("Content-Type", "text/markdown"),),
+                (("Content-Type", "text/markdown"), ("Authorization", f"Bearer {TOKEN}")),
                 agent,
                 200,
             ),

@@ -12,6 +12,12 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from service import health
 from service.artifacts.router import build_router, validate_router
+from service.auth import audit_router as audit
+from service.auth import router as auth
+from service.auth.dependencies import ReadAccess
+from service.auth.oidc import OidcVerifier
+from service.auth.ratelimit import FailedLoginLimiter
+from service.auth.tokens import hash_token
 from service.bundles import router as bundles
 from service.catalogue import docs as catalogue_docs
 from service.catalogue import router as catalogue
@@ -90,6 +96,14 @@ def create_app(
         redoc_url=None,
     )
     app.state.settings = settings
+    bootstrap = settings.bootstrap_token
+    app.state.bootstrap_hash = hash_token(bootstrap.get_secret_value()) if bootstrap else None
+    app.state.failed_logins = FailedLoginLimiter(settings.auth_failures_per_minute)
+    app.state.oidc = OidcVerifier(
+        allow_insecure=settings.oidc_allow_insecure_issuers,
+        leeway=settings.oidc_leeway_seconds,
+        refresh_cooldown=settings.oidc_jwks_refresh_cooldown,
+    )
     app.state.metrics = Metrics()
     install_problem_handlers(app)
     app.add_middleware(NulGuardMiddleware)
@@ -107,11 +121,14 @@ def create_app(
     app.include_router(build_router("toolset"))
     app.include_router(signing.router)
     app.include_router(profiles.router)
+    app.include_router(auth.router)
+    app.include_router(audit.router)
     app.include_router(search_router)
     app.include_router(changes_router)
     app.include_router(webhooks.router)
     app.include_router(catalogue_docs.build_router(app.openapi_url or "/openapi.json"))
-    app.include_router(catalogue.build_router())
+    # With REGISTRY_ANONYMOUS_READ=false the pages need a token too, like every other read.
+    app.include_router(catalogue.build_router(), dependencies=[ReadAccess])
     app.mount(catalogue.STATIC_PREFIX, StaticFiles(directory=catalogue.HERE / "static"), "static")
     install_openapi(app)
     if tracing is not None:

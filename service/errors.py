@@ -20,6 +20,11 @@ class RegistryError(Exception):
         self.detail = detail
         self.extra = extra
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Response headers the status calls for (WWW-Authenticate, Retry-After)."""
+        return {}
+
     def to_problem(self, instance: str | None = None) -> dict[str, Any]:
         problem: dict[str, Any] = {
             "type": PROBLEM_TYPE_BASE + self.code.replace("_", "-"),
@@ -43,6 +48,47 @@ class BadRequest(RegistryError):
 class InvalidCursor(BadRequest):
     code = "invalid_cursor"
     title = "Invalid pagination cursor"
+
+
+class Unauthenticated(RegistryError):
+    """No usable bearer token: missing, malformed, unknown, expired or revoked."""
+
+    status = 401
+    code = "unauthenticated"
+    title = "Authentication required"
+
+    def __init__(self, detail: str, *, presented: bool, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.presented = presented
+
+    @property
+    def headers(self) -> dict[str, str]:
+        challenge = 'Bearer realm="agent-registry"'
+        if self.presented:  # RFC 6750 §3: say why a presented token failed
+            challenge += ', error="invalid_token"'
+        return {"WWW-Authenticate": challenge}
+
+
+class Forbidden(RegistryError):
+    """A valid token that lacks the namespace or the permission."""
+
+    status = 403
+    code = "forbidden"
+    title = "Not allowed"
+
+
+class TooManyFailedLogins(RegistryError):
+    status = 429
+    code = "too_many_failed_logins"
+    title = "Too many failed authentication attempts"
+
+    def __init__(self, detail: str, *, retry_after: int, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class NotFound(RegistryError):
@@ -117,6 +163,17 @@ class MigrationsPending(RegistryError):
     status = 503
     code = "migrations_pending"
     title = "Database schema is not at the latest migration"
+
+
+class NamespaceNotFound(NotFound):
+    code = "namespace_not_found"
+    title = "No such namespace"
+
+
+class AlreadyExists(RegistryError):
+    status = 409
+    code = "already_exists"
+    title = "Already exists"
 
 
 class InvalidCharacter(RegistryError):

@@ -88,7 +88,7 @@ VERSION_DETAIL: dict[str, Any] = {
     "yanked": False,
     "yankReason": None,
     "deprecated": None,
-    "publisher": "anonymous",
+    "publisher": "ci-team-a",
     "frontmatter": PROFILE["frontmatter"],
     "body": PROFILE["instructions"],
     "lock": PROFILE["lock"],

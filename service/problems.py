@@ -30,11 +30,14 @@ log = logging.getLogger("service.errors")
 
 _STATUS_DESCRIPTIONS = {
     400: "Malformed request",
+    401: "No usable bearer token (missing, malformed, unknown, expired or revoked)",
+    403: "The token lacks the namespace or the permission",
     404: "Not found",
     409: "Conflict with what is already stored",
     413: "Body larger than the configured maximum",
     415: "Body is not in an accepted media type",
     422: "Invalid file or request; every problem is listed",
+    429: "Too many failed authentication attempts from this address; see Retry-After",
     503: "Not ready: database unreachable or migrations pending",
 }
 
@@ -52,15 +55,15 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 def problem_response(error: RegistryError, request: Request) -> JSONResponse:
-    headers = None
+    headers = dict(error.headers)
     if error.status == 503:
         # Every 503 here passes by itself (database back, migrations applied): say when to retry.
-        headers = {"Retry-After": str(request.app.state.settings.retry_after_seconds)}
+        headers["Retry-After"] = str(request.app.state.settings.retry_after_seconds)
     return JSONResponse(
         error.to_problem(instance=request.url.path),
         status_code=error.status,
         media_type=PROBLEM_MEDIA_TYPE,
-        headers=headers,
+        headers=headers or None,
     )
 
 

@@ -1,163 +1,507 @@
-"""Publishing files from a repository: over HTTP for `registry publish`, in-process for `--seed`."""
+"""Publishing a repository's files: over HTTP for `registry publish`, in process for `--seed`
+and for the offline `registry validate`.
+
+`registry publish` is built for CI logs: one result line per file on stdout (its status word
+first), diagnostics on stderr, exit codes a pipeline can branch on, and every expected failure
+(no server, a refused token, a missing path) as one line that says what to do.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Literal
 from urllib.parse import quote
 
 import httpx
-from rich.console import Console
 
 from service.artifacts.publishing import PublishService
 from service.artifacts.repository import ArtifactRepository
+from service.artifacts.views import digest_of
+from service.audit.actor import Actor
 from service.bundles.folder import read_folder
 from service.bundles.manifest import deterministic_tar_gz
 from service.db.engine import create_engine, session_factory
 from service.errors import RegistryError
+from service.formats.toolset import validate_toolset
 from service.formats.validate import validate_file
 from service.profiles.repository import ProfileRepository
 from service.settings import Settings
 
 SKILL_FILE = "SKILL.md"
 SEED_VERSION = "1.0.0"
+TOOLSET_SUFFIXES = {
+    ".json": "application/json",
+    ".yaml": "application/yaml",
+    ".yml": "application/yaml",
+}
+Kind = Literal["agent", "skill", "toolset"]
+Status = Literal["published", "unchanged", "invalid", "conflict", "valid"]
+
+# Documented exit codes (README: "Exit codes").
+EXIT_OK, EXIT_INVALID, EXIT_CONFLICT, EXIT_AUTH, EXIT_UNREACHABLE = 0, 1, 2, 3, 4
+_UNKNOWN_SKILL = re.compile(r"^skill '([^']+)' does not exist")
+
+
+class PublishFailure(Exception):
+    """An expected failure that ends the run: one line for the log, and its exit code."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
 
 
 @dataclass(frozen=True)
 class SourceFile:
-    kind: Literal["agent", "skill"]
+    kind: Kind
     name: str
     path: Path
     declared_version: str | None
 
 
-def _source(kind: Literal["agent", "skill"], path: Path) -> SourceFile:
-    """A skill is named by its folder; an agent by its frontmatter `name` (as Claude Code does)."""
-    parsed = validate_file(kind, path.read_bytes())
+@dataclass
+class Outcome:
+    """What happened to one file."""
+
+    file: SourceFile
+    status: Status
+    version: str | None = None
+    digest: str | None = None
+    existing_digest: str | None = None
+    detail: str | None = None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.file.kind} {self.file.name}@{self.version or '?'}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "path": str(self.file.path),
+            "kind": self.file.kind,
+            "name": self.file.name,
+            "version": self.version,
+            "status": self.status,
+            "digest": self.digest,
+            "existingDigest": self.existing_digest,
+            "detail": self.detail,
+            "errors": self.errors,
+            "warnings": self.warnings,
+        }
+
+
+# Finding files ----------------------------------------------------------------------------
+
+
+def _source(kind: Kind, path: Path) -> SourceFile:
+    """A skill is named by its folder, an agent by its frontmatter `name` (as Claude Code does),
+    a toolset by its document's `name`."""
+    data = path.read_bytes()
+    if kind == "toolset":
+        toolset = validate_toolset(data)
+        declared = (toolset.document or {}).get("version")
+        return SourceFile(
+            kind, toolset.name or path.stem, path, declared if isinstance(declared, str) else None
+        )
+    parsed = validate_file(kind, data)
     name = path.parent.name if kind == "skill" else parsed.name or path.stem
     return SourceFile(kind, name, path, parsed.version)
 
 
-def collect_files(paths: list[Path]) -> list[SourceFile]:
-    """Skills (`<name>/SKILL.md`) first, then agents (`<name>.md`), each in name order."""
+def collect_files(paths: Iterable[Path]) -> list[SourceFile]:
+    """Skills (`<name>/SKILL.md`), toolsets (`toolsets/*.{yaml,yml,json}`), then agents (`*.md`).
+
+    A missing path is a PublishFailure, so a typo never publishes half a tree.
+    """
     found: dict[Path, SourceFile] = {}
     for path in paths:
-        candidates = sorted(path.rglob("*.md")) if path.is_dir() else [path]
-        # A skill is a folder: Markdown beside or below its SKILL.md (references/…) is
-        # part of that skill, never an agent.
-        skill_dirs = {file.parent for file in candidates if file.name == SKILL_FILE}
-        for file in candidates:
+        if not path.exists():
+            raise PublishFailure(f"{path}: no such file or folder", EXIT_INVALID)
+        if path.is_file():
+            kind: Kind = (
+                "skill"
+                if path.name == SKILL_FILE
+                else "toolset"
+                if path.suffix in TOOLSET_SUFFIXES
+                else "agent"
+            )
+            found[path.resolve()] = _source(kind, path)
+            continue
+        markdown = sorted(path.rglob("*.md"))
+        # A skill is a folder: Markdown beside or below its SKILL.md (references/…) is part of
+        # that skill, never an agent.
+        skill_dirs = {file.parent for file in markdown if file.name == SKILL_FILE}
+        for file in markdown:
             if file.name == SKILL_FILE:
                 found[file.resolve()] = _source("skill", file)
-            elif skill_dirs.intersection(file.parents):
-                continue
-            elif file.suffix == ".md" and file.name.lower() != "readme.md":
+            elif not skill_dirs.intersection(file.parents) and file.name.lower() != "readme.md":
                 found[file.resolve()] = _source("agent", file)
-    return sorted(found.values(), key=lambda f: (f.kind != "skill", f.name))
+        for file in sorted(path.rglob("*")):
+            in_skill = skill_dirs.intersection(file.parents)
+            if file.suffix in TOOLSET_SUFFIXES and file.parent.name == "toolsets" and not in_skill:
+                found[file.resolve()] = _source("toolset", file)
+    order = {"skill": 0, "toolset": 1, "agent": 2}
+    return sorted(found.values(), key=lambda f: (order[f.kind], f.name, str(f.path)))
 
 
 def request_body(file: SourceFile) -> tuple[bytes, str]:
-    """The body and its media type: a skill folder with more than SKILL.md goes as a tar.gz."""
+    """The body of a file's publish request and its media type: a skill folder with more than
+    SKILL.md goes as a tar.gz, a toolset as JSON or YAML."""
     if file.kind == "skill":
         bundle = read_folder(file.path.parent)
         if bundle.has_extra_files:
             return deterministic_tar_gz(bundle.files, prefix=file.name), "application/gzip"
+    if file.kind == "toolset":
+        return file.path.read_bytes(), TOOLSET_SUFFIXES[file.path.suffix]
     return file.path.read_bytes(), "text/markdown"
 
 
-class PublishClient:
-    """A thin HTTP client that prints every outcome and every problem."""
+def checked_body(file: SourceFile) -> tuple[bytes, str]:
+    """What `POST /v1/validate` checks: the file itself (a skill's SKILL.md)."""
+    media_type = TOOLSET_SUFFIXES[file.path.suffix] if file.kind == "toolset" else "text/markdown"
+    return file.path.read_bytes(), media_type
 
-    def __init__(self, base_url: str, console: Console) -> None:
-        self.http = httpx.Client(base_url=base_url, timeout=30.0)
-        self.console = console
-        self.failed = False
 
-    def __enter__(self) -> PublishClient:
-        return self
+def local_digest(file: SourceFile) -> str:
+    """The digest the registry would give these bytes (a skill's: over its folder's manifest)."""
+    if file.kind == "skill":
+        return read_folder(file.path.parent).digest
+    return digest_of(file.path.read_bytes())
 
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
+
+def publish_path(file: SourceFile, version: str, namespace: str | None) -> str:
+    name = f"{namespace}/{file.name}" if namespace else file.name
+    return f"/v1/{file.kind}s/{quote(name, safe='/')}/versions/{quote(version, safe='')}"
+
+
+# Offline checks ---------------------------------------------------------------------------
+
+
+def validate_offline(files: list[SourceFile], *, version: str | None = None) -> list[Outcome]:
+    """Every check that needs no registry; a skill named by an agent must be among the files."""
+    in_tree = {f.name for f in files if f.kind == "skill"}
+    outcomes = []
+    for file in files:
+        data = file.path.read_bytes()
+        chosen = file.declared_version or version
+        if file.kind == "toolset":
+            problems = validate_toolset(data, path_name=file.name, path_version=chosen).problems
+            refs: list[str] = []
+        else:
+            parsed = validate_file(file.kind, data, path_name=file.name, path_version=chosen)
+            problems = parsed.problems
+            refs = [ref.name for ref in parsed.skill_refs]
+        errors = [p.as_dict() for p in problems if p.severity.value == "error"]
+        warnings = [p.as_dict() for p in problems if p.severity.value != "error"]
+        for ref in refs:
+            if ref.rsplit("/", 1)[-1] not in in_tree:
+                warnings.append(
+                    {
+                        "loc": "frontmatter.skills",
+                        "code": "reference_not_checked",
+                        "message": f"skill {ref!r} is not among these files; pass --url to check"
+                        " it against a registry",
+                        "severity": "warning",
+                    }
+                )
+        outcomes.append(
+            Outcome(
+                file, "invalid" if errors else "valid", chosen, None, None, None, errors, warnings
+            )
+        )
+    return outcomes
+
+
+# Over HTTP --------------------------------------------------------------------------------
+
+
+class RegistryClient:
+    """`registry publish` and `registry validate --url` against one registry."""
+
+    def __init__(self, base_url: str, token: str | None = None, timeout: float = 30.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.http = httpx.Client(base_url=self.base_url, timeout=timeout, headers=headers)
+
+    def close(self) -> None:
         self.http.close()
 
-    def publish_all(
-        self, files: list[SourceFile], *, version: str | None, namespace: str | None
-    ) -> bool:
-        pending = list(files)
-        # Skills may build on skills: retry those waiting on a missing skill while others land.
-        while pending:
-            results = [(file, self._publish(file, version, namespace)) for file in pending]
-            waiting = [file for file, response in results if _only_missing_skills(response)]
-            progressed = len(waiting) < len(pending)
-            for file, response in results:
-                if file not in waiting or not progressed:
-                    self._report(file, response)
-            pending = waiting if progressed else []
-        return not self.failed
-
-    def validate_all(self, files: list[SourceFile]) -> bool:
-        for file in files:
-            response = self.http.post(
-                "/v1/validate",
-                params={"kind": file.kind, "name": file.name},
-                content=file.path.read_bytes(),
-                headers={"Content-Type": "text/markdown"},
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One request; a network failure, a 5xx or a non-registry answer is a PublishFailure."""
+        try:
+            response = self.http.request(method, path, **kwargs)
+        except httpx.ConnectError as exc:
+            raise PublishFailure(
+                f"no registry at {self.base_url} — start `registry serve` or set REGISTRY_URL",
+                EXIT_UNREACHABLE,
+            ) from exc
+        except httpx.TimeoutException as exc:
+            raise PublishFailure(
+                f"the registry at {self.base_url} did not answer in time", EXIT_UNREACHABLE
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise PublishFailure(
+                f"cannot talk to {self.base_url}: {type(exc).__name__}", EXIT_UNREACHABLE
+            ) from exc
+        if response.status_code >= 500:
+            raise PublishFailure(
+                f"the registry at {self.base_url} answered {response.status_code}: "
+                f"{_detail(response)}",
+                EXIT_UNREACHABLE,
             )
-            body = response.json()
-            if response.status_code != 200 or not body.get("valid"):
-                self.failed = True
-                self.console.print(f"[red]✗[/] {file.kind} {file.path}")
-            else:
-                self.console.print(f"[green]✓[/] {file.kind} {file.path}")
-            _print_problems(self.console, body)
-        return not self.failed
+        if response.status_code in (401, 403, 429):
+            raise PublishFailure(f"{_detail(response)} ({response.status_code})", EXIT_AUTH)
+        if "json" not in response.headers.get("content-type", ""):
+            raise PublishFailure(
+                f"{self.base_url} is not an Agent Registry (it answered {response.status_code}"
+                f" {response.headers.get('content-type', 'with no content type')})",
+                EXIT_UNREACHABLE,
+            )
+        return response
 
-    def _publish(
-        self, file: SourceFile, version: str | None, namespace: str | None
-    ) -> httpx.Response:
+    def exchange_oidc(self, id_token: str) -> str:
+        body = self.request("POST", "/v1/auth/oidc", json={"token": id_token}).json()
+        token: str = body["token"]
+        self.http.headers["Authorization"] = f"Bearer {token}"
+        return token
+
+    def publish_all(
+        self,
+        files: list[SourceFile],
+        *,
+        version: str | None,
+        namespace: str | None,
+        report: Callable[[Outcome], None],
+    ) -> list[Outcome]:
+        """Publish in order; skills waiting on a skill published later are retried. Stops at the
+        first conflict (published versions are immutable: something is wrong upstream)."""
+        outcomes: list[Outcome] = []
+        pending = list(files)
+        while pending:
+            waiting: list[tuple[SourceFile, Outcome]] = []
+            for file in pending:
+                outcome = self._publish(file, version, namespace)
+                if outcome.status == "invalid" and _only_unknown_skills(outcome, files):
+                    waiting.append((file, outcome))
+                    continue
+                outcomes.append(outcome)
+                report(outcome)
+                if outcome.status == "conflict":
+                    return outcomes
+            if len(waiting) == len(pending):  # no progress: report them as they are
+                for _, outcome in waiting:
+                    outcomes.append(outcome)
+                    report(outcome)
+                break
+            pending = [file for file, _ in waiting]
+        return outcomes
+
+    def _publish(self, file: SourceFile, version: str | None, namespace: str | None) -> Outcome:
         chosen = file.declared_version or version
         if chosen is None:
-            return httpx.Response(
-                422,
-                json={"detail": "no version: pass --version or declare `version:` in the file"},
+            return Outcome(
+                file,
+                "invalid",
+                detail="no version: pass --version or declare `version:` in the file",
+                errors=[
+                    {
+                        "loc": "frontmatter.version",
+                        "code": "missing_version",
+                        "message": "no version: pass --version or declare `version:` in the file",
+                        "severity": "error",
+                    }
+                ],
             )
-        name = f"{namespace}/{file.name}" if namespace else file.name
         content, media_type = request_body(file)
-        return self.http.put(
-            f"/v1/{file.kind}s/{quote(name, safe='/')}/versions/{quote(chosen, safe='')}",
+        response = self.request(
+            "PUT",
+            publish_path(file, chosen, namespace),
             content=content,
             headers={"Content-Type": media_type},
         )
-
-    def _report(self, file: SourceFile, response: httpx.Response) -> None:
-        body: dict[str, Any] = response.json()
-        where = f"{file.kind} {file.name}@{body.get('version', '?')}"
-        if response.status_code == 201:
-            self.console.print(f"[green]published[/] {where} {body['digest']}")
-        elif response.status_code == 200:
-            self.console.print(f"[blue]unchanged[/] {where} {body['digest']}")
-        else:
-            self.failed = True
-            self.console.print(f"[red]failed[/] {file.kind} {file.path}: {body.get('detail')}")
-        _print_problems(self.console, body)
-
-
-def _only_missing_skills(response: httpx.Response) -> bool:
-    if response.status_code != 422:
-        return False
-    errors = response.json().get("errors") or []
-    return bool(errors) and all(e.get("code") == "unknown_skill" for e in errors)
-
-
-def _print_problems(console: Console, body: dict[str, Any]) -> None:
-    for severity, colour in (("errors", "red"), ("warnings", "yellow")):
-        for problem in body.get(severity) or []:
-            console.print(
-                f"    [{colour}]{problem['code']}[/] {problem['loc']}: {problem['message']}"
+        body = response.json()
+        if response.status_code in (200, 201):
+            status: Status = "published" if response.status_code == 201 else "unchanged"
+            return Outcome(
+                file, status, chosen, body.get("digest"), warnings=body.get("warnings") or []
             )
+        if response.status_code == 409 and body.get("code") == "version_conflict":
+            return Outcome(
+                file,
+                "conflict",
+                chosen,
+                body.get("publishedDigest"),
+                body.get("existingDigest"),
+                body.get("detail"),
+            )
+        return Outcome(
+            file,
+            "invalid",
+            chosen,
+            detail=body.get("detail"),
+            errors=body.get("errors") or [_as_problem(body)],
+            warnings=body.get("warnings") or [],
+        )
+
+    def validate_all(
+        self, files: list[SourceFile], *, version: str | None, namespace: str | None
+    ) -> list[Outcome]:
+        """Every publish check on the server, nothing stored; a skill among the files counts as
+        published (it would be, first)."""
+        in_tree = {f.name for f in files if f.kind == "skill"}
+        outcomes = []
+        for file in files:
+            content, media_type = checked_body(file)
+            chosen = file.declared_version or version
+            name = f"{namespace}/{file.name}" if namespace else file.name
+            params = {"kind": file.kind, "name": name} | ({"version": chosen} if chosen else {})
+            response = self.request(
+                "POST",
+                "/v1/validate",
+                params=params,
+                content=content,
+                headers={"Content-Type": media_type},
+            )
+            body = response.json()
+            if response.status_code != 200:
+                outcomes.append(
+                    Outcome(
+                        file,
+                        "invalid",
+                        chosen,
+                        errors=[_as_problem(body)],
+                        detail=body.get("detail"),
+                    )
+                )
+                continue
+            errors = [e for e in body.get("errors", []) if not _in_tree(e, in_tree)]
+            outcomes.append(
+                Outcome(
+                    file,
+                    "invalid" if errors else "valid",
+                    chosen,
+                    body.get("digest"),
+                    errors=errors,
+                    warnings=body.get("warnings", []),
+                )
+            )
+        return outcomes
+
+    def dry_run(
+        self, files: list[SourceFile], *, version: str | None, namespace: str | None
+    ) -> list[Outcome]:
+        """Every check, and each valid file's digest against what is published: `valid` (would be
+        published), `unchanged` or `conflict`. Nothing is stored."""
+        outcomes = self.validate_all(files, version=version, namespace=namespace)
+        for outcome in outcomes:
+            if outcome.status != "valid" or outcome.version is None:
+                continue
+            outcome.digest = local_digest(outcome.file)
+            existing = self.existing_digest(outcome.file, outcome.version, namespace)
+            if existing == outcome.digest:
+                outcome.status = "unchanged"
+            elif existing is not None:
+                outcome.status = "conflict"
+                outcome.existing_digest = existing
+        return outcomes
+
+    def existing_digest(self, file: SourceFile, version: str, namespace: str | None) -> str | None:
+        response = self.request("GET", publish_path(file, version, namespace))
+        if response.status_code == 200:
+            digest = response.json().get("digest")
+            return digest if isinstance(digest, str) else None
+        return None
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200] or response.reason_phrase
+    detail = body.get("detail") if isinstance(body, dict) else None
+    return str(detail or response.reason_phrase)
+
+
+def _as_problem(body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "loc": "request",
+        "code": str(body.get("code", "error")),
+        "message": str(body.get("detail", body)),
+        "severity": "error",
+    }
+
+
+def _in_tree(problem: dict[str, Any], in_tree: set[str]) -> bool:
+    """An unknown-skill error about a skill among the files being published (first)."""
+    found = _UNKNOWN_SKILL.match(str(problem.get("message", "")))
+    return (
+        problem.get("code") == "unknown_skill"
+        and bool(found)
+        and (found is not None and found[1].rsplit("/", 1)[-1] in in_tree)
+    )
+
+
+def _only_unknown_skills(outcome: Outcome, files: list[SourceFile]) -> bool:
+    in_tree = {f.name for f in files if f.kind == "skill"}
+    return bool(outcome.errors) and all(_in_tree(e, in_tree) for e in outcome.errors)
+
+
+def github_id_token(audience: str) -> str | None:
+    """The GitHub Actions OIDC ID token for `audience`, when the job has `id-token: write`."""
+    url = os.environ.get("ACTIONS_ID_TOKEN_REQUEST_URL")
+    bearer = os.environ.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
+    if not url or not bearer:
+        return None
+    try:
+        response = httpx.get(
+            url,
+            params={"audience": audience},
+            headers={"Authorization": f"bearer {bearer}"},
+            timeout=30,
+        )
+        response.raise_for_status()
+        value = response.json()["value"]
+    except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+        raise PublishFailure(
+            f"cannot get an OIDC ID token from GitHub Actions: {type(exc).__name__}", EXIT_AUTH
+        ) from exc
+    return str(value)
+
+
+def summary(outcomes: list[Outcome], *, stored: bool) -> str:
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+    parts = ", ".join(f"{n} {status}" for status, n in counts.items())
+    tail = "" if stored else "; nothing stored"
+    return f"{len(outcomes)} file(s): {parts or 'nothing to do'}{tail}"
+
+
+def exit_code(outcomes: list[Outcome]) -> int:
+    statuses = {o.status for o in outcomes}
+    if "conflict" in statuses:
+        return EXIT_CONFLICT
+    if "invalid" in statuses:
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+def as_json(command: str, outcomes: list[Outcome], code: int, error: str | None = None) -> str:
+    return json.dumps(
+        {
+            "command": command,
+            "exitCode": code,
+            "error": error,
+            "results": [o.as_json() for o in outcomes],
+        },
+        ensure_ascii=False,
+    )
 
 
 async def seed_examples(settings: Settings, examples: Path) -> None:
@@ -180,7 +524,7 @@ async def seed_examples(settings: Settings, examples: Path) -> None:
                         file.name,
                         SEED_VERSION,
                         file.path.read_bytes(),
-                        actor="seed",
+                        actor=Actor.system("seed"),
                         bundle=bundle,
                     )
                 except RegistryError as exc:

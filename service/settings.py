@@ -32,6 +32,23 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, gt=0)
     db_max_overflow: int = Field(default=10, ge=0)
     log_level: str = "info"
+    bootstrap_token: SecretStr | None = Field(
+        default=None,
+        min_length=20,
+        description="An admin token the operator chooses (compose, CI); never stored.",
+    )
+    anonymous_read: bool = Field(default=True, description="False: every read needs a token.")
+    oidc_allow_insecure_issuers: bool = Field(
+        default=False, description="Allow plain-http OIDC issuers on loopback (tests, trials)."
+    )
+    oidc_token_minutes: int = Field(default=15, gt=0, le=24 * 60)
+    oidc_leeway_seconds: int = Field(default=60, ge=0, le=600)
+    oidc_jwks_refresh_cooldown: float = Field(
+        default=30, ge=0, description="Seconds between JWKS fetches for an unknown key id."
+    )
+    auth_failures_per_minute: int = Field(
+        default=30, gt=0, description="Failed authentications per client address per minute."
+    )
     # Database faults: every wait is bounded, so a request gets its 503 instead of hanging.
     db_connect_timeout: float = Field(
         default=5.0, gt=0, description="Seconds to open a connection."

@@ -20,6 +20,7 @@ from service.app import create_app
 from service.db import migrate
 from service.db.embedded import start_embedded
 from service.settings import Settings
+from tests.helpers import ADMIN, ADMIN_TOKEN
 
 # Pure-function property tests have no time budget: on a loaded 2-core machine a single example
 # can take longer than Hypothesis's default 200 ms deadline, which would be a flaky failure.
@@ -38,6 +39,9 @@ TABLES = (
     "tags",
     "artifact_versions",
     "artifacts",
+    "namespaces",
+    "api_tokens",
+    "trust_policies",
     "namespace_policies",
 )
 
@@ -89,6 +93,9 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         database_url=database_url,
         default_namespace="default",
         max_body_bytes=64 * 1024,
+        bootstrap_token=ADMIN_TOKEN,
+        # The authorization tests fail on purpose many times; the limit has a test of its own.
+        auth_failures_per_minute=10_000,
         # Delivering is tested by apps of their own (tests/webhooks); this one only records.
         webhook_dispatcher=False,
         data_dir=tmp_path_factory.mktemp("registry-data"),
@@ -114,9 +121,22 @@ async def clean_db(database_url: str) -> AsyncIterator[None]:
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def client(app: FastAPI, clean_db: None) -> AsyncIterator[httpx.AsyncClient]:
+async def anonymous_client(app: FastAPI, clean_db: None) -> AsyncIterator[httpx.AsyncClient]:
+    """No token: for reads and for the authorization tests."""
+    app.state.failed_logins.reset()
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as http:
+        yield http
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def client(app: FastAPI, clean_db: None) -> AsyncIterator[httpx.AsyncClient]:
+    """Sends the admin token (REGISTRY_BOOTSTRAP_TOKEN of the test app) with every request."""
+    app.state.failed_logins.reset()
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://registry.test", headers=ADMIN
+    ) as http:
         yield http
 
 

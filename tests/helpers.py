@@ -9,8 +9,10 @@ from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import httpx
+from pydantic import SecretStr
 
 from service.app import create_app
+from service.auth.tokens import generate_token
 from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,6 +27,35 @@ SKILL_NAMES = (
 )
 AGENT_NAMES = ("dev-python", "flask-specialist")
 MARKDOWN = {"Content-Type": "text/markdown"}
+
+# Writes need a token. The test app and every `registry serve` a test starts take this one as
+# REGISTRY_BOOTSTRAP_TOKEN (an admin over every namespace), and the `client` fixture sends it.
+ADMIN_TOKEN = generate_token()
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+ADMIN = bearer(ADMIN_TOKEN)
+
+
+async def create_token(
+    client: httpx.AsyncClient,
+    namespaces: list[str],
+    permissions: list[str],
+    *,
+    name: str = "test-token",
+    expires_at: str | None = None,
+) -> dict[str, str]:
+    """A new token through the API (as the admin); returns the 201 body, `token` included."""
+    body: dict[str, object] = {"name": name, "namespaces": namespaces, "permissions": permissions}
+    if expires_at is not None:
+        body["expiresAt"] = expires_at
+    response = await client.post("/v1/tokens", json=body, headers=ADMIN)
+    assert response.status_code == 201, response.text
+    created: dict[str, str] = response.json()
+    return created
 
 
 def skill_bytes(name: str) -> bytes:
@@ -54,11 +85,16 @@ def skill_file(name: str = "helper", **fields: str) -> bytes:
 
 @asynccontextmanager
 async def serving(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """An app of its own (lifespan run) with these settings, and a client for it."""
+    """An app of its own (lifespan run) with these settings, and a client for it that sends the
+    admin token (the app takes it as its bootstrap token unless the settings name one)."""
+    if settings.bootstrap_token is None:
+        settings = settings.model_copy(update={"bootstrap_token": SecretStr(ADMIN_TOKEN)})
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as http:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://registry.test", headers=ADMIN
+        ) as http:
             yield http
 
 

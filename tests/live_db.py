@@ -19,6 +19,7 @@ import httpx
 from sqlalchemy.engine import make_url
 
 from tests.contract.live_server import _admin, _run
+from tests.helpers import ADMIN_TOKEN
 
 T = TypeVar("T")
 
@@ -46,7 +47,12 @@ def serve(
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "REGISTRY_DATABASE_URL"}}
-    env |= {"DATABASE_URL": database_url, **(settings or {})}
+    # Writes need a token: the server takes the tests' admin token (send tests.helpers.ADMIN).
+    env |= {
+        "DATABASE_URL": database_url,
+        "REGISTRY_BOOTSTRAP_TOKEN": ADMIN_TOKEN,
+        **(settings or {}),
+    }
     with log.open("ab") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],

@@ -10,6 +10,7 @@ from service.artifacts.repository import ArtifactRepository, NewVersion
 from service.artifacts.schemas import Kind, ValidationReport, VersionDetail
 from service.artifacts.service import commit_with_change
 from service.artifacts.views import digest_of, version_detail
+from service.audit.actor import Actor
 from service.bundles.manifest import Bundle
 from service.bundles.repository import BundleRepository
 from service.compat.policy import CompatibilityCheck
@@ -83,7 +84,7 @@ class PublishService:
         version: str,
         data: bytes,
         *,
-        actor: str,
+        actor: Actor,
         bundle: Bundle | None = None,
         published_at: dt.datetime | None = None,
     ) -> Published:
@@ -122,7 +123,7 @@ class PublishService:
             description=checked.description,
             lock=checked.resolved.lock,
             warnings=[p.as_dict() for p in checked.problems],
-            publisher=actor,
+            publisher=actor.name,
             published_at=published_at,
             requires=[d.as_json() for d in checked.requires],
             tool_rules=checked.tool_rules,
@@ -132,6 +133,8 @@ class PublishService:
             size=bundle.total_size if bundle else len(data),
         )
         repo = self.repository
+        # The route's guard decided the caller may publish here (and so create the namespace).
+        await repo.ensure_namespace(identity.namespace, created_by=actor.name)
         artifact_id = await repo.ensure_artifact(kind, identity.namespace, identity.name)
         version_id = await repo.insert_version(artifact_id, new)
         if version_id is None:

@@ -1,4 +1,4 @@
-"""All SQL for artifacts, their versions and the audit log."""
+"""All SQL for artifacts and their versions (audit records go through service.audit)."""
 
 from __future__ import annotations
 
@@ -22,8 +22,10 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from service.audit.actor import Actor
+from service.audit.repository import AuditRepository
 from service.changes.events import change_for
-from service.db.models import Artifact, ArtifactVersion, AuditRecord, Tag
+from service.db.models import Artifact, ArtifactVersion, Namespace, Tag
 from service.semver import Version
 
 
@@ -229,7 +231,7 @@ class ArtifactRepository:
     def add_audit(
         self,
         *,
-        actor: str,
+        actor: Actor,
         action: str,
         kind: str,
         namespace: str,
@@ -238,17 +240,15 @@ class ArtifactRepository:
         digest: str | None,
         details: dict[str, Any] | None = None,
     ) -> None:
-        self.session.add(
-            AuditRecord(
-                actor=actor,
-                action=action,
-                kind=kind,
-                namespace=namespace,
-                name=name,
-                version=version,
-                digest=digest,
-                details=details or {},
-            )
+        AuditRepository(self.session).add(
+            actor,
+            action,
+            kind=kind,
+            namespace=namespace,
+            name=name,
+            version=version,
+            digest=digest,
+            details=details,
         )
         # The feed event is a sibling of the audit row: same point, same transaction.
         change = change_for(
@@ -262,6 +262,13 @@ class ArtifactRepository:
         )
         if change is not None:
             self.session.add(change)
+
+    async def ensure_namespace(self, namespace: str, created_by: str) -> None:
+        await self.session.execute(
+            insert(Namespace)
+            .values(name=namespace, created_by=created_by)
+            .on_conflict_do_nothing(index_elements=[Namespace.name])
+        )
 
     @staticmethod
     def _artifact_id(kind: str, namespace: str, name: str) -> Select[int]:

@@ -22,6 +22,8 @@ from service.artifacts.schemas import (
     YankRequest,
 )
 from service.artifacts.service import ArtifactService
+from service.audit.actor import Actor
+from service.auth.dependencies import READ_ERRORS, WRITE_ERRORS, ReadAccess, require
 from service.bundles.manifest import Bundle
 from service.bundles.service import read_upload
 from service.dependencies import SessionDep, SettingsDep
@@ -51,7 +53,6 @@ TOOLSET_SCHEMA: dict[str, Any] = {
         "metadata": {"type": "object", "additionalProperties": {"type": "string"}},
     },
 }
-ACTOR = "anonymous"  # until tokens exist (DESIGN §6), every write is recorded as anonymous
 
 
 EXAMPLE_FILES: dict[Kind, tuple[str, ...]] = {
@@ -171,6 +172,10 @@ def build_router(kind: Kind) -> APIRouter:
     router = APIRouter(prefix=f"/v1/{plural}", tags=[plural])
     # A default, not an annotation: annotations are strings here and resolve at module scope.
     file_body = Depends({"toolset": read_toolset, "skill": read_skill}.get(kind, read_markdown))
+    may_publish = Depends(require("publish", kind))
+    may_tag = Depends(require("tag", kind))
+    may_yank = Depends(require("yank", kind))
+    read = [ReadAccess]
 
     @router.put(
         "/{name:path}/versions/{version}",
@@ -181,7 +186,7 @@ def build_router(kind: Kind) -> APIRouter:
         responses={
             200: {"model": VersionDetail, "description": "Identical bytes were already published"},
             201: {"description": "Published"},
-            **problem_responses(409, 413, 415, 422),
+            **problem_responses(*WRITE_ERRORS, 404, 409, 413, 415, 422),
         },
         openapi_extra=_file_body(kind),
     )
@@ -192,6 +197,7 @@ def build_router(kind: Kind) -> APIRouter:
         request: Request,
         response: Response,
         settings: SettingsDep,
+        actor: Actor = may_publish,
         body: bytes = file_body,
     ) -> VersionDetail:
         bundle = None
@@ -199,7 +205,7 @@ def build_router(kind: Kind) -> APIRouter:
             is_archive = media_type_of(request) in ARCHIVE_TYPES
             bundle = await read_upload(body, settings) if is_archive else Bundle.single(body)
             body = bundle.skill_md
-        published = await publisher.publish(kind, name, version, body, actor=ACTOR, bundle=bundle)
+        published = await publisher.publish(kind, name, version, body, actor=actor, bundle=bundle)
         detail = published.detail
         response.status_code = 201 if published.created else 200
         response.headers["Location"] = (
@@ -222,8 +228,9 @@ def build_router(kind: Kind) -> APIRouter:
                 ),
             },
             304: {"description": "Not modified (If-None-Match matched)"},
-            **problem_responses(404),
+            **problem_responses(*READ_ERRORS, 404),
         },
+        dependencies=read,
     )
     async def get_raw(name: str, version: str, service: ServiceDep, request: Request) -> Response:
         content, digest = await service.get_raw(kind, name, version)
@@ -239,55 +246,65 @@ def build_router(kind: Kind) -> APIRouter:
         operation_id=f"yank_{kind}_version",
         summary=f"Yank a {kind} version: never chosen by a range or tag, still served exactly",
         response_model=VersionDetail,
-        responses=problem_responses(404, 409, 422),
+        responses=problem_responses(*WRITE_ERRORS, 404, 409, 422),
     )
     async def yank(
         name: str,
         version: str,
         service: ServiceDep,
+        actor: Actor = may_yank,
         request_body: Annotated[YankRequest | None, Body()] = None,
     ) -> VersionDetail:
         reason = request_body.reason if request_body else None
-        return await service.set_yanked(kind, name, version, reason, yanked=True, actor=ACTOR)
+        return await service.set_yanked(kind, name, version, reason, yanked=True, actor=actor)
 
     @router.delete(
         "/{name:path}/versions/{version}/yank",
         operation_id=f"unyank_{kind}_version",
         summary=f"Restore a yanked {kind} version",
         response_model=VersionDetail,
-        responses=problem_responses(404, 409),
+        responses=problem_responses(*WRITE_ERRORS, 404, 409),
     )
-    async def unyank(name: str, version: str, service: ServiceDep) -> VersionDetail:
-        return await service.set_yanked(kind, name, version, None, yanked=False, actor=ACTOR)
+    async def unyank(
+        name: str, version: str, service: ServiceDep, actor: Actor = may_yank
+    ) -> VersionDetail:
+        return await service.set_yanked(kind, name, version, None, yanked=False, actor=actor)
 
     @router.post(
         "/{name:path}/versions/{version}/deprecate",
         operation_id=f"deprecate_{kind}_version",
         summary=f"Deprecate a {kind} version: still chosen, with a warning",
         response_model=VersionDetail,
-        responses=problem_responses(404, 409, 422),
+        responses=problem_responses(*WRITE_ERRORS, 404, 409, 422),
     )
     async def deprecate(
-        name: str, version: str, request_body: DeprecateRequest, service: ServiceDep
+        name: str,
+        version: str,
+        request_body: DeprecateRequest,
+        service: ServiceDep,
+        actor: Actor = may_yank,
     ) -> VersionDetail:
-        return await service.set_deprecated(kind, name, version, request_body.message, actor=ACTOR)
+        return await service.set_deprecated(kind, name, version, request_body.message, actor=actor)
 
     @router.delete(
         "/{name:path}/versions/{version}/deprecate",
         operation_id=f"undeprecate_{kind}_version",
         summary=f"Withdraw a {kind} version's deprecation",
         response_model=VersionDetail,
-        responses=problem_responses(404, 409),
+        responses=problem_responses(*WRITE_ERRORS, 404, 409),
     )
-    async def undeprecate(name: str, version: str, service: ServiceDep) -> VersionDetail:
-        return await service.set_deprecated(kind, name, version, None, actor=ACTOR)
+    async def undeprecate(
+        name: str, version: str, service: ServiceDep, actor: Actor = may_yank
+    ) -> VersionDetail:
+        return await service.set_deprecated(kind, name, version, None, actor=actor)
 
     @router.get(
         "/{name:path}/versions/{version}",
         operation_id=f"get_{kind}_version",
         summary=f"A {kind} version: metadata, digest, parsed content, lock",
         response_model=VersionDetail,
-        responses=problem_responses(404),
+        responses=problem_responses(*READ_ERRORS, 404),
+        dependencies=read,
     )
     async def get_version(name: str, version: str, service: ServiceDep) -> VersionDetail:
         return await service.get_version(kind, name, version)
@@ -297,10 +314,16 @@ def build_router(kind: Kind) -> APIRouter:
         operation_id=f"set_{kind}_tag",
         summary=f"Point a tag of a {kind} at a version (creates or moves it)",
         response_model=Tagged,
-        responses=problem_responses(404, 409, 422),
+        responses=problem_responses(*WRITE_ERRORS, 404, 409, 422),
     )
-    async def set_tag(name: str, tag: str, request_body: TagRequest, service: ServiceDep) -> Tagged:
-        return await service.set_tag(kind, name, tag, request_body.version, actor=ACTOR)
+    async def set_tag(
+        name: str,
+        tag: str,
+        request_body: TagRequest,
+        service: ServiceDep,
+        actor: Actor = may_tag,
+    ) -> Tagged:
+        return await service.set_tag(kind, name, tag, request_body.version, actor=actor)
 
     @router.delete(
         "/{name:path}/tags/{tag}",
@@ -308,10 +331,12 @@ def build_router(kind: Kind) -> APIRouter:
         summary=f"Remove a tag of a {kind}",
         status_code=204,
         response_class=Response,
-        responses={204: {"description": "Removed"}, **problem_responses(404, 409)},
+        responses={204: {"description": "Removed"}, **problem_responses(*WRITE_ERRORS, 404, 409)},
     )
-    async def delete_tag(name: str, tag: str, service: ServiceDep) -> Response:
-        await service.delete_tag(kind, name, tag, actor=ACTOR)
+    async def delete_tag(
+        name: str, tag: str, service: ServiceDep, actor: Actor = may_tag
+    ) -> Response:
+        await service.delete_tag(kind, name, tag, actor=actor)
         return Response(status_code=204)
 
     if kind != "agent":
@@ -321,7 +346,8 @@ def build_router(kind: Kind) -> APIRouter:
             operation_id=f"list_{kind}_dependents",
             summary=f"Agents and skills whose published versions use this {kind}",
             response_model=DependentList,
-            responses=problem_responses(404),
+            responses=problem_responses(*READ_ERRORS, 404),
+            dependencies=read,
         )
         async def dependents(name: str, service: ServiceDep) -> DependentList:
             return await service.dependents(kind, name)
@@ -331,7 +357,8 @@ def build_router(kind: Kind) -> APIRouter:
         operation_id=f"list_{plural}",
         summary=f"List and search {plural}",
         response_model=ArtifactPage,
-        responses=problem_responses(400, 422),
+        responses=problem_responses(*READ_ERRORS, 400, 422),
+        dependencies=read,
     )
     async def search(
         service: ServiceDep,
@@ -349,7 +376,8 @@ def build_router(kind: Kind) -> APIRouter:
         operation_id=f"get_{kind}",
         summary=f"A {kind}, its tags and its versions, newest first",
         response_model=ArtifactDetail,
-        responses=problem_responses(404),
+        responses=problem_responses(*READ_ERRORS, 404),
+        dependencies=read,
     )
     async def get_artifact(name: str, service: ServiceDep) -> ArtifactDetail:
         return await service.get_artifact(kind, name)
@@ -365,7 +393,8 @@ validate_router = APIRouter(prefix="/v1", tags=["validate"])
     operation_id="validate",
     summary="Run every publish check on an agent, skill or toolset file; store nothing",
     response_model=ValidationReport,
-    responses=problem_responses(413, 415, 422),
+    responses=problem_responses(*READ_ERRORS, 413, 415, 422),
+    dependencies=[ReadAccess],
     openapi_extra={
         "requestBody": {
             "required": True,

@@ -22,6 +22,7 @@ from service.artifacts.schemas import (
     VersionDetail,
 )
 from service.artifacts.views import artifact_summary, digest_of, version_detail, version_summary
+from service.audit.actor import Actor
 from service.db.models import Artifact, ArtifactVersion
 from service.errors import InvalidCursor, InvalidTag, NotFound, VersionYanked
 from service.formats import names
@@ -108,7 +109,7 @@ class ArtifactService:
     # Tags -------------------------------------------------------------------------------
 
     async def set_tag(
-        self, kind: Kind, qualified_name: str, tag: str, version: str, *, actor: str
+        self, kind: Kind, qualified_name: str, tag: str, version: str, *, actor: Actor
     ) -> Tagged:
         _check_tag(tag)
         identity, row = await self._version(kind, qualified_name, version, lock=True)
@@ -121,7 +122,7 @@ class ArtifactService:
             kind=kind, namespace=identity.namespace, name=identity.name, tag=tag, version=version
         )
 
-    async def delete_tag(self, kind: Kind, qualified_name: str, tag: str, *, actor: str) -> None:
+    async def delete_tag(self, kind: Kind, qualified_name: str, tag: str, *, actor: Actor) -> None:
         identity, artifact = await self._artifact(kind, qualified_name)
         if not await self.repository.delete_tag(artifact.id, tag):
             raise NotFound(f"{kind} {identity} has no tag {tag!r}", tag=tag)
@@ -147,7 +148,7 @@ class ArtifactService:
         reason: str | None,
         *,
         yanked: bool,
-        actor: str,
+        actor: Actor,
     ) -> VersionDetail:
         identity, row = await self._version(kind, qualified_name, version, lock=True)
         values: dict[str, Any] = {
@@ -159,7 +160,7 @@ class ArtifactService:
         )
 
     async def set_deprecated(
-        self, kind: Kind, qualified_name: str, version: str, message: str | None, *, actor: str
+        self, kind: Kind, qualified_name: str, version: str, message: str | None, *, actor: Actor
     ) -> VersionDetail:
         identity, row = await self._version(kind, qualified_name, version, lock=True)
         values: dict[str, Any] = {
@@ -176,7 +177,7 @@ class ArtifactService:
         row: ArtifactVersion,
         values: dict[str, Any],
         action: str,
-        actor: str,
+        actor: Actor,
     ) -> VersionDetail:
         """Apply a lifecycle change; an agent's stored profile is re-rendered in the same transaction."""
         if row.profile_json is not None:
@@ -245,7 +246,7 @@ class ArtifactService:
 
     def _audit(
         self,
-        actor: str,
+        actor: Actor,
         action: str,
         kind: Kind,
         identity: Identity,

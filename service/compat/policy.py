@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal, cast
 
 from service.artifacts.repository import ArtifactRepository
+from service.audit.actor import Actor
 from service.compat.classify import baseline, check_release
 from service.compat.repository import PolicyRepository
 from service.compat.schemas import ArtifactPolicy, Compatibility, NamespacePolicy
@@ -35,10 +36,10 @@ class PolicyService:
         )
 
     async def set_namespace(
-        self, namespace: str, compatibility: Compatibility, *, actor: str
+        self, namespace: str, compatibility: Compatibility, *, actor: Actor
     ) -> NamespacePolicy:
         _check_namespace(namespace)
-        await self.repository.set_namespace_policy(namespace, compatibility, actor)
+        await self.repository.set_namespace_policy(namespace, compatibility, actor.name)
         self._audit(actor, "namespace", namespace, "", {"compatibility": compatibility})
         await self.repository.session.commit()
         return await self.namespace(namespace)
@@ -64,7 +65,7 @@ class PolicyService:
         qualified_name: str,
         compatibility: Compatibility | None,
         *,
-        actor: str,
+        actor: Actor,
     ) -> ArtifactPolicy:
         identity = self._identity(qualified_name)
         if not await self.repository.set_artifact_policy(
@@ -84,7 +85,7 @@ class PolicyService:
             raise NotFound(str(exc)) from exc
 
     def _audit(
-        self, actor: str, kind: str, namespace: str, name: str, details: dict[str, Any]
+        self, actor: Actor, kind: str, namespace: str, name: str, details: dict[str, Any]
     ) -> None:
         ArtifactRepository(self.repository.session).add_audit(
             actor=actor,

@@ -8,14 +8,14 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 
 from service.artifacts.router import PLURAL, get_service
 from service.artifacts.service import ArtifactService
+from service.audit.actor import Actor
+from service.auth.dependencies import READ_ERRORS, WRITE_ERRORS, ReadAccess, require
 from service.compat.policy import PolicyKind, PolicyService
 from service.compat.repository import PolicyRepository
 from service.compat.schemas import ArtifactPolicy, NamespacePolicy, PolicyRequest, VersionDiff
 from service.compat.service import DiffService
 from service.dependencies import SessionDep, SettingsDep
 from service.problems import problem_responses
-
-ACTOR = "anonymous"  # until tokens exist (DESIGN §6), policy changes are recorded as anonymous
 
 # Both ends are exact versions, so the diff never changes; a day keeps room for fixes to it.
 DIFF_CACHE = "public, max-age=86400"
@@ -37,6 +37,8 @@ def build_compat_router(kind: PolicyKind) -> APIRouter:
     """Mounted before the artifact router, whose `GET /{name}` would take `x/diff/...`."""
     plural = PLURAL[kind]
     router = APIRouter(prefix=f"/v1/{plural}", tags=[plural])
+    # Policies govern what may be published: `admin` on the artifact's namespace.
+    may_administer = Depends(require("admin", kind))
 
     @router.get(
         "/{name:path}/diff/{from}...{to}",
@@ -48,8 +50,9 @@ def build_compat_router(kind: PolicyKind) -> APIRouter:
                 "description": "The diff; with `format=text`, the unified diff of the two files",
                 "content": {"text/plain": {"schema": {"type": "string"}}},
             },
-            **problem_responses(404, 422),
+            **problem_responses(*READ_ERRORS, 404, 422),
         },
+        dependencies=[ReadAccess],
     )
     async def diff(
         name: str,
@@ -77,7 +80,8 @@ def build_compat_router(kind: PolicyKind) -> APIRouter:
         operation_id=f"get_{kind}_policy",
         summary=f"The compatibility policy publishing applies to a {kind}, and where it comes from",
         response_model=ArtifactPolicy,
-        responses=problem_responses(404),
+        responses=problem_responses(*READ_ERRORS, 404),
+        dependencies=[ReadAccess],
     )
     async def get_policy(name: str, policies: PoliciesDep) -> ArtifactPolicy:
         return await policies.artifact(kind, name)
@@ -87,22 +91,27 @@ def build_compat_router(kind: PolicyKind) -> APIRouter:
         operation_id=f"set_{kind}_policy",
         summary=f"Override the namespace's compatibility policy for one {kind}",
         response_model=ArtifactPolicy,
-        responses=problem_responses(404, 422),
+        responses=problem_responses(*WRITE_ERRORS, 404, 422),
     )
     async def set_policy(
-        name: str, request_body: PolicyRequest, policies: PoliciesDep
+        name: str,
+        request_body: PolicyRequest,
+        policies: PoliciesDep,
+        actor: Actor = may_administer,
     ) -> ArtifactPolicy:
-        return await policies.set_artifact(kind, name, request_body.compatibility, actor=ACTOR)
+        return await policies.set_artifact(kind, name, request_body.compatibility, actor=actor)
 
     @router.delete(
         "/{name:path}/policy",
         operation_id=f"delete_{kind}_policy",
         summary=f"Remove a {kind}'s own policy: its namespace's applies again",
         response_model=ArtifactPolicy,
-        responses=problem_responses(404),
+        responses=problem_responses(*WRITE_ERRORS, 404),
     )
-    async def delete_policy(name: str, policies: PoliciesDep) -> ArtifactPolicy:
-        return await policies.set_artifact(kind, name, None, actor=ACTOR)
+    async def delete_policy(
+        name: str, policies: PoliciesDep, actor: Actor = may_administer
+    ) -> ArtifactPolicy:
+        return await policies.set_artifact(kind, name, None, actor=actor)
 
     return router
 
@@ -115,7 +124,8 @@ namespace_router = APIRouter(prefix="/v1/namespaces", tags=["namespaces"])
     operation_id="get_namespace_policy",
     summary="A namespace's compatibility policy (`warn` unless an admin set one)",
     response_model=NamespacePolicy,
-    responses=problem_responses(404),
+    responses=problem_responses(*READ_ERRORS, 404),
+    dependencies=[ReadAccess],
 )
 async def get_namespace_policy(namespace: str, policies: PoliciesDep) -> NamespacePolicy:
     return await policies.namespace(namespace)
@@ -126,9 +136,12 @@ async def get_namespace_policy(namespace: str, policies: PoliciesDep) -> Namespa
     operation_id="set_namespace_policy",
     summary="Set a namespace's compatibility policy: none, warn or enforce",
     response_model=NamespacePolicy,
-    responses=problem_responses(404, 422),
+    responses=problem_responses(*WRITE_ERRORS, 404, 422),
 )
 async def set_namespace_policy(
-    namespace: str, request_body: PolicyRequest, policies: PoliciesDep
+    namespace: str,
+    request_body: PolicyRequest,
+    policies: PoliciesDep,
+    actor: Annotated[Actor, Depends(require("admin", "namespace"))],
 ) -> NamespacePolicy:
-    return await policies.set_namespace(namespace, request_body.compatibility, actor=ACTOR)
+    return await policies.set_namespace(namespace, request_body.compatibility, actor=actor)

@@ -1,7 +1,9 @@
-"""Tables: artifacts, their immutable versions, skill folder files, and the audit log."""
+"""Tables: namespaces, artifacts, their immutable versions, skill folder files, tokens, trust
+policies, and the audit log."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +23,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING_CONVENTION = {
@@ -39,6 +41,16 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class Namespace(Base):
+    """A namespace exists once an admin creates it or a token scoped to it by name publishes."""
+
+    __tablename__ = "namespaces"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_by: Mapped[str | None] = mapped_column(Text)
+
+
 class Artifact(Base):
     """A named thing that has versions: an agent, a skill (later a toolset)."""
 
@@ -51,7 +63,7 @@ class Artifact(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(16))
-    namespace: Mapped[str] = mapped_column(String(64))
+    namespace: Mapped[str] = mapped_column(ForeignKey("namespaces.name", ondelete="RESTRICT"))
     name: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     # The artifact's own compatibility policy; null follows its namespace's.
@@ -177,6 +189,48 @@ class VersionDependency(Base):
     direct: Mapped[bool] = mapped_column(Boolean)
 
 
+class ApiToken(Base):
+    """A bearer token: only its SHA-256 is stored. OIDC exchanges issue short-lived rows too."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (
+        UniqueConstraint("token_hash", name="uq_api_tokens_token_hash"),
+        CheckConstraint("source IN ('api', 'cli', 'serve', 'oidc')", name="source"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    # The first characters of the secret, enough to tell tokens apart in a list.
+    hint: Mapped[str] = mapped_column(String(16))
+    namespaces: Mapped[list[str]] = mapped_column(ARRAY(String(64)))
+    permissions: Mapped[list[str]] = mapped_column(ARRAY(String(16)))
+    source: Mapped[str] = mapped_column(String(16))
+    # For tokens issued by an OIDC exchange: who asked, and what the policy matched on.
+    subject: Mapped[str | None] = mapped_column(Text)
+    claims: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    trust_policy_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    created_by: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class TrustPolicy(Base):
+    """Which OIDC tokens (issuer, audience, claims) may publish where, without a stored secret."""
+
+    __tablename__ = "trust_policies"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    issuer: Mapped[str] = mapped_column(Text)
+    audience: Mapped[str] = mapped_column(Text)
+    claims: Mapped[dict[str, str]] = mapped_column(JSONB)
+    namespaces: Mapped[list[str]] = mapped_column(ARRAY(String(64)))
+    permissions: Mapped[list[str]] = mapped_column(ARRAY(String(16)))
+    created_by: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
 class NamespacePolicy(Base):
     """A namespace's compatibility policy, keyed by the namespace's name."""
 
@@ -194,20 +248,32 @@ class NamespacePolicy(Base):
 
 
 class AuditRecord(Base):
-    """Every write: who, what, when, which digest."""
+    """Every write and every refused one: who, what, when, which digest. Append-only (a trigger
+    refuses UPDATE and DELETE)."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_subject", "kind", "namespace", "name"),)
+    __table_args__ = (
+        Index("ix_audit_log_subject", "kind", "namespace", "name"),
+        Index("ix_audit_log_actor", "actor"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     actor: Mapped[str] = mapped_column(Text)
+    # anonymous, token, oidc, bootstrap or system (seeding); the token's id when there is one.
+    actor_kind: Mapped[str] = mapped_column(String(16), server_default="anonymous")
+    actor_id: Mapped[str | None] = mapped_column(String(64))
+    actor_claims: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     action: Mapped[str] = mapped_column(String(32))
-    kind: Mapped[str] = mapped_column(String(16))
-    namespace: Mapped[str] = mapped_column(String(64))
-    name: Mapped[str] = mapped_column(String(64))
+    # agent, skill, toolset, token, trust_policy or namespace; empty for a refused request
+    # that named nothing.
+    kind: Mapped[str | None] = mapped_column(String(16))
+    namespace: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(128))
     version: Mapped[str | None] = mapped_column(String(128))
     digest: Mapped[str | None] = mapped_column(String(71))
+    request_id: Mapped[str | None] = mapped_column(String(128))
+    client_address: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
 
 

@@ -15,6 +15,7 @@ from service.artifacts.publishing import PublishService
 from service.artifacts.repository import ArtifactRepository
 from service.artifacts.schemas import Kind
 from service.artifacts.service import ArtifactService
+from service.audit.actor import Actor
 from service.bundles.archive import ArchiveError, Limits, read_archive
 from service.bundles.manifest import Bundle
 from service.changes.schemas import ChangeEvent
@@ -70,6 +71,7 @@ async def apply_event(
     its own audit rows, feed events, search documents and webhook deliveries)."""
     kind: Kind = event.kind
     name = f"{event.namespace}/{event.name}"
+    who = Actor.system(actor)
     artifacts = ArtifactRepository(session)
     profiles = ProfileRepository(session)
     if event.event == "published":
@@ -80,7 +82,7 @@ async def apply_event(
             name,
             event.version,
             fetched.content,
-            actor=actor,
+            actor=who,
             bundle=fetched.bundle,
             published_at=fetched.published_at,
         )
@@ -96,18 +98,18 @@ async def apply_event(
     details = event.details
     version = event.version or ""
     if event.event == "tag.moved":
-        await service.set_tag(kind, name, details["tag"], version, actor=actor)
+        await service.set_tag(kind, name, details["tag"], version, actor=who)
     elif event.event == "tag.deleted":
         # Already gone is fine: a --writable mirror may have removed it itself.
         with contextlib.suppress(NotFound):
-            await service.delete_tag(kind, name, details["tag"], actor=actor)
+            await service.delete_tag(kind, name, details["tag"], actor=who)
     elif event.event in ("yanked", "unyanked"):
         yanked = event.event == "yanked"
         reason = details.get("reason")
-        await service.set_yanked(kind, name, version, reason, yanked=yanked, actor=actor)
+        await service.set_yanked(kind, name, version, reason, yanked=yanked, actor=who)
     elif event.event in ("deprecated", "undeprecated"):
         message = details.get("message") if event.event == "deprecated" else None
-        await service.set_deprecated(kind, name, version, message, actor=actor)
+        await service.set_deprecated(kind, name, version, message, actor=who)
 
 
 def _subject(event: ChangeEvent) -> str:

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from service.auth.dependencies import READ_ERRORS, ReadAccess
 from service.db.faults import OutageMemory
 from service.dependencies import SessionDep, SettingsDep
 from service.errors import RegistryError
@@ -91,8 +92,9 @@ def negotiate(request: Request, requested: Format | None) -> Format:
             "description": "Not modified (If-None-Match matched the ETag)",
             "headers": PROFILE_HEADERS,
         },
-        **problem_responses(400, 404, 409, 422),
+        **problem_responses(*READ_ERRORS, 400, 404, 409, 422),
     },
+    dependencies=[ReadAccess],
 )
 async def get_profile(
     spec: str,
@@ -153,8 +155,9 @@ def _headers(served: ServedProfile, settings: Settings, resolve: str | None) -> 
     response_class=Response,
     responses={
         200: {"model": BatchResponse, "description": "One result per ref, in order"},
-        **problem_responses(422),
+        **problem_responses(*READ_ERRORS, 422),
     },
+    dependencies=[ReadAccess],
 )
 async def get_profiles_batch(request_body: BatchRequest, profiles: ProfilesDep) -> Response:
     # Each stored profile is spliced in as its bytes: no parse and re-serialise per ref.

@@ -6,6 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
+# Webhook subscriptions are registry administration: admin over every namespace.
+from service.auth.dependencies import WRITE_ERRORS, require_admin
 from service.dependencies import SessionDep, SettingsDep
 from service.problems import problem_responses
 from service.webhooks.repository import WebhookRepository
@@ -19,13 +21,13 @@ from service.webhooks.schemas import (
 )
 from service.webhooks.service import WebhookService
 
-
-async def require_admin() -> None:
-    """Seam for the `admin` permission (DESIGN §6): until tokens exist every write is anonymous,
-    these routes included; the security lane replaces this dependency with its admin check."""
-
-
-router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"], dependencies=[Depends(require_admin)])
+# Webhooks are admin-managed: `admin` over every namespace (they can watch any of them).
+router = APIRouter(
+    prefix="/v1/webhooks",
+    tags=["webhooks"],
+    dependencies=[Depends(require_admin)],
+    responses=problem_responses(*WRITE_ERRORS),
+)
 
 
 def get_webhook_service(session: SessionDep, settings: SettingsDep) -> WebhookService:

@@ -15,7 +15,7 @@ from service.app import create_app
 from service.profiles.cache import ENTRY_OVERHEAD, CachedProfile, ProfileCache, ProfileKey
 from service.settings import Settings
 from tests.faults.proxy import FaultProxy, fault_proxy
-from tests.helpers import agent_file, put, serving
+from tests.helpers import ADMIN, ADMIN_TOKEN, agent_file, put, serving
 
 
 def _entry(version: str, size: int = 100, *, moving: bool = False) -> CachedProfile:
@@ -87,7 +87,9 @@ async def proxied(
     proxy: FaultProxy, database_url: str, clean_db: None
 ) -> AsyncIterator[httpx.AsyncClient]:
     settings = Settings(
-        database_url=proxy.url_for(database_url), db_connect_timeout=1, db_statement_timeout=2
+        database_url=proxy.url_for(database_url),
+        db_connect_timeout=1,
+        db_statement_timeout=2,
     )
     async with serving(settings) as http:
         yield http
@@ -147,9 +149,14 @@ async def test_a_yank_drops_the_cached_answer_so_an_outage_never_serves_it_unyan
 async def test_a_change_on_one_replica_drops_the_cached_answers_of_another(
     database_url: str, clean_db: None
 ) -> None:
-    one, other = (create_app(Settings(database_url=database_url)) for _ in range(2))
+    one, other = (
+        create_app(Settings(database_url=database_url, bootstrap_token=ADMIN_TOKEN))
+        for _ in range(2)
+    )
     async with one.router.lifespan_context(one), other.router.lifespan_context(other):
-        writer = httpx.AsyncClient(transport=httpx.ASGITransport(app=one), base_url="http://a")
+        writer = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=one), base_url="http://a", headers=ADMIN
+        )
         reader = httpx.AsyncClient(transport=httpx.ASGITransport(app=other), base_url="http://b")
         await asyncio.wait_for(other.state.invalidation.connected.wait(), 30)
         cache: ProfileCache = other.state.profile_cache

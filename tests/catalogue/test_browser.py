@@ -22,7 +22,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 
 from tests.contract.live_server import REGISTRY, LiveServer, live_registry
-from tests.helpers import EXAMPLES, SKILL_NAMES, agent_bytes
+from tests.helpers import ADMIN, ADMIN_TOKEN, EXAMPLES, SKILL_NAMES, agent_bytes
 
 pytestmark = pytest.mark.e2e
 
@@ -74,6 +74,7 @@ def registry(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     with live_registry(tmp_path_factory.mktemp("catalogue"), "registry_catalogue") as server:
         published = subprocess.run(
             [*REGISTRY, "publish", str(EXAMPLES), "--version", "1.0.0", "--url", server.url],
+            env=os.environ | {"REGISTRY_TOKEN": ADMIN_TOKEN},
             capture_output=True,
             text=True,
             timeout=120,
@@ -82,7 +83,7 @@ def registry(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         response = httpx.put(
             f"{server.url}/v1/agents/dev-python/versions/1.1.0",
             content=_dev_python_1_1_0(),
-            headers={"Content-Type": "text/markdown"},
+            headers={"Content-Type": "text/markdown", **ADMIN},
         )
         assert response.status_code == 201, response.text
         yield server
@@ -400,7 +401,7 @@ HOSTILE_PAGES = [
 
 def _publish_hostile(url: str) -> None:
     markdown = {"Content-Type": "text/markdown"}
-    with httpx.Client(base_url=url, timeout=30) as http:
+    with httpx.Client(base_url=url, timeout=30, headers=ADMIN) as http:
         responses = [
             http.put(
                 "/v1/skills/hostile-skill/versions/1.0.0", content=HOSTILE_SKILL, headers=markdown

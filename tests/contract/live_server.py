@@ -27,6 +27,8 @@ import asyncpg
 import httpx
 from sqlalchemy.engine import make_url
 
+from tests.helpers import ADMIN_TOKEN
+
 REGISTRY = [sys.executable, "-m", "service.cli"]
 READY_TIMEOUT = 90.0
 
@@ -102,6 +104,10 @@ def live_registry(
         for k, v in os.environ.items()
         if k not in {"DATABASE_URL", "REGISTRY_DATABASE_URL", "REGISTRY_DATA_DIR", "PYTHONPATH"}
     }
+    # Writes need a token: the tests send this one (tests.helpers.ADMIN).
+    env["REGISTRY_BOOTSTRAP_TOKEN"] = ADMIN_TOKEN
+    # Fuzzing and the authorization tests fail on purpose many times from one address.
+    env.setdefault("REGISTRY_AUTH_FAILURES_PER_MINUTE", "100000")
     env["REGISTRY_DATA_DIR"] = str(directory / "registry-data")  # its signing keys
     port = _free_port()
     command = [*registry, "serve", "--port", str(port), *args]

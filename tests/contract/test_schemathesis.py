@@ -52,7 +52,7 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.contract import document
 from tests.contract.live_server import LiveServer, live_registry
-from tests.helpers import AGENT_NAMES, SKILL_NAMES, agent_bytes, skill_bytes
+from tests.helpers import ADMIN, AGENT_NAMES, SKILL_NAMES, agent_bytes, skill_bytes
 
 pytestmark = pytest.mark.e2e
 
@@ -207,7 +207,9 @@ def _bias_path_parameters(context: Any, path_parameters: Any) -> Any:
 def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     with live_registry(tmp_path_factory.mktemp("fuzz-registry"), prefix="registry_fuzz") as server:
         # Published examples, so reads, tags, yanks and profiles have something to find.
-        with httpx.Client(base_url=server.url, headers={"Content-Type": "text/markdown"}) as http:
+        with httpx.Client(
+            base_url=server.url, headers={"Content-Type": "text/markdown", **ADMIN}
+        ) as http:
             for name in SKILL_NAMES:
                 put = http.put(f"/v1/skills/{name}/versions/1.0.0", content=skill_bytes(name))
                 assert put.status_code == 201, put.text
@@ -226,7 +228,8 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 @pytest.fixture(scope="module")
 def api_schema(registry: LiveServer) -> Any:
     schema = schemathesis.openapi.from_path(document.DOCUMENT)
-    schema.config.update(base_url=registry.url, request_timeout=30)
+    # Every generated request carries the admin token, so writes reach their handlers.
+    schema.config.update(base_url=registry.url, request_timeout=30, headers=ADMIN)
     schema.hook("flatmap_path_parameters")(_bias_path_parameters)
     schema.hook("flatmap_body")(_realistic_bodies)
     return schema
@@ -335,6 +338,7 @@ def _replay(operation: Any, replay: Replay, base_url: str) -> None:
         operation.path,
     )
     headers = {"Content-Type": replay.media_type} if replay.media_type else {}
+    headers |= ADMIN
     response = httpx.request(
         operation.method.upper(),
         url,

@@ -1,7 +1,8 @@
 """Every ```console block of the README runs, in order, against a live `registry serve`.
 
 The commands run in a scratch directory holding a copy of examples/, with the test's `registry`
-and `python` first on PATH and REGISTRY_URL pointing at the server; `127.0.0.1:8000` and
+and `python` first on PATH, REGISTRY_URL pointing at the server and REGISTRY_TOKEN holding its
+admin token; `127.0.0.1:8000` and
 `localhost:8000` in the README stand for that server. Each command's output (stdout and stderr,
 as a terminal shows them) must match the output printed under it (tests/docs/readme.py).
 """
@@ -19,6 +20,7 @@ import pytest
 
 from tests.contract.live_server import live_registry
 from tests.docs.readme import Step, console_blocks, matches
+from tests.helpers import ADMIN_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -33,6 +35,8 @@ def _run(step: Step, url: str, work: Path) -> str:
     env = os.environ | {
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         "REGISTRY_URL": url,
+        # The admin token the server took as REGISTRY_BOOTSTRAP_TOKEN (see live_registry).
+        "REGISTRY_TOKEN": ADMIN_TOKEN,
     }
     for name in ("DATABASE_URL", "REGISTRY_DATABASE_URL", "COLUMNS"):
         env.pop(name, None)

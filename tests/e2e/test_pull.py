@@ -17,7 +17,7 @@ from service.bundles.folder import read_folder
 from service.bundles.manifest import Bundle, BundleFile, deterministic_tar_gz
 from service.formats.validate import validate_file
 from tests.contract.live_server import LiveServer, live_registry
-from tests.helpers import EXAMPLES, agent_bytes
+from tests.helpers import ADMIN, ADMIN_TOKEN, EXAMPLES, agent_bytes
 
 pytestmark = pytest.mark.e2e
 REGISTRY = [sys.executable, "-m", "service.cli"]
@@ -42,6 +42,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 def registry(*args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "REGISTRY_URL"}
+    env["REGISTRY_TOKEN"] = ADMIN_TOKEN  # the live server's REGISTRY_BOOTSTRAP_TOKEN
     return subprocess.run(
         [*REGISTRY, *args], capture_output=True, text=True, timeout=120, env=env, check=False
     )
@@ -197,13 +198,13 @@ def test_a_newer_version_updates_the_folder_and_removes_dropped_files(
     response = httpx.put(
         f"{live.url}/v1/skills/python-testing/versions/1.1.0",
         content=deterministic_tar_gz(newer.files, "python-testing"),
-        headers={"Content-Type": "application/gzip"},
+        headers={"Content-Type": "application/gzip", **ADMIN},
     )
     assert response.status_code == 201, response.text
     response = httpx.put(
         f"{live.url}/v1/agents/dev-python/versions/1.1.0",
         content=agent_bytes("dev-python"),
-        headers={"Content-Type": "text/markdown"},
+        headers={"Content-Type": "text/markdown", **ADMIN},
     )
     assert response.status_code == 201, response.text
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -34,19 +35,22 @@ def _clean_env(**extra: str) -> dict[str, str]:
     return env | extra
 
 
-@pytest.fixture(scope="module")
-def served(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]]:
-    data_dir = tmp_path_factory.mktemp("registry-data")
+def _serve(data_dir: Path, log: Path) -> tuple[str, subprocess.Popen[bytes]]:
+    """`registry serve` on the embedded database, without REGISTRY_BOOTSTRAP_TOKEN."""
     port = _free_port()
-    process = subprocess.Popen(
-        [*REGISTRY, "serve", "--port", str(port), "--data-dir", str(data_dir)],
-        env=_clean_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+    env = _clean_env()
+    env.pop("REGISTRY_BOOTSTRAP_TOKEN", None)
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [*REGISTRY, "serve", "--port", str(port), "--data-dir", str(data_dir)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    return f"http://127.0.0.1:{port}", process
+
+
+def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -55,40 +59,66 @@ def served(
         except httpx.TransportError:
             pass
         if process.poll() is not None:
-            output = process.stdout.read().decode() if process.stdout else ""
-            pytest.fail(f"registry serve exited early:\n{output}")
+            pytest.fail(f"registry serve exited early:\n{log.read_text()}")
         time.sleep(0.2)
     else:
         process.kill()
         pytest.fail("registry serve did not become ready in 60 s")
-    yield url, process, data_dir
+
+
+FIRST_START_TOKEN = re.compile(r"export REGISTRY_TOKEN=(areg_\w+)")
+
+
+@pytest.fixture(scope="module")
+def served(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[str, subprocess.Popen[bytes], Path, str]]:
+    """The first start of an empty registry prints an admin token once; the tests use it."""
+    data_dir = tmp_path_factory.mktemp("registry-data")
+    log = data_dir / "serve.log"
+    url, process = _serve(data_dir, log)
+    _wait_ready(url, process, log)
+    printed = FIRST_START_TOKEN.findall(log.read_text())
+    assert len(printed) == 1, log.read_text()
+    yield url, process, log, printed[0]
     if process.poll() is None:
         process.kill()
         process.wait(10)
 
 
 def test_serve_embedded_publishes_examples_with_the_cli_and_reads_them_back(
-    served: tuple[str, subprocess.Popen[bytes], Path],
+    served: tuple[str, subprocess.Popen[bytes], Path, str],
 ) -> None:
-    url, _, _ = served
-    publish = subprocess.run(
+    url, _, _, token = served
+    anonymous = subprocess.run(
         [*REGISTRY, "publish", str(EXAMPLES), "--version", "1.0.0", "--url", url],
         env=_clean_env(COLUMNS="200"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert anonymous.returncode == 3
+    assert anonymous.stderr.startswith("error: no token: pass --token or set REGISTRY_TOKEN")
+    publish = subprocess.run(
+        [*REGISTRY, "publish", str(EXAMPLES), "--version", "1.0.0", "--url", url],
+        env=_clean_env(COLUMNS="200", REGISTRY_TOKEN=token),
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert publish.returncode == 0, publish.stderr
-    assert publish.stderr.count("published") == len(SKILL_NAMES) + len(AGENT_NAMES)
+    results = [line.split()[0] for line in publish.stdout.splitlines()[:-1]]
+    assert results == ["published"] * (len(SKILL_NAMES) + len(AGENT_NAMES))
     again = subprocess.run(
         [*REGISTRY, "publish", str(EXAMPLES), "--version", "1.0.0", "--url", url],
-        env=_clean_env(COLUMNS="200"),
+        env=_clean_env(COLUMNS="200", REGISTRY_TOKEN=token),
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert again.returncode == 0, again.stderr
-    assert again.stderr.count("unchanged") == len(SKILL_NAMES) + len(AGENT_NAMES)
+    results = [line.split()[0] for line in again.stdout.splitlines()[:-1]]
+    assert results == ["unchanged"] * (len(SKILL_NAMES) + len(AGENT_NAMES))
     for name in SKILL_NAMES:
         assert httpx.get(f"{url}/v1/skills/{name}/versions/1.0.0/raw").content == skill_bytes(name)
     for name in AGENT_NAMES:
@@ -97,17 +127,30 @@ def test_serve_embedded_publishes_examples_with_the_cli_and_reads_them_back(
     assert sorted(lock["skills"]) == sorted(SKILL_NAMES)
 
 
-def test_ctrl_c_stops_server_and_embedded_postgres(
-    served: tuple[str, subprocess.Popen[bytes], Path],
+def test_ctrl_c_stops_server_and_embedded_postgres_and_a_restart_prints_no_new_token(
+    served: tuple[str, subprocess.Popen[bytes], Path, str],
 ) -> None:
-    url, process, data_dir = served
+    url, process, log, token = served
     process.send_signal(signal.SIGINT)
     assert process.wait(30) == 0
-    output = process.stdout.read().decode() if process.stdout else ""
-    assert "Embedded PostgreSQL stopped." in output
-    assert not (data_dir / "pgdata" / "postmaster.pid").exists()
+    assert "Embedded PostgreSQL stopped." in log.read_text()
+    assert not (log.parent / "pgdata" / "postmaster.pid").exists()
     with pytest.raises(httpx.TransportError):
         httpx.get(f"{url}/healthz", timeout=1)
+
+    again_log = log.parent / "serve-again.log"
+    url, again = _serve(log.parent, again_log)
+    try:
+        _wait_ready(url, again, again_log)
+        assert "REGISTRY_TOKEN" not in again_log.read_text()
+        # The token printed on the first start still works after the restart.
+        tokens = httpx.get(f"{url}/v1/tokens", headers={"Authorization": f"Bearer {token}"})
+        assert tokens.status_code == 200, tokens.text
+        assert [t["name"] for t in tokens.json()["items"]] == ["first-start admin"]
+        assert token not in tokens.text
+    finally:
+        again.send_signal(signal.SIGINT)
+        again.wait(30)
 
 
 def test_serve_on_a_busy_port_says_so_before_starting_anything(tmp_path: Path) -> None:

@@ -18,6 +18,8 @@ import asyncpg
 import httpx
 from sqlalchemy.engine import make_url
 
+from tests.helpers import ADMIN_TOKEN
+
 REGISTRY = [sys.executable, "-m", "service.cli"]
 READY_TIMEOUT = 90.0
 
@@ -49,9 +51,11 @@ def fresh_database(server_url: str, prefix: str) -> Iterator[str]:
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """This environment without any database or data-dir setting, plus `extra`."""
+    """This environment without any database or data-dir setting, plus `extra`; the server takes
+    the tests' admin token as REGISTRY_BOOTSTRAP_TOKEN (send tests.helpers.ADMIN)."""
     dropped = {"DATABASE_URL", "REGISTRY_DATABASE_URL", "REGISTRY_DATA_DIR"}
-    return {k: v for k, v in os.environ.items() if k not in dropped} | extra
+    kept = {k: v for k, v in os.environ.items() if k not in dropped}
+    return kept | {"REGISTRY_BOOTSTRAP_TOKEN": ADMIN_TOKEN} | extra
 
 
 @dataclass

@@ -26,12 +26,12 @@ import httpx
 import pytest
 
 from tests.faults.server import clean_env, fresh_database, start, stop
-from tests.helpers import agent_file, skill_file
+from tests.helpers import ADMIN, agent_file, skill_file
 
 pytestmark = [pytest.mark.e2e, pytest.mark.faults]
 CYCLES = int(os.environ.get("REGISTRY_FAULT_KILL_CYCLES", "20"))
 BURST = 12
-MARKDOWN = {"Content-Type": "text/markdown"}
+MARKDOWN = {"Content-Type": "text/markdown", **ADMIN}  # writes need the admin token
 
 
 def _plain(url: str) -> str:

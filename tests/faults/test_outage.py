@@ -20,7 +20,7 @@ import pytest
 
 from tests.faults.proxy import FaultProxy, fault_proxy
 from tests.faults.server import Served, clean_env, fresh_database, start, stop
-from tests.helpers import AGENT_NAMES, SKILL_NAMES, agent_bytes, skill_bytes
+from tests.helpers import ADMIN, AGENT_NAMES, SKILL_NAMES, agent_bytes, skill_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.faults]
 CUT_SECONDS = float(os.environ.get("REGISTRY_FAULT_CUT_SECONDS", "10"))
@@ -29,7 +29,7 @@ STATEMENT_TIMEOUT = 3.0
 # The longest a request may take during the cut: a connect attempt, a statement, and slack
 # for a loaded machine. A hang would be much longer (asyncpg's default connect timeout is 60 s).
 LONGEST = CONNECT_TIMEOUT + STATEMENT_TIMEOUT + 5.0
-MARKDOWN = {"Content-Type": "text/markdown"}
+MARKDOWN = {"Content-Type": "text/markdown", **ADMIN}  # writes need the admin token
 
 
 @pytest.fixture(scope="module")
@@ -207,7 +207,10 @@ def test_a_body_slower_than_the_floor_rate_gets_408(
     body = agent_bytes("dev-python").replace(b"dev-python", b"slow-body")
     head = (
         b"PUT /v1/agents/slow-body/versions/1.0.0 HTTP/1.1\r\nHost: x\r\n"
-        b"Content-Type: text/markdown\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n"
+        + f"Authorization: {ADMIN['Authorization']}\r\n".encode()
+        + b"Content-Type: text/markdown\r\nContent-Length: "
+        + str(len(body)).encode()
+        + b"\r\n\r\n"
     )
     with _connect(served.url) as slow:
         slow.sendall(head)

@@ -13,10 +13,10 @@ import httpx
 import pytest
 
 from tests.faults.server import clean_env, start, stop
-from tests.helpers import agent_file
+from tests.helpers import ADMIN, ADMIN_TOKEN, agent_file
 
 pytestmark = [pytest.mark.e2e, pytest.mark.faults]
-MARKDOWN = {"Content-Type": "text/markdown"}
+MARKDOWN = {"Content-Type": "text/markdown", **ADMIN}  # writes need the admin token
 
 
 def _load(url: str, stop_at: threading.Event, outcomes: Counter[str]) -> None:
@@ -54,7 +54,9 @@ def test_sigterm_drains_in_flight_requests_refuses_new_ones_and_exits_0(
         in_flight = socket.create_connection((host, int(port)), timeout=30)
         in_flight.sendall(
             b"PUT /v1/agents/in-flight/versions/1.0.0 HTTP/1.1\r\nHost: x\r\n"
-            b"Content-Type: text/markdown\r\nContent-Length: "
+            b"Content-Type: text/markdown\r\nAuthorization: Bearer "
+            + ADMIN_TOKEN.encode()
+            + b"\r\nContent-Length: "
             + str(len(slow_body)).encode()
             + b"\r\n\r\n"
         )

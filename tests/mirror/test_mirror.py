@@ -18,7 +18,15 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.contract.live_server import LiveServer, live_registry
-from tests.helpers import AGENT_NAMES, EXAMPLES, SKILL_NAMES, agent_bytes, skill_bytes, skill_file
+from tests.helpers import (
+    ADMIN,
+    AGENT_NAMES,
+    EXAMPLES,
+    SKILL_NAMES,
+    agent_bytes,
+    skill_bytes,
+    skill_file,
+)
 
 MARKDOWN = {"Content-Type": "text/markdown"}
 BULK = 40  # enough events that the mirror is killed half-way through
@@ -107,8 +115,8 @@ def test_mirror_converges_survives_kill_and_is_read_only(tmp_path: Path) -> None
     with (
         live_registry(tmp_path / "a", "registry_source") as source,
         live_registry(tmp_path / "b", "registry_mirror") as target,
-        httpx.Client(base_url=source.url, timeout=30) as a,
-        httpx.Client(base_url=target.url, timeout=30) as b,
+        httpx.Client(base_url=source.url, timeout=30, headers=ADMIN) as a,
+        httpx.Client(base_url=target.url, timeout=30, headers=ADMIN) as b,
     ):
         for name in SKILL_NAMES:
             if name == "python-testing":  # a folder: SKILL.md, scripts/, references/

@@ -18,7 +18,7 @@ from opentelemetry.trace import SpanKind
 from service.app import create_app
 from service.logs import JsonFormatter, TerminalFormatter
 from service.settings import Settings
-from tests.helpers import agent_file, put
+from tests.helpers import ADMIN, agent_file, put
 
 
 def _access_records(caplog: pytest.LogCaptureFixture) -> list[dict[str, object]]:
@@ -136,7 +136,9 @@ async def traced(
     app: FastAPI = create_app(settings, tracer_provider=provider)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://t", headers=ADMIN
+        ) as http:
             yield http
     provider.shutdown()
 

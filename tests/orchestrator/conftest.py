@@ -16,11 +16,11 @@ if importlib.util.find_spec("agent_registry") is None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "clients" / "orchestrator"))
 
 from tests.contract.live_server import LiveServer, live_registry
-from tests.helpers import AGENT_NAMES, MARKDOWN, SKILL_NAMES, agent_bytes, skill_bytes
+from tests.helpers import ADMIN, AGENT_NAMES, MARKDOWN, SKILL_NAMES, agent_bytes, skill_bytes
 
 
 def publish_examples(url: str) -> None:
-    with httpx.Client(base_url=url, timeout=30) as http:
+    with httpx.Client(base_url=url, timeout=30, headers=ADMIN) as http:
         for name in SKILL_NAMES:
             response = http.put(
                 f"/v1/skills/{name}/versions/1.0.0", content=skill_bytes(name), headers=MARKDOWN

@@ -19,7 +19,7 @@ from agent_registry_client.models import Profile
 from claude_agent_sdk import AgentDefinition
 
 from tests.contract.live_server import LiveServer, live_registry
-from tests.helpers import agent_file
+from tests.helpers import ADMIN, agent_file
 from tests.orchestrator.conftest import Clock, publish_examples
 
 
@@ -82,7 +82,7 @@ def test_after_the_ttl_the_cached_copy_is_revalidated_with_a_304(
 def test_a_tag_move_is_seen_after_the_ttl_and_stale_is_served_while_revalidating(
     registry_server: LiveServer, clock: Clock
 ) -> None:
-    http = httpx.Client(base_url=registry_server.url)
+    http = httpx.Client(base_url=registry_server.url, headers=ADMIN)
     for version in ("1.0.0", "1.1.0"):
         body = agent_file("mover", tools="Read").replace(b"tests.", f"tests ({version}).".encode())
         http.put(

@@ -12,6 +12,7 @@ import sys
 import httpx
 
 from tests.contract.live_server import LiveServer
+from tests.helpers import ADMIN_TOKEN
 
 
 def test_first_start_creates_the_key_file_and_serves_only_its_public_half(
@@ -27,8 +28,13 @@ def test_first_start_creates_the_key_file_and_serves_only_its_public_half(
     assert private["kid"] in log and private["d"] not in log
 
 
-def _registry(*args: str, url: str) -> subprocess.CompletedProcess[str]:
+def _registry(
+    *args: str, url: str, token: str | None = ADMIN_TOKEN
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "200"}
+    env.pop("REGISTRY_TOKEN", None)
+    if token is not None:
+        env["REGISTRY_TOKEN"] = token
     return subprocess.run(
         [sys.executable, "-m", "service.cli", *args, "--url", url],
         env=env,
@@ -43,6 +49,8 @@ def test_policy_cli_sets_shows_and_clears(registry_server: LiveServer) -> None:
     shown = _registry("policy", "show", "--agent", "flask-specialist", url=url)
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout)["source"] == "default"
+    refused = _registry("policy", "set", "none", "--namespace", "cli-test", url=url, token=None)
+    assert refused.returncode != 0 and "401" in refused.stderr, refused.stderr
     set_ns = _registry("policy", "set", "none", "--namespace", "cli-test", url=url)
     assert json.loads(set_ns.stdout) == {
         "namespace": "cli-test",

@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from tests.contract.live_server import live_registry
+from tests.helpers import ADMIN_TOKEN
 from tests.packaging.conftest import ROOT, run
 
 pytestmark = pytest.mark.wheel
@@ -48,7 +49,18 @@ def _publish_and_fetch(bin_dir: Path, work: Path, url: str) -> None:
     agents.mkdir(exist_ok=True)
     shutil.copy(ROOT / "examples" / "agents" / "flask-specialist.md", agents)
     print(
-        run(bin_dir / "registry", "publish", "agents", "--version", "2.0.0", "--url", url, cwd=work)
+        run(
+            bin_dir / "registry",
+            "publish",
+            "agents",
+            "--version",
+            "2.0.0",
+            "--url",
+            url,
+            "--token",
+            ADMIN_TOKEN,  # the server's REGISTRY_BOOTSTRAP_TOKEN (set by live_registry)
+            cwd=work,
+        )
     )
     profile = httpx.get(f"{url}/v1/profiles/flask-specialist@2.0.0", timeout=30)
     assert profile.status_code == 200, profile.text

@@ -16,7 +16,15 @@ import httpx
 import pytest
 
 from tests.contract.live_server import live_registry
-from tests.helpers import AGENT_NAMES, EXAMPLES, SKILL_NAMES, agent_bytes, skill_bytes, skill_file
+from tests.helpers import (
+    ADMIN,
+    AGENT_NAMES,
+    EXAMPLES,
+    SKILL_NAMES,
+    agent_bytes,
+    skill_bytes,
+    skill_file,
+)
 from tests.live_db import database, serve
 from tests.mirror.test_mirror import _folder_archive
 
@@ -70,7 +78,7 @@ def test_export_then_import_restores_an_identical_registry(tmp_path: Path) -> No
     out = tmp_path / "registry.tar.gz"
     with (
         live_registry(tmp_path, "registry_export") as source,
-        httpx.Client(base_url=source.url, timeout=30) as a,
+        httpx.Client(base_url=source.url, timeout=30, headers=ADMIN) as a,
     ):
         _fill(a)
         exported = _registry("export", str(out), "--url", source.url)
@@ -86,7 +94,7 @@ def test_export_then_import_restores_an_identical_registry(tmp_path: Path) -> No
 
             process, url = serve(target_db, tmp_path / "serve.log")
             try:
-                with httpx.Client(base_url=url, timeout=30) as b:
+                with httpx.Client(base_url=url, timeout=30, headers=ADMIN) as b:
                     for ref in ("dev-python@1.0.0", "flask-specialist@1.0.0"):
                         for fmt in ("json", "markdown"):
                             path = f"/v1/profiles/{ref}?format={fmt}"
@@ -107,7 +115,7 @@ def test_a_tampered_export_is_refused_and_nothing_is_imported(tmp_path: Path) ->
     out = tmp_path / "registry.tar.gz"
     with (
         live_registry(tmp_path, "registry_export") as source,
-        httpx.Client(base_url=source.url, timeout=30) as a,
+        httpx.Client(base_url=source.url, timeout=30, headers=ADMIN) as a,
     ):
         body = agent_bytes("dev-python")
         for name in SKILL_NAMES:

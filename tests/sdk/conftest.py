@@ -8,6 +8,7 @@ import pytest
 from agent_registry_client import Client
 
 from tests.contract.live_server import LiveServer, live_registry
+from tests.helpers import ADMIN
 
 
 @pytest.fixture(scope="package")
@@ -20,5 +21,6 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 def client(registry: LiveServer) -> Iterator[Client]:
     # A status the document does not declare raises `UnexpectedStatus`: an undeclared answer is a
     # contract bug, not something for a test to tolerate.
-    with Client(base_url=registry.url, raise_on_unexpected_status=True) as http:
+    # It sends the admin token (the server's REGISTRY_BOOTSTRAP_TOKEN), since the tests also write.
+    with Client(base_url=registry.url, headers=ADMIN, raise_on_unexpected_status=True) as http:
         yield http

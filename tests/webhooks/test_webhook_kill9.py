@@ -11,7 +11,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.helpers import skill_file
+from tests.helpers import ADMIN, skill_file
 from tests.live_db import database, run_value, serve
 from tests.webhooks.receiver import receiver
 
@@ -43,7 +43,7 @@ def test_deliveries_survive_kill_9_of_the_server(tmp_path: Path) -> None:
         hook.then = 503
         first, url = serve(database_url, log, WEBHOOKS)
         try:
-            with httpx.Client(base_url=url, timeout=30) as http:
+            with httpx.Client(base_url=url, timeout=30, headers=ADMIN) as http:
                 body = {"url": hook.url, "events": ["published"]}
                 assert http.post("/v1/webhooks", json=body).status_code == 201
                 for index in range(5):

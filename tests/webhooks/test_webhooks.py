@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from service.app import create_app
 from service.settings import Settings
 from service.webhooks.dispatcher import backoff
-from tests.helpers import put, skill_file
+from tests.helpers import ADMIN, ADMIN_TOKEN, put, skill_file
 from tests.webhooks.receiver import receiver
 
 
@@ -34,11 +34,14 @@ async def dispatching(database_url: str, clean_db: None) -> AsyncIterator[httpx.
             webhook_timeout=0.5,
             webhook_backoff_seconds=0.05,
             webhook_max_attempts=4,
+            bootstrap_token=ADMIN_TOKEN,
         )
     )
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://t", headers=ADMIN
+        ) as http:
             yield http
 
 

@@ -12,7 +12,8 @@ db_app = typer_app("Database migrations.")
 app.add_typer(db_app, name="db")
 
 
-def _database_url() -> str:
+def database_url() -> str:
+    """DATABASE_URL, or the embedded PostgreSQL in the data directory (started if needed)."""
     import os
 
     from service.db.embedded import start_embedded
@@ -38,7 +39,7 @@ def upgrade(
 
     from service.db import migrate
 
-    asyncio.run(migrate.upgrade(_database_url(), revision))
+    asyncio.run(migrate.upgrade(database_url(), revision))
     console().print(f"Database at {revision}.")
 
 
@@ -53,5 +54,5 @@ def downgrade(
 
     from service.db import migrate
 
-    asyncio.run(migrate.downgrade(_database_url(), revision))
+    asyncio.run(migrate.downgrade(database_url(), revision))
     console().print(f"Database at {revision}.")

@@ -16,6 +16,12 @@ Namespace = Annotated[
 ]
 Agent = Annotated[str | None, typer.Option("--agent", metavar="NAME", help="An agent's policy.")]
 Skill = Annotated[str | None, typer.Option("--skill", metavar="NAME", help="A skill's policy.")]
+Token = Annotated[
+    str | None,
+    typer.Option(
+        envvar="REGISTRY_TOKEN", metavar="TOKEN", help="API token (admin).", show_envvar=True
+    ),
+]
 
 
 def _path(namespace: str | None, agent: str | None, skill: str | None) -> str:
@@ -31,12 +37,15 @@ def _path(namespace: str | None, agent: str | None, skill: str | None) -> str:
     return f"/v1/{given[0]}/policy"
 
 
-def _call(url: str, method: str, path: str, body: dict[str, str] | None = None) -> None:
+def _call(
+    url: str, token: str | None, method: str, path: str, body: dict[str, str] | None = None
+) -> None:
     import json
 
     import httpx
 
-    with httpx.Client(base_url=url, timeout=30.0) as http:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    with httpx.Client(base_url=url, timeout=30.0, headers=headers) as http:
         response = http.request(method, path, json=body)
     if response.status_code >= 400:
         detail = response.json().get("detail", response.text) if response.content else ""
@@ -51,9 +60,10 @@ def show(
     agent: Agent = None,
     skill: Skill = None,
     url: RegistryUrl = DEFAULT_URL,
+    token: Token = None,
 ) -> None:
     """Print the policy that applies, and where it comes from."""
-    _call(url, "GET", _path(namespace, agent, skill))
+    _call(url, token, "GET", _path(namespace, agent, skill))
 
 
 @command(policy_app, "set")
@@ -66,12 +76,15 @@ def set_policy(
     agent: Agent = None,
     skill: Skill = None,
     url: RegistryUrl = DEFAULT_URL,
+    token: Token = None,
 ) -> None:
     """Set a namespace's policy, or override it for one agent or skill."""
-    _call(url, "PUT", _path(namespace, agent, skill), {"compatibility": compatibility})
+    _call(url, token, "PUT", _path(namespace, agent, skill), {"compatibility": compatibility})
 
 
 @command(policy_app, "clear")
-def clear(agent: Agent = None, skill: Skill = None, url: RegistryUrl = DEFAULT_URL) -> None:
+def clear(
+    agent: Agent = None, skill: Skill = None, url: RegistryUrl = DEFAULT_URL, token: Token = None
+) -> None:
     """Remove an agent's or skill's own policy: its namespace's applies again."""
-    _call(url, "DELETE", _path(None, agent, skill))
+    _call(url, token, "DELETE", _path(None, agent, skill))

@@ -31,6 +31,17 @@ def port_problem(host: str, port: int) -> str | None:
     return None
 
 
+def _announce(token: str | None) -> None:
+    """Print a first-start admin token once, the way a notebook server prints its login token."""
+    if token is not None:
+        console().print(
+            "No tokens yet: created an admin token. It is shown only now; keep it:\n"
+            f"    export REGISTRY_TOKEN={token}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
 @command()
 def serve(
     host: Annotated[str, typer.Option(metavar="HOST", help="Address to bind.")] = "127.0.0.1",
@@ -63,6 +74,7 @@ def serve(
 
     import uvicorn
 
+    from service.auth.admin import first_start_token
     from service.db import migrate
     from service.db.embedded import start_embedded
     from service.logs import configure_logging
@@ -88,6 +100,8 @@ def serve(
             asyncio.run(migrate.upgrade(url))
         if seed:
             asyncio.run(seed_examples(Settings(), examples_dir()))
+        if embedded is not None and settings.bootstrap_token is None:
+            _announce(asyncio.run(first_start_token(url)))
         console().print(f"Profiles signed with key [bold]{ring.active.kid}[/] ({ring.source})")
         console().print(f"Agent Registry on [bold]http://{host}:{port}[/] (Ctrl-C stops)")
         # uvicorn drains on SIGTERM, then re-raises it; a drained stop is a clean exit (0),

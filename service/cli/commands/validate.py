@@ -1,18 +1,46 @@
-"""`registry validate`: every publish check on the files, nothing stored."""
+"""`registry validate`: every publish check, offline by default; `--url` adds the registry's."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-from service.cli.base import DEFAULT_URL, RegistryUrl, SourcePaths, command, console
+from service.cli.base import SourcePaths, command
 
 
 @command()
-def validate(paths: SourcePaths, url: RegistryUrl = DEFAULT_URL) -> None:
-    """Dry run: run every publish check on the files and store nothing."""
-    from service.publisher import PublishClient, collect_files
+def validate(
+    paths: SourcePaths,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url",
+            metavar="URL",
+            help="Also check references (skills, toolsets) against this registry.",
+        ),
+    ] = None,
+    version: Annotated[
+        str | None, typer.Option(metavar="VERSION", help="Version for files that declare none.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")] = False,
+) -> None:
+    """Run every publish check on the files and store nothing; no server needed.
 
-    files = collect_files(paths)
-    with PublishClient(url, console()) as client:
-        ok = client.validate_all(files)
-    raise typer.Exit(0 if ok else 1)
+    Exit codes: 0 valid, 1 invalid, 4 network or server (with --url).
+    """
+    from service.cli.report import Report
+    from service.publisher import PublishFailure, RegistryClient, collect_files, validate_offline
+
+    report = Report("validate", as_json=as_json, stored=False)
+    try:
+        files = collect_files(paths)
+        if url is None:
+            report.finish(validate_offline(files, version=version))
+        client = RegistryClient(url)
+        try:
+            report.finish(client.validate_all(files, version=version, namespace=None))
+        finally:
+            client.close()
+    except PublishFailure as failure:
+        report.fail(failure)

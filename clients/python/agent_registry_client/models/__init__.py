@@ -12,6 +12,10 @@ from .artifact_policy_override_type_0 import ArtifactPolicyOverrideType0
 from .artifact_policy_source import ArtifactPolicySource
 from .artifact_summary import ArtifactSummary
 from .artifact_summary_kind import ArtifactSummaryKind
+from .audit_entry import AuditEntry
+from .audit_entry_actor_claims_type_0 import AuditEntryActorClaimsType0
+from .audit_entry_details import AuditEntryDetails
+from .audit_page import AuditPage
 from .batch_request import BatchRequest
 from .batch_response import BatchResponse
 from .batch_result import BatchResult
@@ -47,9 +51,14 @@ from .mode_change import ModeChange
 from .mode_change_from import ModeChangeFrom
 from .mode_change_to import ModeChangeTo
 from .moved_skill import MovedSkill
+from .namespace_create import NamespaceCreate
+from .namespace_info import NamespaceInfo
+from .namespace_list import NamespaceList
 from .namespace_policy import NamespacePolicy
 from .namespace_policy_compatibility import NamespacePolicyCompatibility
 from .namespace_policy_source import NamespacePolicySource
+from .oidc_exchange import OidcExchange
+from .oidc_token import OidcToken
 from .policy_request import PolicyRequest
 from .policy_request_compatibility import PolicyRequestCompatibility
 from .problem import Problem
@@ -79,7 +88,18 @@ from .skill_file import SkillFile
 from .tag_request import TagRequest
 from .tagged import Tagged
 from .tagged_kind import TaggedKind
+from .token_create import TokenCreate
+from .token_create_permissions_item import TokenCreatePermissionsItem
+from .token_created import TokenCreated
+from .token_info import TokenInfo
+from .token_list import TokenList
 from .tool_grant import ToolGrant
+from .trust_policy_create import TrustPolicyCreate
+from .trust_policy_create_claims import TrustPolicyCreateClaims
+from .trust_policy_create_permissions_item import TrustPolicyCreatePermissionsItem
+from .trust_policy_info import TrustPolicyInfo
+from .trust_policy_info_claims import TrustPolicyInfoClaims
+from .trust_policy_list import TrustPolicyList
 from .validate_kind import ValidateKind
 from .validation_report import ValidationReport
 from .validation_report_frontmatter_type_0 import ValidationReportFrontmatterType0
@@ -113,6 +133,10 @@ __all__ = (
     "ArtifactPolicySource",
     "ArtifactSummary",
     "ArtifactSummaryKind",
+    "AuditEntry",
+    "AuditEntryActorClaimsType0",
+    "AuditEntryDetails",
+    "AuditPage",
     "BatchRequest",
     "BatchResponse",
     "BatchResult",
@@ -148,9 +172,14 @@ __all__ = (
     "ModeChangeFrom",
     "ModeChangeTo",
     "MovedSkill",
+    "NamespaceCreate",
+    "NamespaceInfo",
+    "NamespaceList",
     "NamespacePolicy",
     "NamespacePolicyCompatibility",
     "NamespacePolicySource",
+    "OidcExchange",
+    "OidcToken",
     "PolicyRequest",
     "PolicyRequestCompatibility",
     "Problem",
@@ -180,7 +209,18 @@ __all__ = (
     "Tagged",
     "TaggedKind",
     "TagRequest",
+    "TokenCreate",
+    "TokenCreated",
+    "TokenCreatePermissionsItem",
+    "TokenInfo",
+    "TokenList",
     "ToolGrant",
+    "TrustPolicyCreate",
+    "TrustPolicyCreateClaims",
+    "TrustPolicyCreatePermissionsItem",
+    "TrustPolicyInfo",
+    "TrustPolicyInfoClaims",
+    "TrustPolicyList",
     "ValidateKind",
     "ValidationReport",
     "ValidationReportFrontmatterType0",

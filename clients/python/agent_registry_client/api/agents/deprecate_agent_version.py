@@ -49,6 +49,16 @@ def _parse_response(
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -63,6 +73,11 @@ def _parse_response(
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
 
     if response.status_code == 503:
         response_503 = Problem.from_dict(response.json())
@@ -90,7 +105,7 @@ def sync_detailed(
     name: str,
     version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: DeprecateRequest,
 ) -> Response[Problem | VersionDetail]:
     """Deprecate a agent version: still chosen, with a warning
@@ -125,7 +140,7 @@ def sync(
     name: str,
     version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: DeprecateRequest,
 ) -> Problem | VersionDetail | None:
     """Deprecate a agent version: still chosen, with a warning
@@ -155,7 +170,7 @@ async def asyncio_detailed(
     name: str,
     version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: DeprecateRequest,
 ) -> Response[Problem | VersionDetail]:
     """Deprecate a agent version: still chosen, with a warning
@@ -188,7 +203,7 @@ async def asyncio(
     name: str,
     version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: DeprecateRequest,
 ) -> Problem | VersionDetail | None:
     """Deprecate a agent version: still chosen, with a warning

@@ -52,6 +52,16 @@ def _parse_response(
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -66,6 +76,11 @@ def _parse_response(
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
 
     if response.status_code == 503:
         response_503 = Problem.from_dict(response.json())
@@ -93,7 +108,7 @@ def sync_detailed(
     name: str,
     version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: None | Unset | YankRequest = UNSET,
 ) -> Response[Problem | VersionDetail]:
     """Yank a agent version: never chosen by a range or tag, still served exactly
@@ -128,7 +143,7 @@ def sync(
     name: str,
     version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: None | Unset | YankRequest = UNSET,
 ) -> Problem | VersionDetail | None:
     """Yank a agent version: never chosen by a range or tag, still served exactly
@@ -158,7 +173,7 @@ async def asyncio_detailed(
     name: str,
     version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: None | Unset | YankRequest = UNSET,
 ) -> Response[Problem | VersionDetail]:
     """Yank a agent version: never chosen by a range or tag, still served exactly
@@ -191,7 +206,7 @@ async def asyncio(
     name: str,
     version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: None | Unset | YankRequest = UNSET,
 ) -> Problem | VersionDetail | None:
     """Yank a agent version: never chosen by a range or tag, still served exactly

@@ -52,6 +52,16 @@ def _parse_response(
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -76,6 +86,11 @@ def _parse_response(
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
 
     if response.status_code == 503:
         response_503 = Problem.from_dict(response.json())
@@ -103,7 +118,7 @@ def sync_detailed(
     name: str,
     version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: File,
 ) -> Response[Problem | VersionDetail]:
     """Publish a skill version
@@ -138,7 +153,7 @@ def sync(
     name: str,
     version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: File,
 ) -> Problem | VersionDetail | None:
     """Publish a skill version
@@ -168,7 +183,7 @@ async def asyncio_detailed(
     name: str,
     version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: File,
 ) -> Response[Problem | VersionDetail]:
     """Publish a skill version
@@ -201,7 +216,7 @@ async def asyncio(
     name: str,
     version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: File,
 ) -> Problem | VersionDetail | None:
     """Publish a skill version

@@ -47,6 +47,16 @@ def _parse_response(
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -56,6 +66,11 @@ def _parse_response(
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
 
     if response.status_code == 503:
         response_503 = Problem.from_dict(response.json())
@@ -82,7 +97,7 @@ def _build_response(
 def sync_detailed(
     name: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: PolicyRequest,
 ) -> Response[ArtifactPolicy | Problem]:
     """Override the namespace's compatibility policy for one skill
@@ -114,7 +129,7 @@ def sync_detailed(
 def sync(
     name: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: PolicyRequest,
 ) -> ArtifactPolicy | Problem | None:
     """Override the namespace's compatibility policy for one skill
@@ -141,7 +156,7 @@ def sync(
 async def asyncio_detailed(
     name: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: PolicyRequest,
 ) -> Response[ArtifactPolicy | Problem]:
     """Override the namespace's compatibility policy for one skill
@@ -171,7 +186,7 @@ async def asyncio_detailed(
 async def asyncio(
     name: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: PolicyRequest,
 ) -> ArtifactPolicy | Problem | None:
     """Override the namespace's compatibility policy for one skill

@@ -54,6 +54,16 @@ def _parse_response(
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -78,6 +88,11 @@ def _parse_response(
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
 
     if response.status_code == 503:
         response_503 = Problem.from_dict(response.json())
@@ -105,7 +120,7 @@ def sync_detailed(
     name: str,
     version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: PublishToolsetVersionBody,
 ) -> Response[Problem | VersionDetail]:
     """Publish a toolset version
@@ -140,7 +155,7 @@ def sync(
     name: str,
     version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: PublishToolsetVersionBody,
 ) -> Problem | VersionDetail | None:
     """Publish a toolset version
@@ -170,7 +185,7 @@ async def asyncio_detailed(
     name: str,
     version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: PublishToolsetVersionBody,
 ) -> Response[Problem | VersionDetail]:
     """Publish a toolset version
@@ -203,7 +218,7 @@ async def asyncio(
     name: str,
     version: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: PublishToolsetVersionBody,
 ) -> Problem | VersionDetail | None:
     """Publish a toolset version

@@ -47,6 +47,16 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -61,6 +71,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
 
     if response.status_code == 503:
         response_503 = Problem.from_dict(response.json())
@@ -86,7 +101,7 @@ def sync_detailed(
     name: str,
     tag: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: TagRequest,
 ) -> Response[Problem | Tagged]:
     """Point a tag of a toolset at a version (creates or moves it)
@@ -121,7 +136,7 @@ def sync(
     name: str,
     tag: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: TagRequest,
 ) -> Problem | Tagged | None:
     """Point a tag of a toolset at a version (creates or moves it)
@@ -151,7 +166,7 @@ async def asyncio_detailed(
     name: str,
     tag: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: TagRequest,
 ) -> Response[Problem | Tagged]:
     """Point a tag of a toolset at a version (creates or moves it)
@@ -184,7 +199,7 @@ async def asyncio(
     name: str,
     tag: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: TagRequest,
 ) -> Problem | Tagged | None:
     """Point a tag of a toolset at a version (creates or moves it)

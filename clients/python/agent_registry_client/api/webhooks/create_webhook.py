@@ -43,10 +43,25 @@ def _parse_response(
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
 
     if response.status_code == 503:
         response_503 = Problem.from_dict(response.json())
@@ -72,7 +87,7 @@ def _build_response(
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: WebhookCreate,
 ) -> Response[Problem | WebhookCreated]:
     """Subscribe a URL to feed events; the answer holds the signing secret, once
@@ -101,7 +116,7 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: WebhookCreate,
 ) -> Problem | WebhookCreated | None:
     """Subscribe a URL to feed events; the answer holds the signing secret, once
@@ -125,7 +140,7 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: WebhookCreate,
 ) -> Response[Problem | WebhookCreated]:
     """Subscribe a URL to feed events; the answer holds the signing secret, once
@@ -152,7 +167,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: WebhookCreate,
 ) -> Problem | WebhookCreated | None:
     """Subscribe a URL to feed events; the answer holds the signing secret, once

@@ -38,6 +38,16 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -47,6 +57,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
 
     if response.status_code == 503:
         response_503 = Problem.from_dict(response.json())
@@ -72,7 +87,7 @@ def sync_detailed(
     webhook_id: str,
     delivery_id: int,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Response[Delivery | Problem]:
     """Send a delivery again now (delivered, failed or pending)
 
@@ -104,7 +119,7 @@ def sync(
     webhook_id: str,
     delivery_id: int,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Delivery | Problem | None:
     """Send a delivery again now (delivered, failed or pending)
 
@@ -131,7 +146,7 @@ async def asyncio_detailed(
     webhook_id: str,
     delivery_id: int,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Response[Delivery | Problem]:
     """Send a delivery again now (delivered, failed or pending)
 
@@ -161,7 +176,7 @@ async def asyncio(
     webhook_id: str,
     delivery_id: int,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Delivery | Problem | None:
     """Send a delivery again now (delivered, failed or pending)
 

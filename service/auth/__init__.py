@@ -1,0 +1,1 @@
+"""Who may write: API tokens, namespaces, OIDC trusted publishing, failed-login rate limits."""
