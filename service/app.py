@@ -32,6 +32,7 @@ from service.openapi_document import install_openapi
 from service.problems import NulGuardMiddleware, install_problem_handlers
 from service.profiles import router as profiles
 from service.profiles.cache import ProfileCache
+from service.profiles.fastpath import ProfileFastPath, ReadTokens
 from service.profiles.invalidation import InvalidationListener
 from service.search.router import router as search_router
 from service.settings import Settings
@@ -72,7 +73,7 @@ def create_app(
             trace_database(engine, tracing)
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
-        app.state.profile_cache = ProfileCache(settings.profile_cache_bytes)
+        app.state.profile_cache.clear()
         app.state.outage = OutageMemory(settings.db_outage_memory_seconds)
         listener = InvalidationListener(
             create_listener_engine(settings, settings.database_url), app.state.profile_cache
@@ -104,8 +105,12 @@ def create_app(
         leeway=settings.oidc_leeway_seconds,
         refresh_cooldown=settings.oidc_jwks_refresh_cooldown,
     )
-    app.state.metrics = Metrics()
+    app.state.profile_cache = ProfileCache(settings.profile_cache_bytes)
+    app.state.read_tokens = ReadTokens(settings.read_token_cache_seconds)
+    app.state.metrics = Metrics(app.state)
     install_problem_handlers(app)
+    # Innermost: warm profiles are answered before routing, still logged and measured.
+    app.add_middleware(ProfileFastPath)
     app.add_middleware(NulGuardMiddleware)
     app.add_middleware(RequestLogMiddleware)
     app.include_router(health.router)

@@ -71,6 +71,19 @@ class Settings(BaseSettings):
         ge=0,
         description="In-process cache of served profiles (served through outages); 0 disables.",
     )
+    profile_cache_ttl: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds a cached profile is served without asking the database: the"
+        " backstop should a cache notice (LISTEN/NOTIFY) be lost.",
+    )
+    read_token_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="With anonymous reads off: seconds a read token, once checked, serves cached"
+        " profiles without a database lookup (a revocation on another replica takes this long)."
+        " 0: every request is checked against the database.",
+    )
     db_outage_memory_seconds: float = Field(
         default=2.0,
         ge=0,

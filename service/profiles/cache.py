@@ -11,9 +11,10 @@ the cache through `invalidate_*` too, once something (LISTEN/NOTIFY) calls them.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 Format = Literal["json", "markdown"]
@@ -29,7 +30,19 @@ class ProfileKey:
     format: Format
 
 
+RawHeaders = list[tuple[bytes, bytes]]
+
+
 @dataclass(frozen=True, slots=True)
+class Prepared:
+    """The ASGI response of a cache hit, built once: headers of the 200 (signature included)
+    and of the 304."""
+
+    ok: RawHeaders
+    not_modified: RawHeaders
+
+
+@dataclass(slots=True)
 class CachedProfile:
     version: str
     moving: bool  # chosen through a tag or range: changes when the choice changes
@@ -39,6 +52,8 @@ class CachedProfile:
     yank_reason: str | None
     deprecated: str | None
     deprecated_at: dt.datetime | None
+    stored_at: float = field(default_factory=time.monotonic, compare=False)
+    prepared: Prepared | None = field(default=None, compare=False)  # set by the fast path
 
     @property
     def size(self) -> int:
@@ -54,6 +69,12 @@ class ProfileCache:
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.bytes_used = 0
+        # Read by /metrics (service.metrics): hits and misses of the fast path, LRU evictions.
+        self.hits = 0
+        self.misses = 0
+        self.evictions = 0
+        # Bumped by every invalidation: an answer read before one is not cached after it.
+        self.generation = 0
         self._entries: OrderedDict[ProfileKey, CachedProfile] = OrderedDict()
         self._by_artifact: dict[tuple[str, str], set[ProfileKey]] = {}
 
@@ -66,7 +87,11 @@ class ProfileCache:
             self._entries.move_to_end(key)
         return entry
 
-    def put(self, key: ProfileKey, entry: CachedProfile) -> None:
+    def put(self, key: ProfileKey, entry: CachedProfile, generation: int | None = None) -> None:
+        """`generation`: the value read before the answer was fetched; if an invalidation came
+        in since, the answer may already be stale and is not kept."""
+        if generation is not None and generation != self.generation:
+            return
         self._drop(key)
         if entry.size > self.max_bytes:
             return
@@ -75,6 +100,7 @@ class ProfileCache:
         self.bytes_used += entry.size
         while self.bytes_used > self.max_bytes:
             self._drop(next(iter(self._entries)))
+            self.evictions += 1
 
     def invalidate_version(self, namespace: str, name: str, version: str) -> int:
         """A version's state changed (yank, deprecation): its answers, and every moving answer,
@@ -86,11 +112,13 @@ class ProfileCache:
         return self._invalidate(namespace, name, lambda e: e.moving)
 
     def clear(self) -> None:
+        self.generation += 1
         self._entries.clear()
         self._by_artifact.clear()
         self.bytes_used = 0
 
     def _invalidate(self, namespace: str, name: str, stale: _Predicate) -> int:
+        self.generation += 1
         keys = [
             key for key in self._by_artifact.get((namespace, name), ()) if stale(self._entries[key])
         ]

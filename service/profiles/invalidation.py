@@ -64,6 +64,7 @@ class InvalidationListener:
         self.heartbeat_seconds = heartbeat_seconds
         self.connected = asyncio.Event()
         self._listened_before = False
+        self.reconnects = 0  # /metrics
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -103,6 +104,7 @@ class InvalidationListener:
         if self._listened_before:
             # Notices sent while nobody listened are lost: start again from an empty cache.
             self.cache.clear()
+            self.reconnects += 1
         self._listened_before = True
         self.connected.set()
         while not lost.is_set():

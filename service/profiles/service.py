@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
 
 from service.db.faults import OutageMemory, database_unavailable
 from service.db.models import ArtifactVersion
@@ -12,7 +11,7 @@ from service.errors import InvalidReference, NotFound, ProfileUnresolvable
 from service.formats import names
 from service.formats.names import Identity
 from service.http_caching import strong_etag
-from service.profiles.cache import CachedProfile, ProfileCache, ProfileKey
+from service.profiles.cache import CachedProfile, Format, ProfileCache, ProfileKey
 from service.profiles.repository import ProfileRepository
 from service.profiles.resolver import AgentSource, Resolver
 from service.resolution.graph import Candidate, Requirement, ResolutionError, resolve
@@ -26,8 +25,6 @@ from service.resolution.refs import (
     split_name_ref,
 )
 from service.semver import Version
-
-Format = Literal["json", "markdown"]
 
 
 @dataclass(frozen=True)
@@ -77,6 +74,7 @@ class ProfileService:
         exact = isinstance(ref, ExactRef)
         if cached is not None and self.outage.recent:
             return _from_cache(cached, identity, output, exact=exact)
+        generation = self.cache.generation
         try:
             served = await self._fetch(identity, ref, ref_text, output, resolve_latest)
         except Exception as exc:
@@ -88,7 +86,7 @@ class ProfileService:
             return _from_cache(cached, identity, output, exact=exact)
         self.outage.succeeded()
         if not resolve_latest:
-            self.cache.put(key, _to_cache(served))
+            self.cache.put(key, _to_cache(served), generation)
         return served
 
     async def _fetch(

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from service.problems import problem_responses
+from service.profiles.cache import Format
 from service.profiles.router import ProfilesDep, negotiate
-from service.profiles.service import Format
 from service.signing.signer import ProfileSigner, get_signer
 
 JOSE = "application/jose"

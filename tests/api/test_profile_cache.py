@@ -105,6 +105,10 @@ async def test_outage_serves_cached_profiles_stale_and_503_for_the_rest(
     assert fresh.status_code == ranged.status_code == 200
     proxy.cut()
     started = dt.datetime.now(dt.UTC)
+    # A warm answer is served from memory without asking the database at all (the fast path),
+    # until a request that must ask finds it gone: from then on answers are marked stale.
+    unknown = await proxied.get("/v1/profiles/tester@1.1.0")
+    assert unknown.status_code == 503, unknown.text
     stale = await proxied.get("/v1/profiles/tester@1.0.0")
     assert stale.status_code == 200
     assert stale.content == fresh.content
