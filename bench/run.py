@@ -193,7 +193,15 @@ def _ms(text: str) -> float:
 
 
 def wrk(url: str, headers: dict[str, str], seconds: float, connections: int) -> Run:
-    args = [WRK, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", "--timeout", "5s"]
+    args = [
+        WRK,
+        "-t1",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--latency",
+        "--timeout",
+        "5s",
+    ]
     for key, value in headers.items():
         args += ["-H", f"{key}: {value}"]
     done = subprocess.run([*args, url], capture_output=True, text=True, timeout=seconds + 30)
