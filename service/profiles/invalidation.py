@@ -99,7 +99,11 @@ class InvalidationListener:
             except (ValueError, TypeError):
                 log.warning("unreadable cache notice", extra={"fields": {"payload": payload}})
 
-        raw.add_termination_listener(lambda _connection: lost.set())
+        def on_lost(_connection: Any) -> None:
+            self.connected.clear()  # at once: the fast path stops serving from memory
+            lost.set()
+
+        raw.add_termination_listener(on_lost)
         await raw.add_listener(CHANNEL, on_notice)
         if self._listened_before:
             # Notices sent while nobody listened are lost: start again from an empty cache.
