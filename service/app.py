@@ -76,7 +76,8 @@ def create_app(
         app.state.profile_cache.clear()
         app.state.outage = OutageMemory(settings.db_outage_memory_seconds)
         listener = InvalidationListener(
-            create_listener_engine(settings, settings.database_url), app.state.profile_cache
+            create_listener_engine(settings, settings.listen_database_url or settings.database_url),
+            app.state.profile_cache,
         )
         app.state.invalidation = listener
         listener.start()

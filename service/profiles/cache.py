@@ -75,6 +75,9 @@ class ProfileCache:
         self.evictions = 0
         # Bumped by every invalidation: an answer read before one is not cached after it.
         self.generation = 0
+        # False while the invalidation listener is not connected (service.profiles.invalidation):
+        # notices could be missed, so nothing new is kept and the fast path serves nothing.
+        self.listening = True
         self._entries: OrderedDict[ProfileKey, CachedProfile] = OrderedDict()
         self._by_artifact: dict[tuple[str, str], set[ProfileKey]] = {}
 
@@ -90,7 +93,7 @@ class ProfileCache:
     def put(self, key: ProfileKey, entry: CachedProfile, generation: int | None = None) -> None:
         """`generation`: the value read before the answer was fetched; if an invalidation came
         in since, the answer may already be stale and is not kept."""
-        if generation is not None and generation != self.generation:
+        if not self.listening or (generation is not None and generation != self.generation):
             return
         self._drop(key)
         if entry.size > self.max_bytes:

@@ -17,6 +17,7 @@ namespace; anyone else goes through the route's full check.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -24,16 +25,18 @@ from typing import Any
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.auth.tokens import Principal
-from service.db.faults import OutageMemory
+from service.db.faults import OutageMemory, database_unavailable
 from service.formats import names
 from service.http_caching import etag_matches_header
 from service.profiles.cache import CachedProfile, Format, Prepared, ProfileCache, ProfileKey
 from service.profiles.headers import MEDIA, negotiate_accept, profile_headers
+from service.profiles.repository import profile_etag, stored_exact
 from service.resolution.refs import ExactRef, InvalidRef, parse_ref, split_name_ref
 from service.settings import Settings
 from service.signing.signer import SIGNATURE_HEADER
 
 PREFIX = "/v1/profiles/"
+log = logging.getLogger("service.profiles.fastpath")
 _FORMATS: dict[bytes, Format] = {
     b"": "json",
     b"format=json": "json",
@@ -118,7 +121,7 @@ class ProfileFastPath:
         state = scope["app"].state
         cache: ProfileCache | None = getattr(state, "profile_cache", None)
         settings: Settings = state.settings
-        if cache is None or not cache.max_bytes:
+        if cache is None:
             return False
         requested = _FORMATS.get(scope["query_string"])
         if requested is None:
@@ -130,13 +133,9 @@ class ProfileFastPath:
         if key is None:
             return False
         outage: OutageMemory = state.outage
-        entry = cache.get(key)
-        if (
-            entry is None
-            or outage.recent  # the route marks answers from memory as stale
-            or not state.invalidation.connected.is_set()  # notices may be missed meanwhile
-            or time.monotonic() - entry.stored_at > settings.profile_cache_ttl
-        ):
+        if outage.recent or not cache.listening:
+            # The route marks answers from memory as stale; without the listener, notices
+            # may be missed, so nothing is served or cached from here meanwhile.
             cache.misses += 1
             return False
         if not settings.anonymous_read:
@@ -146,7 +145,14 @@ class ProfileFastPath:
             if principal is None or not principal.can("read", key.namespace):
                 return False  # the route authenticates, refuses and audits as usual
             scope.setdefault("state", {})["actor"] = principal.name
-        cache.hits += 1
+        entry = cache.get(key)
+        if entry is None or time.monotonic() - entry.stored_at > settings.profile_cache_ttl:
+            cache.misses += 1
+            entry = await self._first_fetch(state, cache, key)
+            if entry is None:
+                return False
+        else:
+            cache.hits += 1
         prepared = entry.prepared or self._prepare(scope, key, entry, settings)
         if self._route is None:
             self._route = _profile_route(scope["app"])
@@ -163,6 +169,41 @@ class ProfileFastPath:
         await send({"type": "http.response.start", "status": 200, "headers": prepared.ok})
         await send({"type": "http.response.body", "body": entry.body})
         return True
+
+    @staticmethod
+    async def _first_fetch(
+        state: Any, cache: ProfileCache, key: ProfileKey
+    ) -> CachedProfile | None:
+        """An exact version not in memory: one query on a pooled connection (no session), then
+        cached. Anything else (a range, a tag, a digest, not found, an error) is the route's."""
+        if not is_exact(key.ref):
+            return None
+        generation = cache.generation
+        try:
+            async with state.engine.connect() as connection:
+                raw = (await connection.get_raw_connection()).driver_connection
+                row = await stored_exact(raw, key.namespace, key.name, key.ref, key.format)
+        except Exception as exc:
+            if database_unavailable(exc):
+                state.outage.failed()
+            else:
+                log.exception("profile fast path: first fetch failed; the route answers")
+            return None
+        if row is None or row.body is None:
+            return None
+        state.outage.succeeded()
+        entry = CachedProfile(
+            version=row.version,
+            moving=False,
+            body=row.body,
+            etag=profile_etag(row, key.format, resolve_latest=False),
+            yanked=row.yanked,
+            yank_reason=row.yank_reason,
+            deprecated=row.deprecated,
+            deprecated_at=row.deprecated_at,
+        )
+        cache.put(key, entry, generation)
+        return entry
 
     @staticmethod
     def _prepare(

@@ -60,6 +60,7 @@ class InvalidationListener:
     ) -> None:
         self.engine = engine  # a NullPool engine: this connection never returns to a pool
         self.cache = cache
+        cache.listening = False  # until the first LISTEN is in place
         self.retry_seconds = retry_seconds
         self.heartbeat_seconds = heartbeat_seconds
         self.connected = asyncio.Event()
@@ -85,6 +86,7 @@ class InvalidationListener:
             except Exception as exc:
                 if not database_unavailable(exc):
                     log.exception("profile cache invalidation listener failed")
+            self.cache.listening = False
             self.connected.clear()
             await asyncio.sleep(self.retry_seconds)
 
@@ -100,7 +102,8 @@ class InvalidationListener:
                 log.warning("unreadable cache notice", extra={"fields": {"payload": payload}})
 
         def on_lost(_connection: Any) -> None:
-            self.connected.clear()  # at once: the fast path stops serving from memory
+            self.cache.listening = False  # at once: the fast path stops serving from memory
+            self.connected.clear()
             lost.set()
 
         raw.add_termination_listener(on_lost)
@@ -110,6 +113,7 @@ class InvalidationListener:
             self.cache.clear()
             self.reconnects += 1
         self._listened_before = True
+        self.cache.listening = True
         self.connected.set()
         while not lost.is_set():
             try:

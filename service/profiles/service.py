@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from service.db.faults import OutageMemory, database_unavailable
 from service.db.models import ArtifactVersion
 from service.errors import InvalidReference, NotFound, ProfileUnresolvable
 from service.formats import names
 from service.formats.names import Identity
-from service.http_caching import strong_etag
 from service.profiles.cache import CachedProfile, Format, ProfileCache, ProfileKey
-from service.profiles.repository import ProfileRepository
+from service.profiles.repository import ProfileRepository, profile_etag
 from service.profiles.resolver import AgentSource, Resolver
 from service.resolution.graph import Candidate, Requirement, ResolutionError, resolve
 from service.resolution.profile import profile_json_bytes, render_markdown
@@ -116,13 +115,12 @@ class ProfileService:
             body = await self._resolved_now(identity, full, output, pinned=not resolve_latest)
         else:
             body = row.body
-        state = (row.yanked, row.yank_reason, row.deprecated)
         return ServedProfile(
             body,
             output,
             identity,
             row.version,
-            strong_etag(body, output, row.version, str(resolve_latest), *map(str, state)),
+            profile_etag(replace(row, body=body), output, resolve_latest=resolve_latest),
             exact,
             moving,
             row.yanked,

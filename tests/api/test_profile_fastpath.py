@@ -107,7 +107,12 @@ async def test_an_entry_older_than_the_ttl_is_read_again(
     async with serving(settings.model_copy(update={"profile_cache_ttl": 1.5})) as client:
         assert (await put(client, "agent", "tester", "1.0.0", agent_file())).status_code == 201
         path = "/v1/profiles/tester@1.0.0"
-        assert "warning" not in (await client.get(path)).headers
+        for _ in range(100):  # nothing is cached until the app's cache listener is connected
+            assert "warning" not in (await client.get(path)).headers
+            metrics = (await client.get("/metrics")).text
+            if _metric(metrics, "registry_profile_cache_entries"):
+                break
+            await asyncio.sleep(0.05)
         connection = await asyncpg.connect(database_url.replace("+asyncpg", ""))
         try:
             await connection.execute(
