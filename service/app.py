@@ -108,6 +108,8 @@ def create_app(
     )
     app.state.profile_cache = ProfileCache(settings.profile_cache_bytes)
     app.state.read_tokens = ReadTokens(settings.read_token_cache_seconds)
+    # Traced: first fetches go through the route, so each query gets its database span.
+    app.state.traced = tracing is not None
     app.state.metrics = Metrics(app.state)
     install_problem_handlers(app)
     # Innermost: warm profiles are answered before routing, still logged and measured.

@@ -176,7 +176,7 @@ class ProfileFastPath:
     ) -> CachedProfile | None:
         """An exact version not in memory: one query on a pooled connection (no session), then
         cached. Anything else (a range, a tag, a digest, not found, an error) is the route's."""
-        if not is_exact(key.ref):
+        if state.traced or not is_exact(key.ref):
             return None
         generation = cache.generation
         try:
