@@ -35,6 +35,7 @@ from service.profiles.cache import ProfileCache
 from service.profiles.fastpath import ProfileFastPath, ReadTokens
 from service.profiles.invalidation import InvalidationListener
 from service.search.router import router as search_router
+from service.search.service import SearchFeatures
 from service.settings import Settings
 from service.signing import router as signing
 from service.signing.keys import load_or_create
@@ -111,6 +112,7 @@ def create_app(
     # Traced: first fetches go through the route, so each query gets its database span.
     app.state.traced = tracing is not None
     app.state.metrics = Metrics(app.state)
+    app.state.search_features = SearchFeatures()
     install_problem_handlers(app)
     # Innermost: warm profiles are answered before routing, still logged and measured.
     app.add_middleware(ProfileFastPath)
