@@ -20,6 +20,7 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -37,6 +38,8 @@ from service.signing.signer import SIGNATURE_HEADER
 
 PREFIX = "/v1/profiles/"
 log = logging.getLogger("service.profiles.fastpath")
+# What logs and metrics read from `scope["route"]` (service.logs): the route's template.
+ROUTE = SimpleNamespace(path=PREFIX + "{spec:path}")
 _FORMATS: dict[bytes, Format] = {
     b"": "json",
     b"format=json": "json",
@@ -106,7 +109,6 @@ class ProfileFastPath:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self._route: Any = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -154,9 +156,7 @@ class ProfileFastPath:
         else:
             cache.hits += 1
         prepared = entry.prepared or self._prepare(scope, key, entry, settings)
-        if self._route is None:
-            self._route = _profile_route(scope["app"])
-        scope["route"] = self._route  # logs and metrics group it with the route
+        scope["route"] = ROUTE  # logs and metrics group it with the route's answers
         if_none_match = headers.get(b"if-none-match")
         if if_none_match is not None and etag_matches_header(
             if_none_match.decode("latin-1"), entry.etag
@@ -232,10 +232,3 @@ class ProfileFastPath:
         prepared = Prepared(ok, not_modified)
         entry.prepared = prepared
         return prepared
-
-
-def _profile_route(app: Any) -> Any:
-    for route in app.router.routes:
-        if getattr(route, "name", None) == "get_profile":
-            return route
-    return None
