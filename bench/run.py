@@ -39,8 +39,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 import httpx
 from sqlalchemy.engine import make_url
+
+from service.profiles.repository import EXACT_SQL
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from profile_load import (
@@ -329,6 +332,49 @@ async def _publish_load(url: str, seconds: float, publishers: int) -> dict[str, 
     }
 
 
+# --------------------------------------------------------------------------- plans
+
+PLANS = {
+    "exact version (first fetch)": (EXACT_SQL["json"], ("default", "pop-agent-7", "1.2.0")),
+    "versions of an agent (ranges)": (
+        "SELECT v.version, v.digest, v.yanked_at IS NOT NULL FROM artifact_versions v"
+        " JOIN artifacts a ON a.id = v.artifact_id"
+        " WHERE a.kind = 'agent' AND a.namespace = $1 AND a.name = $2",
+        ("default", "pop-agent-7"),
+    ),
+    "tags of an agent": (
+        "SELECT t.tag, v.version FROM tags t JOIN artifacts a ON a.id = t.artifact_id"
+        " JOIN artifact_versions v ON v.id = t.version_id"
+        " WHERE a.kind = 'agent' AND a.namespace = $1 AND a.name = $2",
+        ("default", "pop-agent-7"),
+    ),
+    "dependents of a skill version": (
+        "SELECT d.version_id FROM version_dependencies d"
+        " JOIN artifact_versions v ON v.id = d.target_version_id"
+        " JOIN artifacts a ON a.id = v.artifact_id"
+        " WHERE a.kind = 'skill' AND a.name = $1 AND v.version = '1.0.0' LIMIT 50",
+        ("pop-skill-3",),
+    ),
+}
+
+
+async def explain(url: str) -> dict[str, str]:
+    """Each lookup's plan at this size: the scan nodes and the execution time."""
+    connection = await asyncpg.connect(url)
+    plans = {}
+    try:
+        for name, (sql, params) in PLANS.items():
+            lines = [r[0] for r in await connection.fetch(f"EXPLAIN ANALYZE {sql}", *params)]
+            scans = [
+                line.strip().removeprefix("-> ").split("  (")[0] for line in lines if "Scan" in line
+            ]
+            took = next((line for line in lines if line.startswith("Execution Time")), "")
+            plans[name] = "; ".join(scans) + f" — {took.removeprefix('Execution Time: ')}"
+    finally:
+        await connection.close()
+    return plans
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -392,6 +438,13 @@ def report(data: dict[str, Any], args: argparse.Namespace, png: Path | None) -> 
                 f"| {name} | {_fmt(row['ratio'])}× | {_fmt(row['p99'])} | {_fmt(small)}"
                 f" | {_fmt(factor)}× | {'met' if factor <= 1.5 else 'missed'} |"
             )
+    if data.get("plans"):
+        lines += [
+            "",
+            f"Plans at this size (`EXPLAIN ANALYZE`, {data['population']:,} versions):",
+            "",
+        ]
+        lines += [f"- {name}: {plan}" for name, plan in data["plans"].items()]
     if data.get("granian"):
         lines += ["", "## granian vs uvicorn (exact json, warm)", ""]
         for line in data["granian"]:
@@ -498,6 +551,7 @@ def main(argv: list[str] | None = None) -> int:
                 data["seed_seconds"] = time.monotonic() - started
                 data["population"] = args.population
                 print(f"seeded {args.population} in {data['seed_seconds']:.0f} s", file=sys.stderr)
+                data["plans"] = asyncio.run(explain(url))
                 data["large"] = measure(cases, ref, hot, cold, args)
                 data["rss_large"] = rss_mib(hot.process.pid)
             if args.granian:
