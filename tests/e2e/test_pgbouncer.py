@@ -10,7 +10,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.helpers import ADMIN, agent_file, skill_file
-from tests.live_db import database
+from tests.live_db import database, serve
 
 pytestmark = pytest.mark.e2e
 PGBOUNCER = Path(os.environ.get("REGISTRY_PGBOUNCER", "/usr/sbin/pgbouncer"))
@@ -93,46 +92,34 @@ pidfile = {workdir}/pgbouncer.pid
             through = url.set(host="127.0.0.1", port=port, database="registry")
             yield through.render_as_string(hide_password=False), direct
         finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process, signal.SIGTERM)
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def stop(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+    """Ours only, by PID: the signal, then a kill if it has not exited within 30 s."""
+    process.send_signal(sig)
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def test_the_registry_works_behind_pgbouncer_in_transaction_mode(
     bouncer: tuple[str, str], tmp_path: Path
 ) -> None:
     through, direct = bouncer
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "REGISTRY_DATABASE_URL"}}
-    env |= {
-        "DATABASE_URL": through,
-        "REGISTRY_LISTEN_DATABASE_URL": direct,  # LISTEN needs a session: the server itself
-        "REGISTRY_DB_STATEMENT_CACHE_SIZE": "0",
-        "REGISTRY_BOOTSTRAP_TOKEN": ADMIN["Authorization"].removeprefix("Bearer "),
-        "REGISTRY_DATA_DIR": str(tmp_path),
-    }
+    server, base = serve(
+        through,
+        tmp_path / "serve.log",
+        {
+            "REGISTRY_LISTEN_DATABASE_URL": direct,  # LISTEN needs a session: the server itself
+            "REGISTRY_DB_STATEMENT_CACHE_SIZE": "0",
+            "REGISTRY_DATA_DIR": str(tmp_path),
+        },
+    )
     log = tmp_path / "serve.log"
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
-            time.sleep(0.2)
         http = httpx.Client(base_url=base, headers=ADMIN, timeout=30)
         markdown = {"Content-Type": "text/markdown"}
         assert http.put(
@@ -171,8 +158,4 @@ def test_the_registry_works_behind_pgbouncer_in_transaction_mode(
         assert http.get("/v1/profiles/tester@1.1.0").json()["yanked"] is True
         assert "Traceback" not in log.read_text()
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server, signal.SIGINT)
