@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from service.cursors import decode_cursor, encode_cursor
 from service.errors import InvalidCursor, RequestInvalid
 from service.formats import names
+from service.formats.problems import error
 from service.search.repository import MARK_START, MARK_STOP, Criteria, Hit, SearchRepository
 from service.search.schemas import Highlight, SearchPage, SearchResult
 
@@ -142,4 +143,4 @@ def _fingerprint(criteria: Criteria) -> str:
 
 
 def _problem(loc: str, message: str) -> dict[str, str]:
-    return {"loc": loc, "code": "invalid_parameter", "message": message, "severity": "error"}
+    return error(loc, "invalid_parameter", message).as_dict()
