@@ -54,6 +54,8 @@ def profile_key(spec: str, output: Format, default_namespace: str) -> ProfileKey
         namespace, name = names.split_qualified(qualified, default_namespace)
     except (InvalidRef, names.InvalidName):
         return None
+    if ref is not None and "/" in ref:
+        return None  # a sub-resource (`…@1.0.0/signature`): the routes' business
     return ProfileKey(namespace, name, ref or "latest", output)
 
 
