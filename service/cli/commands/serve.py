@@ -145,21 +145,23 @@ def serve(
 
 def _serve_granian(host: str, port: int, workers: int) -> None:
     """The same app under granian (Rust HTTP, ASGI interface); it handles SIGINT and SIGTERM."""
-    try:
-        from granian import Granian  # type: ignore[attr-defined,unused-ignore]
-        from granian.constants import Interfaces
+    import importlib
+
+    try:  # an optional dependency, looked up at run time (typed or not, installed or not)
+        granian = importlib.import_module("granian")
+        constants = importlib.import_module("granian.constants")
     except ImportError:
         console().print(
             "[red]error:[/] granian is not installed: pip install 'agent-registry[bench]'"
         )
         raise typer.Exit(1) from None
-    Granian(
+    granian.Granian(
         "service.app:create_app_from_env",
         factory=True,
         address=host,
         port=port,
         workers=workers,
-        interface=Interfaces.ASGI,
+        interface=constants.Interfaces.ASGI,
         log_enabled=False,
     ).serve()
 
