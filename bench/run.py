@@ -197,9 +197,12 @@ def _ms(text: str) -> float:
     return float(found[1]) * _UNITS[found[2]]
 
 
-def wrk(url: str, headers: dict[str, str], seconds: float, connections: int) -> Run:
+def wrk(
+    url: str, headers: dict[str, str], seconds: float, connections: int, script: Path | None = None
+) -> Run:
     args = [
         WRK,
+        *(["-s", str(script)] if script else []),
         "-t1",
         f"-c{connections}",
         f"-d{max(1, round(seconds))}s",
@@ -332,6 +335,43 @@ async def _publish_load(url: str, seconds: float, publishers: int) -> dict[str, 
     }
 
 
+SWEEP = """paths = {}
+for line in io.lines(os.getenv("BENCH_PATHS")) do paths[#paths + 1] = line end
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter % #paths) + 1])
+end
+"""
+
+
+def sweep(hot: Proc, population: int, workdir: Path, seconds: float, connections: int) -> Run:
+    """Every version of the population in turn, JSON then Markdown: first fetches that fill
+    the cache to its bound and past it (LRU evictions), as many orchestrators starting many
+    different agents would."""
+    from population import PREFIX
+
+    paths = workdir / "paths.txt"
+    with paths.open("w") as out:
+        for i in range(population // 4):
+            for v in range(4):
+                out.write(f"/v1/profiles/{PREFIX}-agent-{i}@1.{v}.0\n")
+                out.write(f"/v1/profiles/{PREFIX}-agent-{i}@1.{v}.0?format=markdown\n")
+    script = workdir / "sweep.lua"
+    script.write_text(SWEEP)
+    os.environ["BENCH_PATHS"] = str(paths)
+    return wrk(hot.url + "/", {}, seconds, connections, script)
+
+
+def cache_metrics(url: str) -> dict[str, float]:
+    found = {}
+    for line in httpx.get(url + "/metrics", timeout=10).text.splitlines():
+        for name in ("hits_total", "misses_total", "evictions_total", "bytes", "entries"):
+            if line.startswith(f"registry_profile_cache_{name} "):
+                found[name] = float(line.split()[1])
+    return found
+
+
 # --------------------------------------------------------------------------- plans
 
 PLANS = {
@@ -438,6 +478,18 @@ def report(data: dict[str, Any], args: argparse.Namespace, png: Path | None) -> 
                 f"| {name} | {_fmt(row['ratio'])}× | {_fmt(row['p99'])} | {_fmt(small)}"
                 f" | {_fmt(factor)}× | {'met' if factor <= 1.5 else 'missed'} |"
             )
+    if data.get("sweep"):
+        sweep_run, cache = data["sweep"], data["sweep_cache"]
+        lines += [
+            "",
+            f"**Sweep** (every population version in turn, JSON and Markdown, first fetches that"
+            f" fill the cache past its bound): {sweep_run['rps']:.0f} req/s, p50"
+            f" {sweep_run['p50_ms']:.2f} ms, p99 {sweep_run['p99_ms']:.2f} ms, bad"
+            f" {sweep_run['bad']}; cache afterwards {cache.get('bytes', 0) / 2**20:.1f} MiB in"
+            f" {cache.get('entries', 0):.0f} entries (bound {data['cache_bytes'] / 2**20:.0f} MiB),"
+            f" {cache.get('evictions_total', 0):.0f} evictions; registry RSS"
+            f" {data['rss_large']:.0f} MiB.",
+        ]
     if data.get("plans"):
         lines += [
             "",
@@ -474,7 +526,8 @@ def plot(data: dict[str, Any], path: Path) -> Path | None:
         ("registry p99", [data["small"][n]["p99"] for n in names]),
     ]
     if data.get("large"):
-        series.append(("registry p99 at 100k", [data["large"][n]["p99"] for n in names]))
+        label = f"registry p99 at +{data['population']:,} versions"
+        series.append((label, [data["large"][n]["p99"] for n in names]))
         width = 0.16
     for i, (label, values) in enumerate(series):
         ax.bar([p + (i - len(series) / 2) * width for p in x], values, width, label=label)
@@ -502,7 +555,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--publish-seconds", type=float, default=10.0)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--granian", action="store_true", help="also compare granian")
-    parser.add_argument("--cache-bytes", type=int, default=64 * 1024 * 1024)
+    # Smaller than the service default (64 MiB) so that the sweep fills it within seconds.
+    parser.add_argument("--cache-bytes", type=int, default=16 * 1024 * 1024)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
     parser.add_argument("--json", type=Path, default=None)
     return parser.parse_args(argv)
@@ -554,6 +608,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"seeded {args.population} in {data['seed_seconds']:.0f} s", file=sys.stderr)
                 data["plans"] = asyncio.run(explain(url))
                 data["large"] = measure(cases, ref, hot, cold, args)
+                seconds = max(args.seconds * 2, 6)
+                data["sweep"] = vars(
+                    sweep(hot, args.population, workdir, seconds, args.connections)
+                )
+                data["sweep_cache"] = cache_metrics(hot.url)
                 data["rss_large"] = rss_mib(hot.process.pid)
             if args.granian:
                 data["granian"] = compare_granian(url, workdir, ref, cases[0], args)
@@ -567,6 +626,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {args.out}", file=sys.stderr)
     shutil.rmtree(workdir, ignore_errors=True)
     bad = sum(row["bad"] for part in ("small", "large") for row in data.get(part, {}).values())
+    bad += data.get("sweep", {}).get("bad", 0)
     return 1 if bad or data["publish"]["failed"] else 0
 
 

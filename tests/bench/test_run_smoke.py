@@ -46,6 +46,8 @@ def test_the_harness_measures_every_path_against_the_reference(tmp_path: Path) -
             assert row["rps"] > 0 and row["ref_rps"] > 0 and row["p99"] >= row["p50"] > 0, name
     assert data["publish"]["published"] > 0 and data["publish"]["failed"] == 0
     assert data["population"] == 40 and data["rss_small"] > 0
+    assert data["sweep"]["bad"] == 0 and data["sweep"]["requests"] > 0
+    assert data["sweep_cache"]["bytes"] <= 16 * 1024 * 1024
     assert set(data["plans"]) == set(run.PLANS) and all(data["plans"].values())
     report = (tmp_path / "RESULTS.md").read_text()
     assert all(f"| {name} |" in report for name in run.TARGETS)
