@@ -61,6 +61,7 @@ class CachedProfile:
 
 
 _Predicate = Callable[[CachedProfile], bool]
+Stamp = tuple[int, int, int]
 
 
 class ProfileCache:
@@ -73,8 +74,11 @@ class ProfileCache:
         self.hits = 0
         self.misses = 0
         self.evictions = 0
-        # Bumped by every invalidation: an answer read before one is not cached after it.
-        self.generation = 0
+        # What has changed since an answer was read (see `stamp`): the cache's epoch (bumped by
+        # `clear`), and per artifact the count of changes to what tags and ranges choose and
+        # of changes to a version's state.
+        self._epoch = 0
+        self._changes: dict[tuple[str, str], tuple[int, int]] = {}
         # False while the invalidation listener is not connected (service.profiles.invalidation):
         # notices could be missed, so nothing new is kept and the fast path serves nothing.
         self.listening = True
@@ -90,11 +94,20 @@ class ProfileCache:
             self._entries.move_to_end(key)
         return entry
 
-    def put(self, key: ProfileKey, entry: CachedProfile, generation: int | None = None) -> None:
-        """`generation`: the value read before the answer was fetched; if an invalidation came
-        in since, the answer may already be stale and is not kept."""
-        if not self.listening or (generation is not None and generation != self.generation):
+    def stamp(self, key: ProfileKey) -> Stamp:
+        """Taken before an answer is read from the database, given back to `put`."""
+        return (self._epoch, *self._changes.get((key.namespace, key.name), (0, 0)))
+
+    def put(self, key: ProfileKey, entry: CachedProfile, stamp: Stamp | None = None) -> None:
+        """`stamp`: taken before the answer was read; if a change that concerns it came in
+        since (a notice for its artifact: any for a tag or range, a version's state for an
+        exact answer), the answer may already be stale and is not kept."""
+        if not self.listening:
             return
+        if stamp is not None:
+            now = self.stamp(key)
+            if now[0] != stamp[0] or now[2] != stamp[2] or (entry.moving and now[1] != stamp[1]):
+                return
         self._drop(key)
         if entry.size > self.max_bytes:
             return
@@ -108,20 +121,24 @@ class ProfileCache:
     def invalidate_version(self, namespace: str, name: str, version: str) -> int:
         """A version's state changed (yank, deprecation): its answers, and every moving answer,
         since a yank also changes what ranges and tags choose."""
+        moving, states = self._changes.get((namespace, name), (0, 0))
+        self._changes[(namespace, name)] = (moving + 1, states + 1)
         return self._invalidate(namespace, name, lambda e: e.moving or e.version == version)
 
     def invalidate_moving(self, namespace: str, name: str) -> int:
         """What a tag or range chooses changed (tag moved or removed, new version published)."""
+        moving, states = self._changes.get((namespace, name), (0, 0))
+        self._changes[(namespace, name)] = (moving + 1, states)
         return self._invalidate(namespace, name, lambda e: e.moving)
 
     def clear(self) -> None:
-        self.generation += 1
+        self._epoch += 1
+        self._changes.clear()
         self._entries.clear()
         self._by_artifact.clear()
         self.bytes_used = 0
 
     def _invalidate(self, namespace: str, name: str, stale: _Predicate) -> int:
-        self.generation += 1
         keys = [
             key for key in self._by_artifact.get((namespace, name), ()) if stale(self._entries[key])
         ]

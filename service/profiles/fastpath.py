@@ -180,7 +180,7 @@ class ProfileFastPath:
         cached. Anything else (a range, a tag, a digest, not found, an error) is the route's."""
         if state.traced or not is_exact(key.ref):
             return None
-        generation = cache.generation
+        stamp = cache.stamp(key)
         try:
             async with state.engine.connect() as connection:
                 raw = (await connection.get_raw_connection()).driver_connection
@@ -204,7 +204,7 @@ class ProfileFastPath:
             deprecated=row.deprecated,
             deprecated_at=row.deprecated_at,
         )
-        cache.put(key, entry, generation)
+        cache.put(key, entry, stamp)
         return entry
 
     @staticmethod

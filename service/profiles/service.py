@@ -73,7 +73,7 @@ class ProfileService:
         exact = isinstance(ref, ExactRef)
         if cached is not None and self.outage.recent:
             return _from_cache(cached, identity, output, exact=exact)
-        generation = self.cache.generation
+        stamp = self.cache.stamp(key)
         try:
             served = await self._fetch(identity, ref, ref_text, output, resolve_latest)
         except Exception as exc:
@@ -85,7 +85,7 @@ class ProfileService:
             return _from_cache(cached, identity, output, exact=exact)
         self.outage.succeeded()
         if not resolve_latest:
-            self.cache.put(key, _to_cache(served), generation)
+            self.cache.put(key, _to_cache(served), stamp)
         return served
 
     async def _fetch(
