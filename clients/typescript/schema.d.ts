@@ -1555,6 +1555,8 @@ export interface components {
             deprecated: string | null;
             /** Publishedat */
             publishedAt: string;
+            /** @description How this version was published: the token's name, or the CI run behind an OIDC trusted publish (issuer, repository, workflow, ref, commit). Absent for versions published before provenance was recorded. */
+            provenance?: components["schemas"]["Provenance"] | null;
         } & {
             [key: string]: unknown;
         };
@@ -1611,6 +1613,67 @@ export interface components {
             ignored?: {
                 [key: string]: unknown;
             }[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * Provenance
+         * @description How a version was published, recorded at publish and never changed.
+         */
+        Provenance: {
+            /**
+             * Method
+             * @description `token`: an API token; `oidc`: a token from OIDC trusted publishing (a CI run); `bootstrap`: the operator's bootstrap token; `system`: the registry itself (`registry serve --seed`).
+             * @enum {string}
+             */
+            method: "token" | "oidc" | "bootstrap" | "system";
+            /**
+             * Publisher
+             * @description The token's name, the OIDC subject, `bootstrap`, or the system task.
+             */
+            publisher: string;
+            /**
+             * Tokenid
+             * @description The id of the token that published it.
+             */
+            tokenId?: string | null;
+            /**
+             * Issuer
+             * @description OIDC: the CI provider that signed the run.
+             */
+            issuer?: string | null;
+            /**
+             * Subject
+             * @description OIDC: the ID token's `sub`.
+             */
+            subject?: string | null;
+            /**
+             * Repository
+             * @description OIDC: the repository the run built.
+             */
+            repository?: string | null;
+            /**
+             * Workflow
+             * @description OIDC: the workflow file at its ref (GitHub `workflow_ref`).
+             */
+            workflow?: string | null;
+            /**
+             * Ref
+             * @description OIDC: the git ref the run built.
+             */
+            ref?: string | null;
+            /**
+             * Commit
+             * @description OIDC: the commit the run built.
+             */
+            commit?: string | null;
+            /**
+             * Claims
+             * @description OIDC: every claim kept from the ID token (those the trust policy matched, and the CI ones: run_id, event_name, environment, …), `iss` and `sub` aside.
+             */
+            claims?: {
+                [key: string]: unknown;
+            } | null;
         } & {
             [key: string]: unknown;
         };
@@ -1946,6 +2009,8 @@ export interface components {
             name: string;
             /** Publisher */
             publisher?: string | null;
+            /** @description How it was published: the token, or the OIDC trusted-publishing CI run (issuer, repository, workflow, ref, commit). Null for versions published before provenance was recorded. */
+            provenance?: components["schemas"]["Provenance"] | null;
             /** Frontmatter */
             frontmatter: {
                 [key: string]: unknown;

@@ -55,6 +55,7 @@ class NewVersion:
     lock: dict[str, Any]
     warnings: list[dict[str, str]]
     publisher: str | None
+    provenance: dict[str, Any] | None  # how it was published: the token, or the OIDC CI run
     published_at: datetime
     requires: list[dict[str, Any]]
     tool_rules: list[str] | None
@@ -109,6 +110,7 @@ class ArtifactRepository:
                 lock=new.lock,
                 warnings=new.warnings,
                 publisher=new.publisher,
+                provenance=new.provenance,
                 published_at=new.published_at,
                 requires=new.requires,
                 tool_rules=new.tool_rules,
