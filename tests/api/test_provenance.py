@@ -88,7 +88,7 @@ async def test_the_catalogue_version_page_shows_the_provenance(client: httpx.Asy
     assert response.status_code == 201, response.text
     page = await client.get("/ui/agents/default/shown@1.0.0")
     assert page.status_code == 200
-    assert "API token <span class=\"mono\">release-bot</span>" in page.text
+    assert 'API token <span class="mono">release-bot</span>' in page.text
 
 
 def test_oidc_provenance_keeps_the_ci_claims_of_github_and_gitlab() -> None:
