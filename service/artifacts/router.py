@@ -23,7 +23,13 @@ from service.artifacts.schemas import (
 )
 from service.artifacts.service import ArtifactService
 from service.audit.actor import Actor
-from service.auth.dependencies import READ_ERRORS, WRITE_ERRORS, ReadAccess, require
+from service.auth.dependencies import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    ReadAccess,
+    ReadScopeDep,
+    require,
+)
 from service.bundles.manifest import Bundle
 from service.bundles.service import read_upload
 from service.dependencies import SessionDep, SettingsDep
@@ -349,8 +355,8 @@ def build_router(kind: Kind) -> APIRouter:
             responses=problem_responses(*READ_ERRORS, 404),
             dependencies=read,
         )
-        async def dependents(name: str, service: ServiceDep) -> DependentList:
-            return await service.dependents(kind, name)
+        async def dependents(name: str, service: ServiceDep, scope: ReadScopeDep) -> DependentList:
+            return await service.dependents(kind, name, scope.namespaces)
 
     @router.get(
         "",
@@ -362,6 +368,7 @@ def build_router(kind: Kind) -> APIRouter:
     )
     async def search(
         service: ServiceDep,
+        scope: ReadScopeDep,
         q: Annotated[
             str | None,
             Query(max_length=200, description="Text in the name or description."),
@@ -369,7 +376,7 @@ def build_router(kind: Kind) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
         cursor: Annotated[str | None, Query(max_length=400)] = None,
     ) -> ArtifactPage:
-        return await service.search(kind, q, limit, cursor)
+        return await service.search(kind, q, limit, cursor, scope.namespaces)
 
     @router.get(
         "/{name:path}",

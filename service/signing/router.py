@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from service.auth.dependencies import READ_ERRORS, ReadAccess
 from service.problems import problem_responses
 from service.profiles.router import ProfilesDep, negotiate
 from service.profiles.service import Format
@@ -65,8 +66,9 @@ async def jwks(signer: SignerDep) -> JSONResponse:
             "description": "Compact JWS, payload part empty (RFC 7515 appendix F); EdDSA",
             "content": {JOSE: {"schema": {"type": "string"}}},
         },
-        **problem_responses(400, 404, 409, 422),
+        **problem_responses(*READ_ERRORS, 400, 404, 409, 422),
     },
+    dependencies=[ReadAccess],
 )
 async def profile_signature(
     spec: str,
