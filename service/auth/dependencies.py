@@ -32,6 +32,9 @@ from service.formats import names
 from service.settings import Settings
 
 Refusal = Unauthenticated | Forbidden | NamespaceNotFound
+# Set by the catalogue's sign-in form (HttpOnly, SameSite=Strict): a browser cannot send a bearer
+# header, so the pages of a registry without anonymous reads take the token from here. Reads only.
+READ_COOKIE = "registry_read_token"
 HOW_TO_AUTHENTICATE = (
     "this request needs a token: send `Authorization: Bearer <token>`"
     " (`registry publish --token`, or REGISTRY_TOKEN)"
@@ -82,15 +85,19 @@ def check_not_blocked(request: Request) -> None:
         )
 
 
-async def authenticate(request: Request, service: AuthService) -> Principal | None:
-    """The principal behind the Authorization header; None without one."""
+async def authenticate(
+    request: Request, service: AuthService, *, cookie: bool = False
+) -> Principal | None:
+    """The principal behind the Authorization header; None without one. With `cookie` (reads
+    only, never writes), the catalogue's sign-in cookie stands in for a missing header."""
     header = request.headers.get("authorization")
     check_not_blocked(request)
     limiter: FailedLoginLimiter = request.app.state.failed_logins
     address = client_address(request)
     try:
         if header is None:
-            return None
+            saved = request.cookies.get(READ_COOKIE) if cookie else None
+            return await service.authenticate(saved) if saved else None
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer":
             raise Unauthenticated(
@@ -226,7 +233,7 @@ async def require_read(
     namespace = path_namespace(request, settings)
     principal: Principal | None = None
     try:
-        principal = await authenticate(request, service)
+        principal = await authenticate(request, service, cookie=True)
         if principal is None:
             raise Unauthenticated(
                 "this registry does not allow anonymous reads; " + HOW_TO_AUTHENTICATE,

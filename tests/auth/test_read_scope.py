@@ -190,3 +190,64 @@ async def test_refused_reads_are_audited_and_count_as_failed_authentications(
         assert blocked.status_code == 429 and 1 <= int(blocked.headers["retry-after"]) <= 60
         assert (await admin_same_address.get("/v1/agents")).status_code == 429
         assert (await http.get("/v1/agents")).status_code == 200
+
+
+async def test_a_browser_signs_in_with_a_token_and_the_cookie_only_reads(
+    client: httpx.AsyncClient, closed: FastAPI
+) -> None:
+    await _two_namespaces(client)
+    reader = await create_token(client, ["team-a"], ["read"], name="reader-a")
+    publisher = await create_token(client, ["team-a"], ["publish"], name="publisher-a")
+    closed.state.failed_logins.reset()
+    page_path = "/ui/skills/team-a/team-a-notes"
+    async with _http(closed) as browser:
+        asked = await browser.get(page_path)
+        assert asked.status_code == 401
+        assert 'action="/ui/session"' in asked.text
+        assert f'name="next" value="{page_path}"' in asked.text
+
+        wrong = await browser.post(
+            "/ui/session", data={"token": "areg_not-a-real-token-at-all", "next": page_path}
+        )
+        assert wrong.status_code == 401 and "malformed" in wrong.text
+        assert "set-cookie" not in wrong.headers
+        audit = await client.get("/v1/audit", params={"actor": "anonymous"})
+        assert audit.json()["items"][0]["details"]["path"] == "/ui/session"
+
+        signed = await browser.post(
+            "/ui/session", data={"token": reader["token"], "next": page_path}
+        )
+        assert signed.status_code == 303 and signed.headers["location"] == page_path
+        cookie = signed.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=strict" in cookie and "max-age=28800" in cookie
+        page = await browser.get(page_path)
+        assert page.status_code == 200 and "Sign out" in page.text
+        assert "team-b" not in page.text
+        listed = await browser.get("/v1/agents")
+        assert {a["namespace"] for a in listed.json()["items"]} == {"team-a"}
+
+        out = await browser.post("/ui/session/end")
+        assert out.status_code == 303 and 'registry_read_token=""' in out.headers["set-cookie"]
+        assert (await browser.get(page_path)).status_code == 401
+
+    async with _http(closed) as browser:
+        # A cookie never authorises a write, even for a token that may publish.
+        signed = await browser.post("/ui/session", data={"token": publisher["token"]})
+        assert signed.status_code == 303 and signed.headers["location"] == "/"
+        write = await browser.put(
+            "/v1/agents/team-a/by-cookie/versions/1.0.0",
+            content=agent_file("by-cookie"),
+            headers={"Content-Type": "text/markdown"},
+        )
+        assert write.status_code == 401
+        # Only a path on this site is a place to go back to, and only this site signs in.
+        away = await browser.post(
+            "/ui/session", data={"token": reader["token"], "next": "//elsewhere.example/"}
+        )
+        assert away.headers["location"] == "/"
+        forged = await browser.post(
+            "/ui/session",
+            data={"token": reader["token"]},
+            headers={"Origin": "https://elsewhere.example"},
+        )
+        assert forged.status_code == 403 and "set-cookie" not in forged.headers
