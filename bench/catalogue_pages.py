@@ -34,10 +34,13 @@ from typing import Any
 import asyncpg  # type: ignore[import-untyped]
 import httpx
 
+from service.auth.tokens import generate_token
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 REGISTRY = [sys.executable, "-m", "service.cli"]
+TOKEN = generate_token()
 PAGES = {
     "home": "/",
     "search q=python": "/ui/search?q=python",
@@ -84,6 +87,10 @@ async def grow(url: str, versions: int, per_artifact: int) -> int:
             )
             for kind, name in (("agent", "dev-python"), ("skill", "git-workflow"))
         }
+        await connection.execute(
+            "INSERT INTO namespaces (name, created_by)"
+            " SELECT 'ns' || i, 'bench' FROM generate_series(0, 19) i ON CONFLICT DO NOTHING"
+        )
         for kind in ("agent", "skill"):
             await connection.execute(
                 "INSERT INTO artifacts (kind, namespace, name)"
@@ -119,6 +126,14 @@ async def grow(url: str, versions: int, per_artifact: int) -> int:
             " SELECT v.id, $1, true FROM artifact_versions v JOIN artifacts a"
             " ON a.id = v.artifact_id WHERE a.kind = 'agent' AND a.namespace LIKE 'ns%'",
             template["skill"],
+        )
+        # One `published` change per clone, in publish order, as the service records them: the
+        # feed's trigger builds each artifact's search document (what listings read).
+        await connection.execute(
+            "INSERT INTO changes (event, kind, namespace, name, version, digest)"
+            " SELECT 'published', a.kind, a.namespace, a.name, v.version, v.digest"
+            " FROM artifact_versions v JOIN artifacts a ON a.id = v.artifact_id"
+            " WHERE a.namespace LIKE 'ns%' ORDER BY v.minor, v.id"
         )
         await connection.execute("VACUUM ANALYZE")  # as autovacuum would have, long since
         total: int = await connection.fetchval("SELECT count(*) FROM artifact_versions")
@@ -164,6 +179,7 @@ def main() -> None:
     log = workdir / "serve.log"
     env = {k: v for k, v in os.environ.items() if k != "REGISTRY_DATABASE_URL"}
     env["DATABASE_URL"] = database_url
+    env["REGISTRY_BOOTSTRAP_TOKEN"] = TOKEN  # the admin token: publishing needs one
     with log.open("wb") as output:
         process = subprocess.Popen(
             [*REGISTRY, "serve", "--port", str(port)], env=env, stdout=output, stderr=output
@@ -181,6 +197,7 @@ def main() -> None:
             time.sleep(0.3)
         subprocess.run(
             [*REGISTRY, "publish", str(EXAMPLES), "--version", "1.0.0", "--url", base],
+            env=env | {"REGISTRY_TOKEN": TOKEN},
             check=True,
             capture_output=True,
         )
@@ -192,7 +209,7 @@ def main() -> None:
         httpx.put(
             base + "/v1/agents/dev-python/versions/1.1.0",
             content=newer,
-            headers={"Content-Type": "text/markdown"},
+            headers={"Content-Type": "text/markdown", "Authorization": f"Bearer {TOKEN}"},
         ).raise_for_status()
         started = time.monotonic()
         total = asyncio.run(grow(database_url, args.versions, args.per_artifact))

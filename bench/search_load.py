@@ -49,6 +49,9 @@ RETURNS text LANGUAGE sql IMMUTABLE AS $$
     FROM generate_series(1, count) k
 $$;
 
+INSERT INTO namespaces (name, created_by)
+SELECT 'team' || n, 'bench' FROM generate_series(0, 39) n ON CONFLICT DO NOTHING;
+
 INSERT INTO artifacts (kind, namespace, name)
 SELECT CASE WHEN i % 4 = 0 THEN 'skill' ELSE 'agent' END,
        'team' || (i % 40),
@@ -109,8 +112,9 @@ async def seed(database_url: str, versions: int, per_artifact: int) -> dict[str,
             statements[0].replace("$1", f"'{named}'").replace("$2", str(VOCABULARY))
         )
         await connection.execute(statements[1])
-        await connection.execute(statements[2].replace("$3", str(artifacts)))
-        await connection.execute(statements[3].replace("$4", str(per_artifact)))
+        await connection.execute(statements[2])
+        await connection.execute(statements[3].replace("$3", str(artifacts)))
+        await connection.execute(statements[4].replace("$4", str(per_artifact)))
         inserted = time.perf_counter()
         await connection.execute(RECORD)
         recorded = time.perf_counter()

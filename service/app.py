@@ -35,6 +35,7 @@ from service.profiles import router as profiles
 from service.profiles.cache import ProfileCache
 from service.profiles.invalidation import InvalidationListener
 from service.search.router import router as search_router
+from service.search.service import SearchFeatures
 from service.settings import Settings
 from service.signing import router as signing
 from service.signing.keys import load_or_create
@@ -106,6 +107,7 @@ def create_app(
         refresh_cooldown=settings.oidc_jwks_refresh_cooldown,
     )
     app.state.metrics = Metrics()
+    app.state.search_features = SearchFeatures()
     install_problem_handlers(app)
     app.add_middleware(NulGuardMiddleware)
     app.add_middleware(RequestLogMiddleware)

@@ -14,6 +14,8 @@ class RegistryError(Exception):
     status: ClassVar[int] = 500
     code: ClassVar[str] = "internal_error"
     title: ClassVar[str] = "Internal error"
+    # The request path as the problem's `instance`; off where the path is itself the problem.
+    echo_instance: ClassVar[bool] = True
 
     def __init__(self, detail: str, **extra: Any) -> None:
         super().__init__(detail)
@@ -95,6 +97,12 @@ class NotFound(RegistryError):
     status = 404
     code = "not_found"
     title = "Not found"
+
+
+class MethodNotAllowed(RegistryError):
+    status = 405
+    code = "method_not_allowed"
+    title = "Method not allowed"
 
 
 class VersionConflict(RegistryError):
@@ -180,6 +188,7 @@ class InvalidCharacter(RegistryError):
     status = 400
     code = "invalid_character"
     title = "Invalid character in the request"
+    echo_instance = False
 
 
 class ReadOnlyMirror(RegistryError):

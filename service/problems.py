@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 
 from asyncpg import InterfaceError, PostgresError
@@ -17,13 +20,18 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from service.db.faults import database_unavailable, read_only_mirror
 from service.errors import (
     PROBLEM_MEDIA_TYPE,
-    PROBLEM_TYPE_BASE,
+    BadRequest,
     DatabaseUnavailable,
     InvalidCharacter,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
     ReadOnlyMirror,
     RegistryError,
     RequestInvalid,
+    UnsupportedMediaType,
 )
+from service.formats.problems import error as error_item
 from service.schemas import Problem
 
 log = logging.getLogger("service.errors")
@@ -54,16 +62,20 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def problem_response(error: RegistryError, request: Request) -> JSONResponse:
-    headers = dict(error.headers)
+def problem_response(
+    error: RegistryError, request: Request, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """The one way an error becomes a response: `error.to_problem()` as problem+json."""
+    merged = dict(headers or {}) | error.headers
     if error.status == 503:
         # Every 503 here passes by itself (database back, migrations applied): say when to retry.
-        headers["Retry-After"] = str(request.app.state.settings.retry_after_seconds)
+        merged["Retry-After"] = str(request.app.state.settings.retry_after_seconds)
+    instance = request.url.path if error.echo_instance else None
     return JSONResponse(
-        error.to_problem(instance=request.url.path),
+        error.to_problem(instance=instance),
         status_code=error.status,
         media_type=PROBLEM_MEDIA_TYPE,
-        headers=headers or None,
+        headers=merged or None,
     )
 
 
@@ -94,12 +106,11 @@ async def _registry_error(request: Request, exc: Exception) -> JSONResponse:
 async def _request_invalid(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {
-            "loc": ".".join(str(part) for part in item.get("loc", ())),
-            "code": str(item.get("type", "invalid")),
-            "message": str(item.get("msg", "invalid")),
-            "severity": "error",
-        }
+        error_item(
+            ".".join(str(part) for part in item.get("loc", ())),
+            str(item.get("type", "invalid")),
+            str(item.get("msg", "invalid")),
+        ).as_dict()
         for item in exc.errors()
     ]
     return problem_response(
@@ -107,22 +118,31 @@ async def _request_invalid(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+@functools.cache
+def http_error_class(status: int) -> type[RegistryError]:
+    """The RegistryError for a status the router raises itself (404, 405) or any other."""
+    known: dict[int, type[RegistryError]] = {
+        400: BadRequest,
+        404: NotFound,
+        405: MethodNotAllowed,
+        413: PayloadTooLarge,
+        415: UnsupportedMediaType,
+        422: RequestInvalid,
+    }
+    if status in known:
+        return known[status]
+    title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "HTTP error"
+    return type(
+        f"HttpError{status}",
+        (RegistryError,),
+        {"status": status, "code": "http_error", "title": title},
+    )
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(
-        exc.status_code, "http_error"
-    )
-    problem: dict[str, Any] = {
-        "type": PROBLEM_TYPE_BASE + code.replace("_", "-"),
-        "title": str(exc.detail),
-        "status": exc.status_code,
-        "detail": str(exc.detail),
-        "code": code,
-        "instance": request.url.path,
-    }
-    return JSONResponse(
-        problem, status_code=exc.status_code, media_type=PROBLEM_MEDIA_TYPE, headers=exc.headers
-    )
+    error_class = http_error_class(exc.status_code)
+    return problem_response(error_class(str(exc.detail)), request, exc.headers)
 
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
@@ -165,12 +185,7 @@ class NulGuardMiddleware:
             query: bytes = scope.get("query_string", b"")
             if "\x00" in scope["path"] or b"%00" in query or b"\x00" in query:
                 error = InvalidCharacter("the path or query contains a NUL character")
-                response = JSONResponse(
-                    error.to_problem(instance=None),
-                    status_code=error.status,
-                    media_type=PROBLEM_MEDIA_TYPE,
-                )
-                await response(scope, receive, send)
+                await problem_response(error, Request(scope))(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 

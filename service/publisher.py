@@ -27,12 +27,14 @@ from service.bundles.folder import read_folder
 from service.bundles.manifest import deterministic_tar_gz
 from service.db.engine import create_engine, session_factory
 from service.errors import RegistryError
+from service.formats.problems import error, warning
 from service.formats.toolset import validate_toolset
 from service.formats.validate import validate_file
 from service.profiles.repository import ProfileRepository
 from service.settings import Settings
 
 SKILL_FILE = "SKILL.md"
+NO_VERSION = "no version: pass --version or declare `version:` in the file"
 SEED_VERSION = "1.0.0"
 TOOLSET_SUFFIXES = {
     ".json": "application/json",
@@ -201,14 +203,12 @@ def validate_offline(files: list[SourceFile], *, version: str | None = None) -> 
         warnings = [p.as_dict() for p in problems if p.severity.value != "error"]
         for ref in refs:
             if ref.rsplit("/", 1)[-1] not in in_tree:
+                message = (
+                    f"skill {ref!r} is not among these files; pass --url to check it against"
+                    " a registry"
+                )
                 warnings.append(
-                    {
-                        "loc": "frontmatter.skills",
-                        "code": "reference_not_checked",
-                        "message": f"skill {ref!r} is not among these files; pass --url to check"
-                        " it against a registry",
-                        "severity": "warning",
-                    }
+                    warning("frontmatter.skills", "reference_not_checked", message).as_dict()
                 )
         outcomes.append(
             Outcome(
@@ -305,19 +305,8 @@ class RegistryClient:
     def _publish(self, file: SourceFile, version: str | None, namespace: str | None) -> Outcome:
         chosen = file.declared_version or version
         if chosen is None:
-            return Outcome(
-                file,
-                "invalid",
-                detail="no version: pass --version or declare `version:` in the file",
-                errors=[
-                    {
-                        "loc": "frontmatter.version",
-                        "code": "missing_version",
-                        "message": "no version: pass --version or declare `version:` in the file",
-                        "severity": "error",
-                    }
-                ],
-            )
+            missing = error("frontmatter.version", "missing_version", NO_VERSION)
+            return Outcome(file, "invalid", detail=NO_VERSION, errors=[missing.as_dict()])
         content, media_type = request_body(file)
         response = self.request(
             "PUT",
@@ -428,13 +417,9 @@ def _detail(response: httpx.Response) -> str:
     return str(detail or response.reason_phrase)
 
 
-def _as_problem(body: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "loc": "request",
-        "code": str(body.get("code", "error")),
-        "message": str(body.get("detail", body)),
-        "severity": "error",
-    }
+def _as_problem(body: dict[str, Any]) -> dict[str, str]:
+    """A problem+json answer without `errors` as one item of the same shape as the checks'."""
+    return error("request", str(body.get("code", "error")), str(body.get("detail", body))).as_dict()
 
 
 def _in_tree(problem: dict[str, Any], in_tree: set[str]) -> bool:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import inspect
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
@@ -30,6 +32,7 @@ from service.auth.dependencies import (
     ReadScopeDep,
     require,
 )
+from service.auth.tokens import Permission
 from service.bundles.manifest import Bundle
 from service.bundles.service import read_upload
 from service.dependencies import SessionDep, SettingsDep
@@ -41,6 +44,11 @@ from service.profiles.repository import ProfileRepository
 from service.resources import examples_dir
 
 PLURAL: dict[Kind, str] = {"agent": "agents", "skill": "skills", "toolset": "toolsets"}
+RAW_MEDIA_TYPES: dict[Kind, str] = {
+    "agent": "text/markdown; charset=utf-8",
+    "skill": "text/markdown; charset=utf-8",
+    "toolset": "application/octet-stream",
+}
 MARKDOWN_TYPES = frozenset({"text/markdown", "text/x-markdown", "text/plain"})
 ARCHIVE_TYPES = frozenset(
     {"application/gzip", "application/x-gzip", "application/zip", "application/x-zip-compressed"}
@@ -169,226 +177,351 @@ ServiceDep = Annotated[ArtifactService, Depends(get_service)]
 PublisherDep = Annotated[PublishService, Depends(get_publisher)]
 
 
-def build_router(kind: Kind) -> APIRouter:
-    """The same routes for each kind, with operationIds that name the kind.
+# Handlers: one per operation, shared by every kind. `kind` comes first and is bound when the
+# route is registered (see `build_router`); the rest are keyword-only request parameters.
 
-    Routes with a suffix after `{name}` come before `GET /{name}`, whose name may hold a `/`.
-    """
-    plural = PLURAL[kind]
-    router = APIRouter(prefix=f"/v1/{plural}", tags=[plural])
-    # A default, not an annotation: annotations are strings here and resolve at module scope.
-    file_body = Depends({"toolset": read_toolset, "skill": read_skill}.get(kind, read_markdown))
-    may_publish = Depends(require("publish", kind))
-    may_tag = Depends(require("tag", kind))
-    may_yank = Depends(require("yank", kind))
-    read = [ReadAccess]
 
-    @router.put(
-        "/{name:path}/versions/{version}",
-        operation_id=f"publish_{kind}_version",
-        summary=f"Publish a {kind} version",
-        status_code=201,
-        response_model=VersionDetail,
-        responses={
-            200: {"model": VersionDetail, "description": "Identical bytes were already published"},
-            201: {"description": "Published"},
-            **problem_responses(*WRITE_ERRORS, 404, 409, 413, 415, 422),
-        },
-        openapi_extra=_file_body(kind),
+async def publish(
+    kind: Kind,
+    *,
+    name: str,
+    version: str,
+    publisher: PublisherDep,
+    request: Request,
+    response: Response,
+    settings: SettingsDep,
+    actor: Actor,
+    body: bytes,
+) -> VersionDetail:
+    bundle = None
+    if kind == "skill":
+        is_archive = media_type_of(request) in ARCHIVE_TYPES
+        bundle = await read_upload(body, settings) if is_archive else Bundle.single(body)
+        body = bundle.skill_md
+    published = await publisher.publish(kind, name, version, body, actor=actor, bundle=bundle)
+    detail = published.detail
+    response.status_code = 201 if published.created else 200
+    response.headers["Location"] = (
+        f"/v1/{PLURAL[kind]}/{detail.namespace}/{detail.name}/versions/{detail.version}"
     )
-    async def publish(
-        name: str,
-        version: str,
-        publisher: PublisherDep,
-        request: Request,
-        response: Response,
-        settings: SettingsDep,
-        actor: Actor = may_publish,
-        body: bytes = file_body,
-    ) -> VersionDetail:
-        bundle = None
-        if kind == "skill":
-            is_archive = media_type_of(request) in ARCHIVE_TYPES
-            bundle = await read_upload(body, settings) if is_archive else Bundle.single(body)
-            body = bundle.skill_md
-        published = await publisher.publish(kind, name, version, body, actor=actor, bundle=bundle)
-        detail = published.detail
-        response.status_code = 201 if published.created else 200
-        response.headers["Location"] = (
-            f"/v1/{plural}/{detail.namespace}/{detail.name}/versions/{detail.version}"
-        )
-        return detail
+    return detail
 
-    @router.get(
-        "/{name:path}/versions/{version}/raw",
-        operation_id=f"get_{kind}_version_raw",
-        summary=f"The exact bytes of a {kind} version",
-        response_class=Response,
-        responses={
-            200: {
-                "description": "The published bytes; `ETag` is their digest",
-                "content": (
-                    {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
-                    if kind == "toolset"
-                    else {"text/markdown": {"schema": {"type": "string"}}}
-                ),
-            },
+
+async def get_raw(
+    kind: Kind, *, name: str, version: str, service: ServiceDep, request: Request
+) -> Response:
+    content, digest = await service.get_raw(kind, name, version)
+    etag = f'"{digest}"'
+    headers = {"ETag": etag, "Cache-Control": IMMUTABLE}
+    if etag_matches(request, etag):
+        return Response(status_code=304, headers=headers)
+    return Response(content, media_type=RAW_MEDIA_TYPES[kind], headers=headers)
+
+
+async def yank(
+    kind: Kind,
+    *,
+    name: str,
+    version: str,
+    service: ServiceDep,
+    actor: Actor,
+    request_body: Annotated[YankRequest | None, Body()] = None,
+) -> VersionDetail:
+    reason = request_body.reason if request_body else None
+    return await service.set_yanked(kind, name, version, reason, yanked=True, actor=actor)
+
+
+async def unyank(
+    kind: Kind, *, name: str, version: str, service: ServiceDep, actor: Actor
+) -> VersionDetail:
+    return await service.set_yanked(kind, name, version, None, yanked=False, actor=actor)
+
+
+async def deprecate(
+    kind: Kind,
+    *,
+    name: str,
+    version: str,
+    request_body: DeprecateRequest,
+    service: ServiceDep,
+    actor: Actor,
+) -> VersionDetail:
+    return await service.set_deprecated(kind, name, version, request_body.message, actor=actor)
+
+
+async def undeprecate(
+    kind: Kind, *, name: str, version: str, service: ServiceDep, actor: Actor
+) -> VersionDetail:
+    return await service.set_deprecated(kind, name, version, None, actor=actor)
+
+
+async def get_version(kind: Kind, *, name: str, version: str, service: ServiceDep) -> VersionDetail:
+    return await service.get_version(kind, name, version)
+
+
+async def set_tag(
+    kind: Kind,
+    *,
+    name: str,
+    tag: str,
+    request_body: TagRequest,
+    service: ServiceDep,
+    actor: Actor,
+) -> Tagged:
+    return await service.set_tag(kind, name, tag, request_body.version, actor=actor)
+
+
+async def delete_tag(
+    kind: Kind, *, name: str, tag: str, service: ServiceDep, actor: Actor
+) -> Response:
+    await service.delete_tag(kind, name, tag, actor=actor)
+    return Response(status_code=204)
+
+
+async def dependents(
+    kind: Kind, *, name: str, service: ServiceDep, scope: ReadScopeDep
+) -> DependentList:
+    return await service.dependents(kind, name, scope.namespaces)
+
+
+async def search(
+    kind: Kind,
+    *,
+    service: ServiceDep,
+    scope: ReadScopeDep,
+    q: Annotated[
+        str | None,
+        Query(max_length=200, description="Text in the name or description."),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
+) -> ArtifactPage:
+    return await service.search(kind, q, limit, cursor, scope.namespaces)
+
+
+async def get_artifact(kind: Kind, *, name: str, service: ServiceDep) -> ArtifactDetail:
+    return await service.get_artifact(kind, name)
+
+
+def _publish_options(kind: Kind) -> dict[str, Any]:
+    return {"openapi_extra": _file_body(kind)}
+
+
+def _raw_options(kind: Kind) -> dict[str, Any]:
+    content = (
+        {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+        if kind == "toolset"
+        else {"text/markdown": {"schema": {"type": "string"}}}
+    )
+    return {
+        "responses": {
+            200: {"description": "The published bytes; `ETag` is their digest", "content": content},
             304: {"description": "Not modified (If-None-Match matched)"},
             **problem_responses(*READ_ERRORS, 404),
+        }
+    }
+
+
+@dataclass(frozen=True)
+class KindRoute:
+    """One operation of the per-kind API; `{kind}` and `{plural}` are filled in per kind."""
+
+    method: str
+    path: str
+    operation_id: str
+    summary: str
+    handler: Callable[..., Awaitable[Any]]
+    options: Mapping[str, Any] = field(default_factory=dict)
+    per_kind: Callable[[Kind], dict[str, Any]] | None = None
+    permission: Permission | None = None  # None: a read, behind ReadAccess
+    kinds: frozenset[Kind] = frozenset(PLURAL)
+
+
+VERSION = "/{name:path}/versions/{version}"
+# Routes with a suffix after `{name}` come before `GET /{name}`, whose name may hold a `/`.
+ROUTES: tuple[KindRoute, ...] = (
+    KindRoute(
+        "PUT",
+        VERSION,
+        "publish_{kind}_version",
+        "Publish a {kind} version",
+        publish,
+        {
+            "status_code": 201,
+            "response_model": VersionDetail,
+            "responses": {
+                200: {
+                    "model": VersionDetail,
+                    "description": "Identical bytes were already published",
+                },
+                201: {"description": "Published"},
+                **problem_responses(*WRITE_ERRORS, 404, 409, 413, 415, 422),
+            },
         },
-        dependencies=read,
-    )
-    async def get_raw(name: str, version: str, service: ServiceDep, request: Request) -> Response:
-        content, digest = await service.get_raw(kind, name, version)
-        etag = f'"{digest}"'
-        headers = {"ETag": etag, "Cache-Control": IMMUTABLE}
-        if etag_matches(request, etag):
-            return Response(status_code=304, headers=headers)
-        media = "application/octet-stream" if kind == "toolset" else "text/markdown; charset=utf-8"
-        return Response(content, media_type=media, headers=headers)
-
-    @router.post(
-        "/{name:path}/versions/{version}/yank",
-        operation_id=f"yank_{kind}_version",
-        summary=f"Yank a {kind} version: never chosen by a range or tag, still served exactly",
-        response_model=VersionDetail,
-        responses=problem_responses(*WRITE_ERRORS, 404, 409, 422),
-    )
-    async def yank(
-        name: str,
-        version: str,
-        service: ServiceDep,
-        actor: Actor = may_yank,
-        request_body: Annotated[YankRequest | None, Body()] = None,
-    ) -> VersionDetail:
-        reason = request_body.reason if request_body else None
-        return await service.set_yanked(kind, name, version, reason, yanked=True, actor=actor)
-
-    @router.delete(
-        "/{name:path}/versions/{version}/yank",
-        operation_id=f"unyank_{kind}_version",
-        summary=f"Restore a yanked {kind} version",
-        response_model=VersionDetail,
-        responses=problem_responses(*WRITE_ERRORS, 404, 409),
-    )
-    async def unyank(
-        name: str, version: str, service: ServiceDep, actor: Actor = may_yank
-    ) -> VersionDetail:
-        return await service.set_yanked(kind, name, version, None, yanked=False, actor=actor)
-
-    @router.post(
-        "/{name:path}/versions/{version}/deprecate",
-        operation_id=f"deprecate_{kind}_version",
-        summary=f"Deprecate a {kind} version: still chosen, with a warning",
-        response_model=VersionDetail,
-        responses=problem_responses(*WRITE_ERRORS, 404, 409, 422),
-    )
-    async def deprecate(
-        name: str,
-        version: str,
-        request_body: DeprecateRequest,
-        service: ServiceDep,
-        actor: Actor = may_yank,
-    ) -> VersionDetail:
-        return await service.set_deprecated(kind, name, version, request_body.message, actor=actor)
-
-    @router.delete(
-        "/{name:path}/versions/{version}/deprecate",
-        operation_id=f"undeprecate_{kind}_version",
-        summary=f"Withdraw a {kind} version's deprecation",
-        response_model=VersionDetail,
-        responses=problem_responses(*WRITE_ERRORS, 404, 409),
-    )
-    async def undeprecate(
-        name: str, version: str, service: ServiceDep, actor: Actor = may_yank
-    ) -> VersionDetail:
-        return await service.set_deprecated(kind, name, version, None, actor=actor)
-
-    @router.get(
-        "/{name:path}/versions/{version}",
-        operation_id=f"get_{kind}_version",
-        summary=f"A {kind} version: metadata, digest, parsed content, lock",
-        response_model=VersionDetail,
-        responses=problem_responses(*READ_ERRORS, 404),
-        dependencies=read,
-    )
-    async def get_version(name: str, version: str, service: ServiceDep) -> VersionDetail:
-        return await service.get_version(kind, name, version)
-
-    @router.put(
+        per_kind=_publish_options,
+        permission="publish",
+    ),
+    KindRoute(
+        "GET",
+        VERSION + "/raw",
+        "get_{kind}_version_raw",
+        "The exact bytes of a {kind} version",
+        get_raw,
+        {"response_class": Response},
+        per_kind=_raw_options,
+    ),
+    KindRoute(
+        "POST",
+        VERSION + "/yank",
+        "yank_{kind}_version",
+        "Yank a {kind} version: never chosen by a range or tag, still served exactly",
+        yank,
+        {
+            "response_model": VersionDetail,
+            "responses": problem_responses(*WRITE_ERRORS, 404, 409, 422),
+        },
+        permission="yank",
+    ),
+    KindRoute(
+        "DELETE",
+        VERSION + "/yank",
+        "unyank_{kind}_version",
+        "Restore a yanked {kind} version",
+        unyank,
+        {"response_model": VersionDetail, "responses": problem_responses(*WRITE_ERRORS, 404, 409)},
+        permission="yank",
+    ),
+    KindRoute(
+        "POST",
+        VERSION + "/deprecate",
+        "deprecate_{kind}_version",
+        "Deprecate a {kind} version: still chosen, with a warning",
+        deprecate,
+        {
+            "response_model": VersionDetail,
+            "responses": problem_responses(*WRITE_ERRORS, 404, 409, 422),
+        },
+        permission="yank",
+    ),
+    KindRoute(
+        "DELETE",
+        VERSION + "/deprecate",
+        "undeprecate_{kind}_version",
+        "Withdraw a {kind} version's deprecation",
+        undeprecate,
+        {"response_model": VersionDetail, "responses": problem_responses(*WRITE_ERRORS, 404, 409)},
+        permission="yank",
+    ),
+    KindRoute(
+        "GET",
+        VERSION,
+        "get_{kind}_version",
+        "A {kind} version: metadata, digest, parsed content, lock",
+        get_version,
+        {"response_model": VersionDetail, "responses": problem_responses(*READ_ERRORS, 404)},
+    ),
+    KindRoute(
+        "PUT",
         "/{name:path}/tags/{tag}",
-        operation_id=f"set_{kind}_tag",
-        summary=f"Point a tag of a {kind} at a version (creates or moves it)",
-        response_model=Tagged,
-        responses=problem_responses(*WRITE_ERRORS, 404, 409, 422),
-    )
-    async def set_tag(
-        name: str,
-        tag: str,
-        request_body: TagRequest,
-        service: ServiceDep,
-        actor: Actor = may_tag,
-    ) -> Tagged:
-        return await service.set_tag(kind, name, tag, request_body.version, actor=actor)
-
-    @router.delete(
+        "set_{kind}_tag",
+        "Point a tag of a {kind} at a version (creates or moves it)",
+        set_tag,
+        {"response_model": Tagged, "responses": problem_responses(*WRITE_ERRORS, 404, 409, 422)},
+        permission="tag",
+    ),
+    KindRoute(
+        "DELETE",
         "/{name:path}/tags/{tag}",
-        operation_id=f"delete_{kind}_tag",
-        summary=f"Remove a tag of a {kind}",
-        status_code=204,
-        response_class=Response,
-        responses={204: {"description": "Removed"}, **problem_responses(*WRITE_ERRORS, 404, 409)},
-    )
-    async def delete_tag(
-        name: str, tag: str, service: ServiceDep, actor: Actor = may_tag
-    ) -> Response:
-        await service.delete_tag(kind, name, tag, actor=actor)
-        return Response(status_code=204)
-
-    if kind != "agent":
-
-        @router.get(
-            "/{name:path}/dependents",
-            operation_id=f"list_{kind}_dependents",
-            summary=f"Agents and skills whose published versions use this {kind}",
-            response_model=DependentList,
-            responses=problem_responses(*READ_ERRORS, 404),
-            dependencies=read,
-        )
-        async def dependents(name: str, service: ServiceDep, scope: ReadScopeDep) -> DependentList:
-            return await service.dependents(kind, name, scope.namespaces)
-
-    @router.get(
+        "delete_{kind}_tag",
+        "Remove a tag of a {kind}",
+        delete_tag,
+        {
+            "status_code": 204,
+            "response_class": Response,
+            "responses": {
+                204: {"description": "Removed"},
+                **problem_responses(*WRITE_ERRORS, 404, 409),
+            },
+        },
+        permission="tag",
+    ),
+    KindRoute(
+        "GET",
+        "/{name:path}/dependents",
+        "list_{kind}_dependents",
+        "Agents and skills whose published versions use this {kind}",
+        dependents,
+        {"response_model": DependentList, "responses": problem_responses(*READ_ERRORS, 404)},
+        kinds=frozenset({"skill", "toolset"}),
+    ),
+    KindRoute(
+        "GET",
         "",
-        operation_id=f"list_{plural}",
-        summary=f"List and search {plural}",
-        response_model=ArtifactPage,
-        responses=problem_responses(*READ_ERRORS, 400, 422),
-        dependencies=read,
-    )
-    async def search(
-        service: ServiceDep,
-        scope: ReadScopeDep,
-        q: Annotated[
-            str | None,
-            Query(max_length=200, description="Text in the name or description."),
-        ] = None,
-        limit: Annotated[int, Query(ge=1, le=200)] = 50,
-        cursor: Annotated[str | None, Query(max_length=400)] = None,
-    ) -> ArtifactPage:
-        return await service.search(kind, q, limit, cursor, scope.namespaces)
-
-    @router.get(
+        "list_{plural}",
+        "List and search {plural}",
+        search,
+        {"response_model": ArtifactPage, "responses": problem_responses(*READ_ERRORS, 400, 422)},
+    ),
+    KindRoute(
+        "GET",
         "/{name:path}",
-        operation_id=f"get_{kind}",
-        summary=f"A {kind}, its tags and its versions, newest first",
-        response_model=ArtifactDetail,
-        responses=problem_responses(*READ_ERRORS, 404),
-        dependencies=read,
-    )
-    async def get_artifact(name: str, service: ServiceDep) -> ArtifactDetail:
-        return await service.get_artifact(kind, name)
+        "get_{kind}",
+        "A {kind}, its tags and its versions, newest first",
+        get_artifact,
+        {"response_model": ArtifactDetail, "responses": problem_responses(*READ_ERRORS, 404)},
+    ),
+)
+BODY_READERS: dict[Kind, Callable[..., Awaitable[bytes]]] = {
+    "agent": read_markdown,
+    "skill": read_skill,
+    "toolset": read_toolset,
+}
 
+
+def bind_kind(
+    handler: Callable[..., Awaitable[Any]], kind: Kind, **defaults: Any
+) -> Callable[..., Awaitable[Any]]:
+    """`handler` with `kind` bound, as FastAPI sees it: the other parameters, with `defaults`
+    (per-kind dependencies such as `Depends(require("publish", kind))`) filled in."""
+    signature = inspect.signature(handler, eval_str=True)
+    parameters = [
+        parameter.replace(default=defaults.get(parameter.name, parameter.default))
+        for parameter in signature.parameters.values()
+        if parameter.name != "kind"
+    ]
+
+    async def endpoint(**values: Any) -> Any:
+        return await handler(kind, **values)
+
+    endpoint.__name__ = handler.__name__
+    endpoint.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    return endpoint
+
+
+def build_router(kind: Kind) -> APIRouter:
+    """The routes of `ROUTES` for one kind, with operationIds that name the kind."""
+    plural = PLURAL[kind]
+    router = APIRouter(prefix=f"/v1/{plural}", tags=[plural])
+    for route in ROUTES:
+        if kind not in route.kinds:
+            continue
+        defaults: dict[str, Any] = {}
+        dependencies: list[Any] = []
+        if route.permission is None:
+            dependencies.append(ReadAccess)
+        else:
+            defaults["actor"] = Depends(require(route.permission, kind))
+            defaults["body"] = Depends(BODY_READERS[kind])
+        router.add_api_route(
+            route.path,
+            bind_kind(route.handler, kind, **defaults),
+            methods=[route.method],
+            operation_id=route.operation_id.format(kind=kind, plural=plural),
+            summary=route.summary.format(kind=kind, plural=plural),
+            dependencies=dependencies,
+            **route.options,
+            **(route.per_kind(kind) if route.per_kind else {}),
+        )
     return router
 
 

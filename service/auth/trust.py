@@ -13,6 +13,7 @@ from service.auth.schemas import OidcToken, TrustPolicyCreate, TrustPolicyInfo, 
 from service.auth.tokens import generate_token, hash_token, token_hint
 from service.db.models import TrustPolicy
 from service.errors import Forbidden, NotFound, RequestInvalid, Unauthenticated
+from service.formats.problems import error
 
 
 def policy_info(row: TrustPolicy) -> TrustPolicyInfo:
@@ -45,14 +46,7 @@ class TrustService:
         if problem := url_problem(request.issuer, allow_insecure=self.verifier.allow_insecure):
             raise RequestInvalid(
                 "1 problem(s) in the request",
-                errors=[
-                    {
-                        "loc": "body.issuer",
-                        "code": "insecure_issuer",
-                        "message": f"the issuer {problem}",
-                        "severity": "error",
-                    }
-                ],
+                errors=[error("body.issuer", "insecure_issuer", f"the issuer {problem}").as_dict()],
             )
         row = await self.repository.add_policy(
             issuer=request.issuer,

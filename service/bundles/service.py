@@ -14,6 +14,7 @@ from service.bundles.schemas import FileManifest, SkillFile
 from service.errors import ArchiveRefused, NotFound
 from service.errors import ArchiveTooLarge as ArchiveTooLargeError
 from service.formats import names
+from service.formats.problems import error
 from service.settings import Settings
 
 # Python's own table only (not the machine's /etc/mime.types), so every host answers alike.
@@ -64,15 +65,7 @@ async def read_upload(data: bytes, settings: Settings) -> Bundle:
     try:
         return await asyncio.to_thread(read_archive, data, limits(settings))
     except ArchiveError as exc:
-        errors = [
-            {
-                "loc": f"archive:{p.entry}",
-                "code": p.code,
-                "message": p.message,
-                "severity": "error",
-            }
-            for p in exc.problems
-        ]
+        errors = [error(f"archive:{p.entry}", p.code, p.message).as_dict() for p in exc.problems]
         entries = ", ".join(p.entry for p in exc.problems)
         if isinstance(exc, ArchiveTooLarge):
             raise ArchiveTooLargeError(

@@ -7,12 +7,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, exists, func, literal, or_, select, true, tuple_, union_all
+from sqlalchemy import (
+    ARRAY,
+    Select,
+    Text,
+    and_,
+    case,
+    func,
+    literal,
+    select,
+    true,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from service.artifacts.repository import _escape_like, _semver_desc
-from service.db.models import Artifact, ArtifactVersion, VersionDependency
+from service.artifacts.repository import _escape_like
+from service.db.models import Artifact, ArtifactVersion, SearchDocument, VersionDependency
 
 S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
@@ -60,7 +72,8 @@ class Dependent:
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """One search result: the artifact and what its latest version says about itself."""
+    """One search result: the artifact and what its latest version says about itself (from its
+    search document: no stored profile is read to list it)."""
 
     kind: str
     namespace: str
@@ -69,9 +82,8 @@ class Hit:
     latest: str | None
     description: str | None
     model: str | None
-    lock: dict[str, Any]
-    tool_rules: list[str] | None
-    profile_json: bytes | None
+    skills: list[str]  # qualified names of every skill it uses
+    grants: list[str] | None  # effective grant rules (declared rules for a skill); None: all
 
 
 class CatalogueRepository:
@@ -169,38 +181,35 @@ class CatalogueRepository:
     ) -> list[Hit]:
         """Artifacts matching every filter, by (kind, namespace, name): agents first, in the order
         of the artifacts' unique index, so a page stops reading once it is full. Each comes with
-        its highest non-yanked version, releases before prereleases."""
-        candidate = aliased(ArtifactVersion)
-        latest = (
-            select(candidate.id)
-            .where(candidate.artifact_id == Artifact.id, candidate.yanked_at.is_(None))
-            .order_by(candidate.is_release.desc(), *_semver_desc(candidate))
-            .limit(1)
-            .lateral("latest")
-        )
+        its current search document: its highest non-yanked version, releases before
+        prereleases (an artifact whose versions are all yanked has none, and is listed without
+        one, but found by no filter on content)."""
+        document = SearchDocument
+        counted = aliased(ArtifactVersion)
         count = (
-            select(func.count(candidate.id))
-            .where(candidate.artifact_id == Artifact.id)
+            select(func.count(counted.id))
+            .where(counted.artifact_id == Artifact.id)
+            .correlate(Artifact)
             .scalar_subquery()
         )
-        version = ArtifactVersion
-        profile = version.profile_json if filters.kind in (None, "agent") else literal(None)
         statement = self._visible(
             select(
                 Artifact.kind,
                 Artifact.namespace,
                 Artifact.name,
                 count,
-                version.version,
-                version.description,
-                version.frontmatter["model"].astext,
-                version.lock,
-                version.tool_rules,
-                profile,
+                document.version,
+                ArtifactVersion.description,
+                document.model,
+                func.coalesce(document.skills, literal([], ARRAY(Text))),
+                case((document.id.is_(None), literal([], ARRAY(Text))), else_=document.grants),
             )
             .select_from(Artifact)
-            .outerjoin(latest, true())
-            .outerjoin(version, version.id == latest.c.id)
+            .outerjoin(
+                document,
+                and_(document.artifact_id == Artifact.id, document.valid_to.is_(None)),
+            )
+            .outerjoin(ArtifactVersion, ArtifactVersion.id == document.version_id)
             .order_by(Artifact.kind, Artifact.namespace, Artifact.name)
             .limit(limit)
         )
@@ -213,29 +222,13 @@ class CatalogueRepository:
                 tuple_(Artifact.kind, Artifact.namespace, Artifact.name) > tuple_(*after)
             )
         if filters.query:
-            pattern = "%" + _escape_like(filters.query) + "%"
-            statement = statement.where(
-                or_(
-                    (Artifact.namespace + "/" + Artifact.name).ilike(pattern, escape="\\"),
-                    version.description.ilike(pattern, escape="\\"),
-                )
-            )
+            # `namespace/name description`, lower-cased: the trigram index where pg_trgm exists.
+            pattern = "%" + _escape_like(filters.query.lower()) + "%"
+            statement = statement.where(func.lower(document.summary).like(pattern, escape="\\"))
         if filters.tool:
-            rule = func.jsonb_array_elements_text(version.tool_rules).table_valued("value")
-            statement = statement.where(
-                exists(
-                    select(1)
-                    .select_from(rule)
-                    .where(
-                        or_(
-                            rule.c.value == filters.tool,
-                            rule.c.value.like(_escape_like(filters.tool) + "(%", escape="\\"),
-                        )
-                    )
-                )
-            )
+            statement = statement.where(document.tools.contains([filters.tool]))
         if filters.skill:
-            statement = statement.where(version.lock["skills"].has_key(filters.skill))
+            statement = statement.where(document.skills.contains([filters.skill]))
         rows = await self.session.execute(statement)
         return [Hit(*row) for row in rows]
 

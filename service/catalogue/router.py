@@ -21,6 +21,7 @@ from service.bundles.router import BundlesDep
 from service.catalogue.markdown import CachedMarkdown
 from service.catalogue.repository import CatalogueRepository, Filters
 from service.catalogue.service import DEPENDENTS_COUNTED, CatalogueService
+from service.compat.policy import PolicyKind as DiffKind
 from service.dependencies import SessionDep
 from service.errors import NotFound, RegistryError
 from service.profiles.router import ProfilesDep
@@ -155,27 +156,9 @@ def build_router() -> APIRouter:
             link=_filter_link(filters),
         )
 
-    @router.get("/ui/agents/{namespace}/{name}/diff")
-    async def choose_diff(
-        namespace: str,
-        name: str,
-        from_version: Annotated[str, Query(alias="from", max_length=128)],
-        to_version: Annotated[str, Query(alias="to", max_length=128)],
-    ) -> Response:
-        """The version chooser's form lands here and is sent on to the diff's own address."""
-        return RedirectResponse(
-            f"/ui/agents/{namespace}/{name}/diff/{from_version}...{to_version}", 303
-        )
-
-    @router.get("/ui/agents/{namespace}/{name}/diff/{versions}")
-    async def diff(
-        request: Request, namespace: str, name: str, versions: str, catalogue: CatalogueDep
-    ) -> Response:
-        old, separator, new = versions.partition("...")
-        if not separator or not old or not new:
-            raise NotFound("a diff is addressed as {from}...{to}, e.g. 1.0.0...1.1.0")
-        page = await catalogue.diff("agent", namespace, name, old, new)
-        return render(request, "diff.html", page=page)
+    diffable: tuple[DiffKind, ...] = ("agent", "skill")
+    for diff_kind in diffable:
+        _add_diff_pages(router, diff_kind, render)
 
     @router.get("/ui/agents/{namespace}/{spec}/download")
     async def download(namespace: str, spec: str, catalogue: CatalogueDep) -> Response:
@@ -217,6 +200,32 @@ def _add_artifact_page(router: APIRouter, kind: Kind, render: Callable[..., Resp
         name, _, version = spec.partition("@")
         page = await catalogue.artifact(kind, namespace, name, version or None)
         return render(request, f"{kind}.html", page=page, counted=DEPENDENTS_COUNTED)
+
+
+def _add_diff_pages(router: APIRouter, kind: DiffKind, render: Callable[..., Response]) -> None:
+    base = f"/ui/{kind}s/{{namespace}}/{{name}}/diff"
+
+    @router.get(base, name=f"choose_{kind}_diff")
+    async def choose_diff(
+        namespace: str,
+        name: str,
+        from_version: Annotated[str, Query(alias="from", max_length=128)],
+        to_version: Annotated[str, Query(alias="to", max_length=128)],
+    ) -> Response:
+        """The version chooser's form lands here and is sent on to the diff's own address."""
+        return RedirectResponse(
+            f"/ui/{kind}s/{namespace}/{name}/diff/{from_version}...{to_version}", 303
+        )
+
+    @router.get(base + "/{versions}", name=f"{kind}_diff")
+    async def diff(
+        request: Request, namespace: str, name: str, versions: str, catalogue: CatalogueDep
+    ) -> Response:
+        old, separator, new = versions.partition("...")
+        if not separator or not old or not new:
+            raise NotFound("a diff is addressed as {from}...{to}, e.g. 1.0.0...1.1.0")
+        page = await catalogue.diff(kind, namespace, name, old, new)
+        return render(request, "diff.html", page=page)
 
 
 def _filter_link(filters: Filters) -> Callable[..., str]:

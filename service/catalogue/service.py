@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from service.artifacts.schemas import ArtifactDetail, Kind, VersionDetail
@@ -129,7 +129,10 @@ class CatalogueService:
 
     async def search(self, filters: Filters, cursor: str | None) -> Results:
         after = _decode_cursor(cursor) if cursor else None
-        hits = await self.repository.search(filters, PAGE_SIZE + 1, after)
+        wanted = filters
+        if filters.skill and "/" not in filters.skill:
+            wanted = replace(filters, skill=f"{self.artifacts.default_namespace}/{filters.skill}")
+        hits = await self.repository.search(wanted, PAGE_SIZE + 1, after)
         page = hits[:PAGE_SIZE]
         last = page[-1] if page else None
         next_cursor = (
@@ -139,7 +142,7 @@ class CatalogueService:
         )
         return Results(
             filters=filters,
-            items=[_result(hit) for hit in page],
+            items=[_result(hit, self.artifacts.default_namespace) for hit in page],
             next_cursor=next_cursor,
             namespaces=await self.repository.namespaces(),
         )
@@ -217,17 +220,11 @@ def skill_tree(profile: dict[str, Any]) -> list[SkillNode]:
     return children(profile["name"])
 
 
-def _result(hit: Hit) -> Result:
-    skills = sorted(hit.lock.get("skills", {})) if hit.lock else []
-    tools = list(hit.tool_rules or [])
-    grants: int | None = len(tools)
-    if hit.kind == "agent" and hit.profile_json is not None:
-        granted = json.loads(hit.profile_json)["tools"]
-        grants = None if granted["mode"] == "inherit" else len(granted["grants"])
-        tools = [grant["rule"] for grant in granted["grants"]]
-    elif hit.kind == "agent" and hit.tool_rules is None:
-        grants = None
-    return Result(hit=hit, skills=skills, grants=grants, tools=tools)
+def _result(hit: Hit, default_namespace: str) -> Result:
+    prefix = default_namespace + "/"
+    skills = sorted(name.removeprefix(prefix) for name in hit.skills)
+    grants = None if hit.grants is None else len(hit.grants)
+    return Result(hit=hit, skills=skills, grants=grants, tools=list(hit.grants or []))
 
 
 def _default_version(artifact: ArtifactDetail) -> str:

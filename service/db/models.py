@@ -325,6 +325,12 @@ class SearchDocument(Base):
             postgresql_where=text("valid_to IS NULL"),
         ),
         Index(
+            "ix_search_documents_title",
+            "title",
+            postgresql_using="gin",
+            postgresql_where=text("valid_to IS NULL"),
+        ),
+        Index(
             "ix_search_documents_skills",
             "skills",
             postgresql_using="gin",
@@ -337,6 +343,20 @@ class SearchDocument(Base):
             postgresql_where=text("valid_to IS NULL"),
         ),
         Index("ix_search_documents_valid_to", "valid_to"),
+        Index(
+            "ix_search_documents_by_name",
+            "namespace",
+            "name",
+            "kind",
+            "artifact_id",
+            postgresql_where=text("valid_to IS NULL"),
+        ),
+        Index(
+            "ix_search_documents_by_published",
+            text("published_at DESC"),
+            "artifact_id",
+            postgresql_where=text("valid_to IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
@@ -350,7 +370,10 @@ class SearchDocument(Base):
     model: Mapped[str | None] = mapped_column(Text)
     skills: Mapped[list[str]] = mapped_column(ARRAY(Text))
     tools: Mapped[list[str]] = mapped_column(ARRAY(Text))
-    document: Mapped[Any] = mapped_column(TSVECTOR)
+    document: Mapped[Any] = mapped_column(TSVECTOR)  # matched: name, description, instructions
+    title: Mapped[Any] = mapped_column(TSVECTOR)  # ranked: name and description
+    summary: Mapped[str] = mapped_column(Text)  # `namespace/name description`, for listings
+    grants: Mapped[list[str] | None] = mapped_column(ARRAY(Text))  # null: inherits every tool
     valid_from: Mapped[int] = mapped_column(BigInteger)
     valid_to: Mapped[int | None] = mapped_column(BigInteger)
 

@@ -9,11 +9,13 @@ from typing import Any, TypeVar
 
 import httpx
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.changes.schemas import ChangeEvent
 from service.db import migrate
-from service.db.engine import create_engine, session_factory
+from service.db.engine import create_engine
 from service.db.models import Artifact
+from service.errors import RegistryError
 from service.mirror.follower import Source
 from service.mirror.replay import Fetched, MirrorError, apply_event, decode_content, origin_of
 from service.portable.archive import ExportFileError, Writer, read
@@ -67,7 +69,8 @@ async def export_registry(url: str, path: Path, progress: Progress[Any] = plain)
 
 async def import_registry(path: Path, database_url: str, progress: Progress[Any] = plain) -> int:
     """Check the whole file first (every blob against its event's digest), then replay it into
-    an empty registry: nothing is written when anything is wrong."""
+    an empty registry in one transaction: nothing is written when anything is wrong, even an
+    event that fails only when it is applied."""
     entries: list[tuple[ChangeEvent, Fetched | None]] = []
     for entry in read(path):
         event = ChangeEvent.model_validate(entry.event)
@@ -85,23 +88,33 @@ async def import_registry(path: Path, database_url: str, progress: Progress[Any]
     settings = Settings(database_url=database_url)
     await migrate.upgrade(database_url)
     engine = create_engine(settings, database_url)
-    sessions = session_factory(engine)
     try:
-        async with sessions() as session:
+        # One transaction for the whole import: the services commit after each write, which
+        # here only releases a savepoint; a failure anywhere rolls every event back.
+        async with engine.connect() as connection, connection.begin():
+            session = AsyncSession(
+                bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+            )
             if await session.scalar(select(func.count()).select_from(Artifact)):
                 raise MirrorError(
                     "the target registry is not empty; import restores into an empty one"
                 )
-        for event, fetched in progress(entries, len(entries), "importing"):
-            async with sessions() as session:
-                await apply_event(
-                    session,
-                    event,
-                    fetched,
-                    default_namespace=settings.default_namespace,
-                    actor=f"import:{path.name}",
-                )
-                await session.commit()
+            for event, fetched in progress(entries, len(entries), "importing"):
+                try:
+                    await apply_event(
+                        session,
+                        event,
+                        fetched,
+                        default_namespace=settings.default_namespace,
+                        actor=f"import:{path.name}",
+                    )
+                    await session.commit()
+                except RegistryError as exc:
+                    raise MirrorError(
+                        f"event {event.seq} ({event.event} {event.kind}"
+                        f" {event.namespace}/{event.name}@{event.version}): {exc}"
+                    ) from exc
+            await session.close()
     finally:
         await engine.dispose()
     return len(entries)

@@ -11,9 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.search.schemas import Sort
 
-# English stems ("reviews" finds "review") or the words as written (names, "testing").
-# A scalar subquery: parsed once per query (not per row), and still usable by the GIN index.
-WORDS = "(SELECT websearch_to_tsquery('english', :q) || websearch_to_tsquery('simple', :q))"
+# English stems ("reviews" finds "review") or the words as written (names, "testing"); one of
+# them when both read the same (an `x | x` query costs twice to rank). A scalar subquery: parsed
+# once per query (not per row), and still usable by the GIN index.
+WORDS = (
+    "(SELECT CASE WHEN e = s THEN e ELSE e || s END"
+    " FROM websearch_to_tsquery('english', :q) e, websearch_to_tsquery('simple', :q) s)"
+)
 # Matched words are wrapped in two private-use characters, turned into offsets in Python.
 MARK_START, MARK_STOP = "\ue000", "\ue001"
 _HEADLINE_OPTIONS = (
@@ -81,6 +85,15 @@ class SearchRepository:
     async def settled_position(self) -> int:
         return int(await self.session.scalar(text("SELECT registry_settled_seq()")) or 0)
 
+    async def closed_after(self, at: int) -> bool:
+        """Whether a document current at feed position `at` has been replaced since (an index
+        probe): only then does a search pinned to `at` need to look at closed documents."""
+        found = await self.session.scalar(
+            text("SELECT EXISTS (SELECT 1 FROM search_documents WHERE valid_to > :at)"),
+            {"at": at},
+        )
+        return bool(found)
+
     async def has_trigrams(self) -> bool:
         found = await self.session.scalar(
             text("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm')")
@@ -95,6 +108,7 @@ class SearchRepository:
         after: list[Any] | None,
         limit: int,
         trigrams: bool,
+        closed: bool = True,
     ) -> list[Hit]:
         params: dict[str, Any] = {"at": at, "limit": limit, "q": criteria.query or ""}
         filters = []
@@ -116,60 +130,79 @@ class SearchRepository:
         if criteria.model is not None:
             filters.append("d.model = :model")
             params["model"] = criteria.model
-        # Each way of matching is its own branch, so each can use its own index (an OR of the
-        # two makes PostgreSQL scan every document).
-        matches = [""]
-        score = "0::float8"
+        # Each way of matching is its own branch with its own score, so each can use its own
+        # index (an OR of the two makes PostgreSQL scan every document) and each computes only
+        # its own score (a trigram similarity per word match cost more than the ranking).
+        matches = [("", "0")]
         if criteria.query:
-            matches = [f" AND d.document @@ {WORDS}"]
-            similarity = "0"
+            # Matched over name, description and instructions (`document`), ranked over name and
+            # description (`title`, a tenth of the size and not TOASTed): a common word matches
+            # most documents and each match is ranked (bench/README.md). A match in the
+            # instructions alone scores 0 and follows the others. ts_rank, not ts_rank_cd: half
+            # the cost per document.
+            matches = [(f" AND d.document @@ {WORDS}", f"ts_rank(d.title, {WORDS})")]
             if trigrams:
                 # The whole name (`dev-pyhton`), or one word of a compound name (`terrafrom`
                 # in `aws-terraform-modules`): both operators use the trigram index.
-                matches.append(" AND (d.name % :q OR :q <% d.name)")
-                similarity = "greatest(similarity(d.name, :q), word_similarity(:q, d.name))"
-            # ts_rank, not ts_rank_cd: half the cost per document, and a common word can match
-            # most of them (bench/README.md).
-            score = f"(ts_rank(d.document, {WORDS}) + {similarity})::float8"
+                matches.append(
+                    (
+                        " AND (d.name % :q OR :q <% d.name)",
+                        "greatest(similarity(d.name, :q), word_similarity(:q, d.name))",
+                    )
+                )
         where = "".join(f" AND {f}" for f in filters)
         order, keyset = _ORDER[criteria.sort]
         if after is not None:
             params.update({f"k{i}": value for i, value in enumerate(after)})
             if criteria.sort == "published":
                 params["k0"] = datetime.fromisoformat(str(after[0]))
-        columns = (
-            f"d.artifact_id, d.version_id, d.kind, d.namespace, d.name, d.version,"
-            f" d.published_at, {score} AS score"
-        )
+        keys = "d.id, d.artifact_id, d.kind, d.namespace, d.name, d.published_at"
         # One snapshot at feed position :at: the documents current then, whether or not a
-        # publish has replaced them since (those few are found through `valid_to`).
-        select = f"SELECT {columns} FROM search_documents d WHERE "  # noqa: S608
-        branches = [
-            f"{select}{valid} AND d.valid_from <= :at{where}{match}"
-            for valid in ("d.valid_to IS NULL", "d.valid_to > :at")
-            for match in matches
+        # publish has replaced them since (those few are found through `valid_to`, and only
+        # looked for when there are any).
+        validity = ["d.valid_to IS NULL"] + (["d.valid_to > :at"] if closed else [])
+        found = [
+            " UNION ALL ".join(
+                f"SELECT {keys}, {score} AS score FROM search_documents d"  # noqa: S608
+                f" WHERE {valid} AND d.valid_from <= :at{where}{match}"
+                for valid in validity
+            )
+            for match, score in matches
         ]
-        # A document matched both ways is one result; validity branches never overlap.
-        joiner = " UNION " if len(matches) > 1 else " UNION ALL "
+        snapshot = found[0]
+        if len(found) > 1:
+            # A document matched both ways is one result, scored by both: the few similar names
+            # are joined to the word matches by hash (sorting every word match cost more).
+            columns = ", ".join(
+                f"coalesce(w.{c}, s.{c}) AS {c}"
+                for c in ("id", "artifact_id", "kind", "namespace", "name", "published_at")
+            )
+            snapshot = (
+                f"SELECT {columns}, coalesce(w.score, 0) + coalesce(s.score, 0) AS score"  # noqa: S608
+                f" FROM ({found[0]}) w FULL JOIN ({found[1]}) s ON s.id = w.id"
+            )
         described, instructed = "NULL", "NULL"
         if criteria.query:
             described = _headline("v.description")
             instructed = _headline(f"left(v.body, {INSTRUCTIONS_HIGHLIGHT_CHARS})")
         # Only the fixed fragments above are interpolated; every value is a bind parameter.
         statement = f"""
-            WITH snapshot AS ({joiner.join(branches)}),
+            WITH snapshot AS ({snapshot}),
             page AS (
-                SELECT * FROM snapshot
+                SELECT id, artifact_id, kind, namespace, name, published_at,
+                       score::float8 AS score
+                FROM snapshot
                 {"WHERE " + keyset if after is not None else ""}
                 ORDER BY {order}
                 LIMIT :limit
             )
-            SELECT page.artifact_id, page.kind, page.namespace, page.name, page.version,
+            SELECT page.artifact_id, page.kind, page.namespace, page.name, d.version,
                    page.published_at, page.score, v.description,
                    v.deprecation_message AS deprecated,
                    {described} AS description_highlight,
                    {instructed} AS instructions_highlight
-            FROM page JOIN artifact_versions v ON v.id = page.version_id
+            FROM page JOIN search_documents d ON d.id = page.id
+            JOIN artifact_versions v ON v.id = d.version_id
             ORDER BY {order}
         """  # noqa: S608
         rows = await self.session.execute(text(statement), params)

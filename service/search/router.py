@@ -4,20 +4,27 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from service.auth.dependencies import READ_ERRORS, ReadScopeDep
 from service.dependencies import SessionDep, SettingsDep
 from service.problems import problem_responses
 from service.search.repository import SearchRepository
 from service.search.schemas import SearchPage, Sort
-from service.search.service import SearchService
+from service.search.service import SearchFeatures, SearchService
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
 
-def get_search_service(session: SessionDep, settings: SettingsDep) -> SearchService:
-    return SearchService(SearchRepository(session), settings.default_namespace)
+def get_search_service(
+    request: Request, session: SessionDep, settings: SettingsDep
+) -> SearchService:
+    state = request.app.state
+    if not hasattr(state, "search_features"):
+        state.search_features = SearchFeatures()
+    return SearchService(
+        SearchRepository(session), settings.default_namespace, state.search_features
+    )
 
 
 @router.get(

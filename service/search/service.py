@@ -4,18 +4,33 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 
 from service.cursors import decode_cursor, encode_cursor
 from service.errors import InvalidCursor, RequestInvalid
 from service.formats import names
+from service.formats.problems import error
 from service.search.repository import MARK_START, MARK_STOP, Criteria, Hit, SearchRepository
 from service.search.schemas import Highlight, SearchPage, SearchResult
 
 
+@dataclass
+class SearchFeatures:
+    """What this database offers search, learnt on first use and kept for the app's life."""
+
+    trigrams: bool | None = None
+
+
 class SearchService:
-    def __init__(self, repository: SearchRepository, default_namespace: str) -> None:
+    def __init__(
+        self,
+        repository: SearchRepository,
+        default_namespace: str,
+        features: SearchFeatures | None = None,
+    ) -> None:
         self.repository = repository
         self.default_namespace = default_namespace
+        self.features = features or SearchFeatures()
 
     def criteria(
         self,
@@ -63,9 +78,15 @@ class SearchService:
             at, after = int(state["at"]), state["after"]
         else:
             at, after = await self.repository.settled_position(), None
-        trigrams = await self.repository.has_trigrams()
+        if self.features.trigrams is None:
+            self.features.trigrams = await self.repository.has_trigrams()
         hits = await self.repository.search(
-            criteria, at=at, after=after, limit=limit + 1, trigrams=trigrams
+            criteria,
+            at=at,
+            after=after,
+            limit=limit + 1,
+            trigrams=self.features.trigrams,
+            closed=await self.repository.closed_after(at),
         )
         page, more = hits[:limit], len(hits) > limit
         next_cursor = None
@@ -125,4 +146,4 @@ def _fingerprint(criteria: Criteria) -> str:
 
 
 def _problem(loc: str, message: str) -> dict[str, str]:
-    return {"loc": loc, "code": "invalid_parameter", "message": message, "severity": "error"}
+    return error(loc, "invalid_parameter", message).as_dict()

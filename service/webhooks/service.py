@@ -7,6 +7,7 @@ import uuid
 
 from service.db.models import WebhookDelivery, WebhookSubscription
 from service.errors import NotFound, RequestInvalid
+from service.formats.problems import error
 from service.webhooks.repository import WebhookRepository
 from service.webhooks.schemas import (
     Delivery,
@@ -28,12 +29,7 @@ class WebhookService:
         try:
             await check_reachable(request.url, allow_private=self.allow_private)
         except UrlNotAllowed as exc:
-            problem = {
-                "loc": "body.url",
-                "code": "url_not_allowed",
-                "message": str(exc),
-                "severity": "error",
-            }
+            problem = error("body.url", "url_not_allowed", str(exc)).as_dict()
             raise RequestInvalid(str(exc), errors=[problem]) from exc
         subscription = WebhookSubscription(
             id=str(uuid.uuid4()),

@@ -89,6 +89,39 @@ async def test_nul_in_path_or_query_is_a_400_problem(client: httpx.AsyncClient) 
         response = await client.get(path)
         assert response.status_code == 400, path
         assert response.json()["code"] == "invalid_character"
+        assert response.headers["content-type"] == "application/problem+json"
+        problem = response.json()
+        assert problem["title"] == "Invalid character in the request"
+        assert "instance" not in problem  # the path is the problem: not echoed back
+
+
+async def test_router_errors_are_the_same_problems_as_the_services(
+    client: httpx.AsyncClient,
+) -> None:
+    """404 and 405 raised by the router itself come out of the one exception-to-problem path:
+    the class's title and type, the request path as instance, the router's headers kept."""
+    missing = await client.get("/v1/no-such-collection")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert missing.json() == {
+        "type": "https://agent-registry.dev/problems/not-found",
+        "title": "Not found",
+        "status": 404,
+        "detail": "Not Found",
+        "code": "not_found",
+        "instance": "/v1/no-such-collection",
+    }
+    wrong = await client.patch("/v1/validate")
+    assert wrong.status_code == 405
+    assert wrong.headers["allow"] == "POST"
+    assert wrong.json() == {
+        "type": "https://agent-registry.dev/problems/method-not-allowed",
+        "title": "Method not allowed",
+        "status": 405,
+        "detail": "Method Not Allowed",
+        "code": "method_not_allowed",
+        "instance": "/v1/validate",
+    }
 
 
 async def test_unstorable_text_in_json_bodies_is_refused_not_500(client: httpx.AsyncClient) -> None:

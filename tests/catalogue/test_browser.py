@@ -22,7 +22,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 
 from tests.contract.live_server import REGISTRY, LiveServer, live_registry
-from tests.helpers import ADMIN, ADMIN_TOKEN, EXAMPLES, SKILL_NAMES, agent_bytes
+from tests.helpers import ADMIN, ADMIN_TOKEN, EXAMPLES, SKILL_NAMES, agent_bytes, skill_file
 
 pytestmark = pytest.mark.e2e
 
@@ -256,6 +256,23 @@ def test_journey_search_agent_grants_skills_dependents_diff_download(
     assert page.locator("table.side-by-side td.del").first.inner_text() == "# Python Developer"
     assert page.locator("table.side-by-side td.ins").first.inner_text() == "# Python Developer, 1.1"
     check(page, "diff-dev-python")
+
+    # A skill's versions compare the same way (its grants are its allowed tools).
+    for version, tools in (("1.0.0", "Read"), ("1.1.0", "Read Grep")):
+        response = httpx.put(
+            f"{url}/v1/skills/release-notes/versions/{version}",
+            content=skill_file("release-notes", **{"allowed-tools": tools}),
+            headers={"Content-Type": "text/markdown", **ADMIN},
+        )
+        assert response.status_code == 201, response.text
+    page.goto(url + "/ui/skills/default/release-notes")
+    page.get_by_label("From").select_option("1.0.0")
+    page.get_by_label("to", exact=True).select_option("1.1.0")
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_url(url + "/ui/skills/default/release-notes/diff/1.0.0...1.1.0")
+    grants = page.locator("#grants-heading + ul.changes li").all_inner_texts()
+    assert [g.replace("\n", " ").split()[:3] for g in grants] == [["+", "added", "Grep"]]
+    check(page, "diff-skill-release-notes")
 
     watch.assert_clean()
 

@@ -188,6 +188,24 @@ async def test_diff_shows_fields_grants_skills_and_instructions(client: httpx.As
     assert '<td class="ins"># Python Developer (2)</td>' in lines
 
 
+async def test_a_skill_has_a_version_chooser_and_a_diff_page(client: httpx.AsyncClient) -> None:
+    await put(client, "skill", "notes", "1.0.0", skill_file("notes", **{"allowed-tools": "Read"}))
+    newer = skill_file("notes", description="Takes notes.", **{"allowed-tools": "Read Grep"})
+    assert (await put(client, "skill", "notes", "1.1.0", newer)).status_code == 201
+    page = await _page(client, "/ui/skills/default/notes")
+    assert 'action="/ui/skills/default/notes/diff"' in page
+    chooser = await client.get("/ui/skills/default/notes/diff?from=1.0.0&to=1.1.0")
+    assert chooser.status_code == 303
+    assert chooser.headers["location"] == "/ui/skills/default/notes/diff/1.0.0...1.1.0"
+    html = await _page(client, chooser.headers["location"])
+    assert "/v1/skills/default/notes/diff/1.0.0...1.1.0" in html
+    fields = html.split('id="fields-heading"')[1].split("</section>")[0]
+    assert "<code>description</code>" in fields and "Takes notes." in fields
+    grants = html.split('id="grants-heading"')[1].split("</section>")[0]
+    assert '<li class="ins">' in grants and "<code>Grep</code>" in grants
+    await _page(client, "/ui/skills/default/notes/diff/1.0.0...9.9.9", 404)
+
+
 async def test_missing_things_are_html_404_pages(client: httpx.AsyncClient) -> None:
     html = await _page(client, "/ui/agents/default/nobody", 404)
     assert "no agent named default/nobody" in html

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import hashlib
 import io
+import json
 import os
 import signal
 import subprocess
@@ -12,8 +14,10 @@ import sys
 import tarfile
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
+from sqlalchemy import make_url
 
 from tests.contract.live_server import live_registry
 from tests.helpers import (
@@ -129,12 +133,7 @@ def test_a_tampered_export_is_refused_and_nothing_is_imported(tmp_path: Path) ->
 
     # Change the agent file and give the blob its new name (so the blob matches its name), but
     # leave the event's digest: the content no longer has the digest the event names.
-    members: dict[str, bytes] = {}
-    with tarfile.open(out, "r:gz") as tar:
-        for member in tar.getmembers():
-            handle = tar.extractfile(member)
-            assert handle is not None
-            members[member.name] = handle.read()
+    members = _members(out)
     [agent_blob] = [name for name, data in members.items() if data == body]
     forged = body.replace(b"senior", b"junior")
     new_name = "registry-export/blobs/" + hashlib.sha256(forged).hexdigest()
@@ -146,13 +145,7 @@ def test_a_tampered_export_is_refused_and_nothing_is_imported(tmp_path: Path) ->
     members["registry-export/events.jsonl"] = members["registry-export/events.jsonl"].replace(
         old_ref, new_ref
     )
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    out.write_bytes(gzip.compress(buffer.getvalue()))
+    _write(out, members)
 
     with database() as target_db:
         refused = _registry("import", str(out), "--to", target_db)
@@ -164,3 +157,85 @@ def test_a_tampered_export_is_refused_and_nothing_is_imported(tmp_path: Path) ->
         finally:
             process.send_signal(signal.SIGINT)
             process.wait(30)
+
+
+def test_an_import_failing_on_its_last_event_leaves_the_target_unchanged(tmp_path: Path) -> None:
+    """Every blob checks out, but the last event yanks a version the archive never published:
+    it fails only when applied, after every other event was written, and all of them roll back."""
+    out = tmp_path / "registry.tar.gz"
+    with (
+        live_registry(tmp_path, "registry_export") as source,
+        httpx.Client(base_url=source.url, timeout=30, headers=ADMIN) as a,
+    ):
+        _fill(a)
+        assert _registry("export", str(out), "--url", source.url).returncode == 0
+    members = _members(out)
+    events = members["registry-export/events.jsonl"].splitlines()
+    last = json.loads(events[-1])
+    [agent] = [e for e in map(json.loads, events) if e["name"] == "dev-python"]
+    published = sum(json.loads(e)["event"] == "published" for e in events)
+    late = last | {
+        "seq": last["seq"] + 1,
+        "event": "yanked",
+        "kind": "agent",
+        "namespace": agent["namespace"],
+        "name": "dev-python",
+        "version": "9.9.9",
+        "details": {"reason": "corrupt record"},
+    }
+    late.pop("blob", None)
+    events.append(json.dumps(late, sort_keys=True).encode())
+    members["registry-export/events.jsonl"] = b"\n".join(events) + b"\n"
+    _write(out, members)
+
+    with database() as target_db:
+        refused = _registry("import", str(out), "--to", target_db)
+        assert refused.returncode == 1, refused.stderr
+        assert "nothing was imported" in refused.stderr
+        subject = f"event {late['seq']} (yanked agent {agent['namespace']}/dev-python@9.9.9)"
+        assert subject in refused.stderr
+        assert "Traceback" not in refused.stderr
+        counts = asyncio.run(_row_counts(target_db))
+        assert counts == {
+            "artifacts": 0,
+            "artifact_versions": 0,
+            "changes": 0,
+            "audit_log": 0,
+            "search_documents": 0,
+        }
+        # The target is still empty, so the intact export imports into it afterwards.
+        members["registry-export/events.jsonl"] = b"\n".join(events[:-1]) + b"\n"
+        _write(out, members)
+        imported = _registry("import", str(out), "--to", target_db)
+        assert imported.returncode == 0, imported.stderr
+        assert asyncio.run(_row_counts(target_db))["artifact_versions"] == published
+
+
+async def _row_counts(database_url: str) -> dict[str, int]:
+    url = make_url(database_url).set(drivername="postgresql")
+    connection = await asyncpg.connect(url.render_as_string(hide_password=False))
+    try:
+        tables = ("artifacts", "artifact_versions", "changes", "audit_log", "search_documents")
+        return {t: await connection.fetchval(f"SELECT count(*) FROM {t}") for t in tables}
+    finally:
+        await connection.close()
+
+
+def _members(archive: Path) -> dict[str, bytes]:
+    members: dict[str, bytes] = {}
+    with tarfile.open(archive, "r:gz") as tar:
+        for member in tar.getmembers():
+            handle = tar.extractfile(member)
+            assert handle is not None
+            members[member.name] = handle.read()
+    return members
+
+
+def _write(archive: Path, members: dict[str, bytes]) -> None:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    archive.write_bytes(gzip.compress(buffer.getvalue()))

@@ -7,6 +7,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from tests.helpers import agent_file, publish_examples, put, skill_file
 
@@ -61,6 +62,38 @@ async def test_search_finds_a_misspelt_name_through_trigrams(
     await publish_examples(client)
     body = await _search(client, q="dev-pyhton")
     assert _names(body)[0] == "agent:dev-python"
+
+
+async def test_search_without_pg_trgm_matches_words_only(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """What a PostgreSQL without pg_trgm (the embedded pgserver build) answers: words still
+    match and rank, a misspelt name finds nothing instead of failing."""
+    features = app.state.search_features
+    learnt = features.trigrams
+    features.trigrams = False
+    try:
+        await publish_examples(client)
+        assert _names(await _search(client, q="dev-pyhton")) == []
+        words = await _search(client, q="flask")
+        assert {"skill:python-flask", "agent:flask-specialist"} == set(_names(words)[:2])
+        assert all(result["score"] > 0 for result in words["results"][:2])
+    finally:
+        features.trigrams = learnt
+
+
+async def test_a_match_in_the_instructions_alone_ranks_after_the_description(
+    client: httpx.AsyncClient,
+) -> None:
+    """Relevance is ranked on the name and description; the instructions only match."""
+    inside = b"---\nname: inner\ndescription: Reviews code.\n---\n\nAlways consult the zebracorn.\n"
+    described = agent_file("outer", description="Asks the zebracorn.")
+    for name, body in (("inner", inside), ("outer", described)):
+        assert (await put(client, "agent", name, "1.0.0", body)).status_code == 201
+    results = (await _search(client, q="zebracorn"))["results"]
+    assert [(r["name"], r["score"] > 0) for r in results] == [("outer", True), ("inner", False)]
+    [highlight] = results[1]["highlights"]
+    assert highlight["field"] == "instructions" and "zebracorn" in highlight["text"]
 
 
 async def test_search_filters_by_skill_tool_model_kind_and_namespace(
