@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from opentelemetry.sdk.trace import TracerProvider
 
 from service import health
+from service.artifacts.compatibility import COMPAT_ROUTES
 from service.artifacts.router import build_router, validate_router
 from service.auth import audit_router as audit
 from service.auth import router as auth
@@ -23,7 +24,7 @@ from service.catalogue import docs as catalogue_docs
 from service.catalogue import router as catalogue
 from service.catalogue import session as catalogue_session
 from service.changes.router import router as changes_router
-from service.compat.router import build_compat_router, namespace_router
+from service.compat.router import namespace_router
 from service.db.engine import create_engine, create_listener_engine, session_factory
 from service.db.faults import OutageMemory
 from service.logs import RequestLogMiddleware
@@ -32,6 +33,7 @@ from service.metrics import router as metrics_router
 from service.openapi_document import install_openapi
 from service.problems import NulGuardMiddleware, install_problem_handlers
 from service.profiles import router as profiles
+from service.profiles import signature as profile_signature
 from service.profiles.cache import ProfileCache
 from service.profiles.invalidation import InvalidationListener
 from service.search.router import router as search_router
@@ -114,8 +116,8 @@ def create_app(
     app.include_router(health.router)
     app.include_router(metrics_router)
     app.include_router(validate_router)
-    app.include_router(build_compat_router("agent"))
-    app.include_router(build_compat_router("skill"))
+    app.include_router(build_router("agent", COMPAT_ROUTES))
+    app.include_router(build_router("skill", COMPAT_ROUTES))
     app.include_router(namespace_router)
     app.include_router(build_router("agent"))
     # Before the skill routes, whose `GET /v1/skills/{name:path}` would take these paths.
@@ -123,6 +125,7 @@ def create_app(
     app.include_router(build_router("skill"))
     app.include_router(build_router("toolset"))
     app.include_router(signing.router)
+    app.include_router(profile_signature.router)
     app.include_router(profiles.router)
     app.include_router(auth.router)
     app.include_router(audit.router)

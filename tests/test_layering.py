@@ -15,12 +15,6 @@ from pathlib import Path
 SERVICE = Path(__file__).resolve().parents[1] / "service"
 # Pure cores: data in, data out. They may use each other, never a database, web or HTTP library.
 PURE = {"formats", "resolution", "semver"}
-# Package cycles known and not yet untangled, each with its reason; nothing may be added here
-# without one. signing/router.py serves profile signatures (imports profiles.router/service)
-# while profiles/router.py signs with signing/signer.py: the router belongs with profiles.
-# compat: artifacts/publishing.py runs the compatibility check (compat.policy/snapshot), while
-# compat's router and service build on artifacts: the check belongs below artifacts.
-KNOWN_CYCLES = {frozenset({"profiles", "signing"}), frozenset({"artifacts", "compat"})}
 IO_LIBRARIES = {"fastapi", "starlette", "sqlalchemy", "asyncpg", "httpx", "uvicorn", "alembic"}
 
 
@@ -61,9 +55,6 @@ def package_graph() -> dict[str, set[str]]:
     for source, target in _imports():
         if source != target and _is_unit(target):
             graph[source].add(target)
-    for pair in KNOWN_CYCLES:
-        first, second = sorted(pair)
-        graph[second].discard(first)
     return graph
 
 

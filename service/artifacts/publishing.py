@@ -83,7 +83,9 @@ class PublishService:
         self.cache = cache
         self.profiles = profiles
         self.resolver = Resolver(profiles, default_namespace)
-        self.compatibility = CompatibilityCheck(PolicyRepository(repository.session), repository)
+        self.compatibility = CompatibilityCheck(
+            PolicyRepository(repository.session), repository.get_version
+        )
         self.default_namespace = default_namespace
 
     async def publish(

@@ -498,11 +498,11 @@ def bind_kind(
     return endpoint
 
 
-def build_router(kind: Kind) -> APIRouter:
-    """The routes of `ROUTES` for one kind, with operationIds that name the kind."""
+def build_router(kind: Kind, routes: tuple[KindRoute, ...] = ROUTES) -> APIRouter:
+    """The routes of a table for one kind, with operationIds that name the kind."""
     plural = PLURAL[kind]
     router = APIRouter(prefix=f"/v1/{plural}", tags=[plural])
-    for route in ROUTES:
+    for route in routes:
         if kind not in route.kinds:
             continue
         defaults: dict[str, Any] = {}

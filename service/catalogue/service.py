@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from service.artifacts.compatibility import DiffService
 from service.artifacts.schemas import ArtifactDetail, Kind, VersionDetail
 from service.artifacts.service import ArtifactService
 from service.bundles.schemas import FileManifest
@@ -21,7 +22,6 @@ from service.catalogue.repository import (
     Hit,
 )
 from service.catalogue.sidebyside import Row, side_by_side
-from service.compat.service import DiffService
 from service.errors import InvalidCursor, NotFound
 from service.formats.tools import split_rules
 from service.profiles.service import ProfileService

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal, cast
 
-from service.artifacts.repository import ArtifactRepository
 from service.audit.actor import Actor
+from service.audit.repository import AuditRepository
 from service.compat.classify import baseline, check_release
 from service.compat.repository import PolicyRepository
 from service.compat.schemas import ArtifactPolicy, Compatibility, NamespacePolicy
-from service.compat.service import snapshot_of
-from service.compat.snapshot import Snapshot
+from service.compat.snapshot import Snapshot, snapshot_of
+from service.db.models import ArtifactVersion
 from service.errors import NotFound
 from service.formats import names
 from service.formats.names import Identity
@@ -19,6 +20,8 @@ from service.semver import InvalidVersion, Version
 
 DEFAULT_POLICY: Compatibility = "warn"
 PolicyKind = Literal["agent", "skill"]
+# (kind, namespace, name, version) -> the stored row: ArtifactRepository.get_version.
+VersionLoader = Callable[[str, str, str, str], Awaitable[ArtifactVersion | None]]
 
 
 class PolicyService:
@@ -87,15 +90,9 @@ class PolicyService:
     def _audit(
         self, actor: Actor, kind: str, namespace: str, name: str, details: dict[str, Any]
     ) -> None:
-        ArtifactRepository(self.repository.session).add_audit(
-            actor=actor,
-            action="set_policy",
-            kind=kind,
-            namespace=namespace,
-            name=name,
-            version=None,
-            digest=None,
-            details=details,
+        # Not a feed event (service.changes.events): the audit record alone.
+        AuditRepository(self.repository.session).add(
+            actor, "set_policy", kind=kind, namespace=namespace, name=name, details=details
         )
 
 
@@ -107,9 +104,9 @@ def _check_namespace(namespace: str) -> None:
 class CompatibilityCheck:
     """Compare a new version with the release below it, under the artifact's policy."""
 
-    def __init__(self, repository: PolicyRepository, artifacts: ArtifactRepository) -> None:
+    def __init__(self, repository: PolicyRepository, load_version: VersionLoader) -> None:
         self.repository = repository
-        self.artifacts = artifacts
+        self.load_version = load_version
 
     async def policy(self, kind: str, identity: Identity) -> Compatibility:
         _, own = await self.repository.artifact_policy(kind, identity.namespace, identity.name)
@@ -133,9 +130,7 @@ class CompatibilityCheck:
         policy = await self.policy(new.kind, identity)
         if policy == "none":
             return []
-        row = await self.artifacts.get_version(
-            new.kind, identity.namespace, identity.name, str(base)
-        )
+        row = await self.load_version(new.kind, identity.namespace, identity.name, str(base))
         if row is None:
             return []
         old = snapshot_of(new.kind, identity, row)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from service.formats.tools import RuleSyntaxError, parse_tool_rule
+
+if TYPE_CHECKING:
+    from service.db.models import ArtifactVersion
+    from service.formats.names import Identity
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,4 +100,22 @@ def snapshot(
         denied=denied,
         skills=skills,
         preloaded=tuple(preloaded),
+    )
+
+
+def snapshot_of(kind: str, identity: Identity, row: ArtifactVersion) -> Snapshot:
+    """The snapshot of a stored version."""
+    return snapshot(
+        kind,
+        str(identity),
+        row.version,
+        row.digest,
+        row.frontmatter,
+        row.body,
+        row.content,
+        profile=json.loads(row.profile_json) if row.profile_json else None,
+        tool_rules=row.tool_rules,
+        disallowed_rules=row.disallowed_rules,
+        lock=row.lock,
+        preloaded=[str(r["name"]) for r in row.requires],
     )

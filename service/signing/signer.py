@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable
+from typing import Annotated
 
+from fastapi import Depends
 from starlette.requests import Request
 
 from service.signing.keys import KeyRing
 
 SIGNATURE_HEADER = "Registry-Signature"
+# A detached compact JWS (RFC 7515 appendix F) served on its own.
+JOSE = "application/jose"
 
 
 class ProfileSigner:
@@ -42,3 +46,6 @@ class ProfileSigner:
 def get_signer(request: Request) -> ProfileSigner:
     signer: ProfileSigner = request.app.state.signer
     return signer
+
+
+SignerDep = Annotated[ProfileSigner, Depends(get_signer)]
