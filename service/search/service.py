@@ -71,13 +71,14 @@ class SearchService:
 
     async def search(self, criteria: Criteria, cursor: str | None, limit: int) -> SearchPage:
         fingerprint = _fingerprint(criteria)
+        pinned: int | None = None
+        after = None
         if cursor:
             state = decode_cursor(cursor, "at", "after", "q")
             if state["q"] != fingerprint or not isinstance(state["after"], list):
                 raise InvalidCursor("this cursor belongs to another search; start again without it")
-            at, after = int(state["at"]), state["after"]
-        else:
-            at, after = await self.repository.settled_position(), None
+            pinned, after = int(state["at"]), state["after"]
+        at, closed = await self.repository.position(pinned)
         if self.features.trigrams is None:
             self.features.trigrams = await self.repository.has_trigrams()
         hits = await self.repository.search(
@@ -86,7 +87,7 @@ class SearchService:
             after=after,
             limit=limit + 1,
             trigrams=self.features.trigrams,
-            closed=await self.repository.closed_after(at),
+            closed=closed,
         )
         page, more = hits[:limit], len(hits) > limit
         next_cursor = None
