@@ -38,7 +38,9 @@ from service.settings import Settings
 SKILLS = 48  # the shared pool
 TEMPLATES = 24  # skill combinations (2 to 6 skills each)
 PREFIX = "pop"
-JSONB = ("frontmatter", "lock", "requires", "tool_rules", "disallowed_rules", "warnings")
+JSONB = (
+    "frontmatter", "lock", "requires", "tool_rules", "disallowed_rules", "warnings", "provenance"
+)  # fmt: skip
 
 
 def skill_text(i: int) -> bytes:
@@ -138,6 +140,7 @@ def _restamp(template: Template, name: str, version: str) -> NewVersion:
         lock=row["lock"],
         warnings=row["warnings"],
         publisher="bench-population",
+        provenance=None,
         published_at=row["published_at"],
         requires=row["requires"],
         tool_rules=row["tool_rules"],
@@ -187,7 +190,10 @@ async def seed_population(
                 if columns is None:
                     columns = list(values)
                 records.append(
-                    tuple(json.dumps(values[c]) if c in JSONB else values[c] for c in columns)
+                    tuple(
+                        json.dumps(values[c]) if c in JSONB and values[c] is not None else values[c]
+                        for c in columns
+                    )
                 )
             if len(records) >= batch:
                 await connection.copy_records_to_table(
