@@ -146,8 +146,10 @@ class ProfileFastPath:
             authorization = headers.get(b"authorization")
             tokens: ReadTokens = state.read_tokens
             principal = tokens.principal(authorization) if authorization else None
-            if principal is None or not principal.can("read", key.namespace):
-                return False  # the route authenticates, refuses and audits as usual
+            client = scope.get("client")
+            blocked = state.failed_logins.blocked_for(client[0] if client else "unknown")
+            if principal is None or blocked is not None or not principal.can("read", key.namespace):
+                return False  # the route authenticates, refuses (429 too) and audits as usual
             scope.setdefault("state", {})["actor"] = principal.name
         entry = cache.get(key)
         if entry is None or time.monotonic() - entry.stored_at > settings.profile_cache_ttl:
