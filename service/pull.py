@@ -23,6 +23,7 @@ import httpx
 
 from service.bundles.archive import ArchiveError, Limits, read_archive
 from service.bundles.manifest import Bundle
+from service.resolution.document import Profile
 from service.resolution.profile import agent_frontmatter
 
 LOCK_FILE = "registry.lock.json"
@@ -78,7 +79,7 @@ def render_agent_file(profile: Mapping[str, Any]) -> bytes:
     `skills:` naming every resolved skill (installed beside it at the pinned versions, which a
     comment records), and the agent's own instructions verbatim."""
     skills = profile["skills"]
-    header = agent_frontmatter(profile)
+    header = agent_frontmatter(Profile.model_validate(profile))
     if skills:
         pins = ", ".join(f"{s['name']}@{s['version']}" for s in skills)
         names = ", ".join(skill_folder(s["name"]) for s in skills)

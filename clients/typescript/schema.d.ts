@@ -1558,7 +1558,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** ProfileSkill */
+        /**
+         * ProfileSkill
+         * @description One resolved skill as the profile shows it.
+         */
         ProfileSkill: {
             /** Name */
             name: string;

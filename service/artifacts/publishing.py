@@ -239,7 +239,7 @@ class PublishService:
             jsonable(checked.document),
             checked.body,
             data,
-            profile=checked.resolved.profile,
+            profile=checked.resolved.profile.as_data() if checked.resolved.profile else None,
             tool_rules=checked.tool_rules,
             disallowed_rules=checked.disallowed_rules,
             lock=checked.resolved.lock,

@@ -15,6 +15,7 @@ from service.formats.problems import Problem, error, warning
 from service.formats.refs import SkillRef
 from service.formats.tools import RuleKind, parse_tool_rule
 from service.profiles.repository import ProfileRepository
+from service.resolution.document import Profile, ProfileSkill, SkillFile
 from service.resolution.grants import (
     GrantError,
     Grants,
@@ -31,7 +32,7 @@ from service.resolution.graph import (
     Unsatisfiable,
     resolve,
 )
-from service.resolution.profile import AgentIdentity, ProfileSkill, build_profile
+from service.resolution.profile import AgentIdentity, build_profile
 from service.resolution.refs import split_name_ref
 from service.semver import Version
 
@@ -100,7 +101,7 @@ class Resolved:
     problems: list[Problem] = field(default_factory=list)
     lock: dict[str, Any] = field(default_factory=lambda: {"skills": {}, "toolsets": {}})
     dependencies: list[tuple[int, bool]] = field(default_factory=list)
-    profile: dict[str, Any] | None = None
+    profile: Profile | None = None
 
 
 class Resolver:
@@ -423,8 +424,8 @@ def _profile_skill(
         digest=row.digest,
         description=row.description,
         instructions=row.body,
-        allowed_tools=tuple(row.tool_rules or ()),
-        required_by=tuple(required_by),
-        files=tuple(f.as_dict() for f in files),
+        allowedTools=list(row.tool_rules or ()),
+        requiredBy=list(required_by),
+        files=[SkillFile.model_validate(f.as_dict()) for f in files],
         archive=archive_url(namespace, name, row.version),
     )
