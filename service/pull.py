@@ -23,6 +23,7 @@ import httpx
 
 from service.bundles.archive import ArchiveError, Limits, read_archive
 from service.bundles.manifest import Bundle
+from service.errors import CommandFailure
 from service.resolution.document import Profile
 from service.resolution.profile import agent_frontmatter
 
@@ -37,11 +38,8 @@ EXIT_AUTH = 3
 EXIT_NETWORK = 4
 
 
-class PullError(Exception):
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.exit_code = exit_code
+class PullError(CommandFailure):
+    """A pull (or its check of what is installed) cannot go on."""
 
 
 @dataclass(frozen=True)

@@ -195,11 +195,13 @@ class Resolver:
     # Agents ------------------------------------------------------------------------------
 
     async def resolve_agent(
-        self, source: AgentSource, pins: Mapping[str, Any] | None = None
+        self, source: AgentSource, pins: Mapping[str, Any] | None = None, *, build: bool = True
     ) -> Resolved:
         """Resolve skills, toolsets and grants and build the profile.
 
         `pins` (a stored lock) replaces each declared constraint with the locked exact version.
+        `build=False`: the file has errors of its own, so there is no profile to build (its
+        fields would not fit one); resolution still runs so that every problem is reported.
         """
         agent_key = self.key(source.namespace, source.name)
         result = Resolved()
@@ -231,6 +233,8 @@ class Resolver:
             return result
         grants = self._grants(source, toolsets, resolution, rows, result)
         if grants is None:
+            return result
+        if not build:
             return result
         manifests = await self.repository.skill_manifests(
             rows[(c.name, str(c.version))].id for c in resolution

@@ -75,9 +75,10 @@ class AgentDefinition(BaseModel):
     mcpServers: list[Any] | None = None
     permissionMode: str | None = None
     memory: str | None = None
-    effort: str | int | None = None
+    # Kept as written: publishing only warns when these are not strings.
+    effort: Any = Field(None, description="As written; `low`, `medium`, `high` or `max` expected.")
     background: bool | None = None
-    initialPrompt: str | None = None
+    initialPrompt: Any = Field(None, description="As written; a string expected.")
 
 
 class Profile(BaseModel):

@@ -23,6 +23,7 @@ from service.resolution.profile import (
     render_markdown,
 )
 from service.semver import Version
+from tests.helpers import DEV_PYTHON_SKILLS
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PUBLISHED = dt.datetime(2026, 3, 14, 9, 26, 53, 589000, tzinfo=dt.UTC)
@@ -44,14 +45,6 @@ SDK_AGENT_DEFINITION_FIELDS = {
     "effort",
     "permissionMode",
 }
-DEV_PYTHON_SKILLS = [
-    "python-flask",
-    "python-data-processing",
-    "python-aws",
-    "python-testing",
-    "git-workflow",
-    "code-review-practices",
-]
 
 
 def read_markdown(path: Path) -> tuple[dict[str, Any], str]:
@@ -434,7 +427,9 @@ def test_json_bytes_are_compact_sorted_utf8() -> None:
     assert "Python developer — Flask".encode() in data
     assert b"\\u2014" not in data
     assert data.startswith(b'{"agentDefinition":{"description":')
-    expected = json.dumps(profile.as_data(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    expected = json.dumps(
+        profile.as_data(), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
     assert data == expected.encode("utf-8")
 
 
