@@ -42,6 +42,8 @@ LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 REGISTRY = [sys.executable, "-m", "service.cli"]
 TOKEN = generate_token()
 PAGES = {
+    # The reference, measured the same way in the same run: a request that does nothing.
+    "reference: /healthz": "/healthz",
     "home": "/",
     "search q=python": "/ui/search?q=python",
     "search q=zzz (no match)": "/ui/search?q=zzz-nothing",

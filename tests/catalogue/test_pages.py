@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
+from service.catalogue import repository as catalogue_repository
+from service.catalogue import service as catalogue_service
 from service.catalogue.markdown import CachedMarkdown, render_markdown
 from service.catalogue.repository import CatalogueRepository
 from tests.helpers import agent_bytes, agent_file, publish_examples, put, skill_file
@@ -51,6 +54,37 @@ async def test_search_finds_flask_with_model_skills_and_grants(client: httpx.Asy
     dev = html.split('href="/ui/agents/default/dev-python"', 1)[1].split('class="result"', 1)[0]
     assert "<strong>sonnet</strong>" in dev and "<strong>6</strong> skills" in dev
     assert "<strong>6</strong> grants" in dev
+
+
+async def test_many_and_few_matches_list_the_same_pages(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A filtered search walks the artifacts in order when many match and gathers the matches
+    when few do: both answer the same results, page after page."""
+    await publish_examples(client)
+    await put(client, "skill", "notes", "1.0.0", skill_file("notes", description="Python notes."))
+    monkeypatch.setattr(catalogue_service, "PAGE_SIZE", 2)
+
+    async def every_page(query: str) -> list[str]:
+        names: list[str] = []
+        path: str | None = f"/ui/search?{query}"
+        while path is not None:
+            html = await _page(client, path)
+            names += re.findall(r'class="result-name" href="([^"]+)"', html)
+            following = re.search(r'href="(/ui/search\?[^"]*cursor=[^"]+)"', html)
+            path = following.group(1).replace("&amp;", "&") if following else None
+        return names
+
+    for query in ("q=python", "q=PYTHON&kind=skill", "tool=Bash", "skill=git-workflow", "q=zzz"):
+        monkeypatch.setattr(catalogue_repository, "FEW_MATCHES", 1_000)
+        gathered = await every_page(query)
+        monkeypatch.setattr(catalogue_repository, "FEW_MATCHES", 1)
+        walked = await every_page(query)
+        assert gathered == walked, query
+        assert len(gathered) == len(set(gathered)), query
+    python = await every_page("q=python")  # more than one page of 2
+    assert len(python) > 2 and "/ui/skills/default/notes" in python
+    assert "/ui/agents/default/dev-python" in python
 
 
 async def test_search_filters_are_links_that_narrow_results(client: httpx.AsyncClient) -> None:
