@@ -76,6 +76,7 @@ class AgentIdentity:
     published_at: dt.datetime
     yanked: bool = False
     deprecated: str | None = None
+    provenance: Mapping[str, Any] | None = None  # how it was published (token, OIDC CI run)
 
 
 def iso_utc(moment: dt.datetime) -> str:
@@ -205,6 +206,8 @@ def build_profile(
         "deprecated": agent.deprecated,
         "publishedAt": iso_utc(agent.published_at),
     }
+    if agent.provenance is not None:
+        profile["provenance"] = dict(agent.provenance)
     return Profile.model_validate(profile)
 
 

@@ -53,6 +53,7 @@ class Criteria:
     tool: str | None
     model: str | None
     sort: Sort
+    readable: tuple[str, ...] | None = None  # only these namespaces (what the caller may read)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,17 +82,20 @@ class SearchRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def settled_position(self) -> int:
-        return int(await self.session.scalar(text("SELECT registry_settled_seq()")) or 0)
-
-    async def closed_after(self, at: int) -> bool:
-        """Whether a document current at feed position `at` has been replaced since (an index
-        probe): only then does a search pinned to `at` need to look at closed documents."""
-        found = await self.session.scalar(
-            text("SELECT EXISTS (SELECT 1 FROM search_documents WHERE valid_to > :at)"),
-            {"at": at},
-        )
-        return bool(found)
+    async def position(self, at: int | None) -> tuple[int, bool]:
+        """The feed position to search at (`at`, else the settled one: every change up to it
+        committed), and whether a document current then has been replaced since (an index
+        probe): only then does the search need to look at closed documents. One round trip."""
+        row = (
+            await self.session.execute(
+                text(
+                    "SELECT p.at, EXISTS (SELECT 1 FROM search_documents WHERE valid_to > p.at)"
+                    " FROM (SELECT coalesce(CAST(:at AS bigint), registry_settled_seq()) AS at) p"
+                ),
+                {"at": at},
+            )
+        ).one()
+        return int(row[0] or 0), bool(row[1])
 
     async def has_trigrams(self) -> bool:
         found = await self.session.scalar(
@@ -117,6 +121,9 @@ class SearchRepository:
         if criteria.namespace is not None:
             filters.append("d.namespace = :namespace")
             params["namespace"] = criteria.namespace
+        if criteria.readable is not None:
+            filters.append("d.namespace = ANY(CAST(:readable AS text[]))")
+            params["readable"] = list(criteria.readable)
         if criteria.skills:
             filters.append("d.skills && CAST(:skills AS text[])")
             params["skills"] = list(criteria.skills)

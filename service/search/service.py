@@ -42,7 +42,9 @@ class SearchService:
         tool: str | None,
         model: str | None,
         sort: str | None,
+        readable: frozenset[str] | None = None,
     ) -> Criteria:
+        """`readable`: only these namespaces (what the caller may read); None: every one."""
         text = (query or "").strip() or None
         chosen = sort or ("relevance" if text else "name")
         if chosen == "relevance" and text is None:
@@ -64,17 +66,19 @@ class SearchService:
             tool=tool,
             model=model,
             sort=chosen,  # type: ignore[arg-type]  # checked by the router's Literal
+            readable=None if readable is None else tuple(sorted(readable)),
         )
 
     async def search(self, criteria: Criteria, cursor: str | None, limit: int) -> SearchPage:
         fingerprint = _fingerprint(criteria)
+        pinned: int | None = None
+        after = None
         if cursor:
             state = decode_cursor(cursor, "at", "after", "q")
             if state["q"] != fingerprint or not isinstance(state["after"], list):
                 raise InvalidCursor("this cursor belongs to another search; start again without it")
-            at, after = int(state["at"]), state["after"]
-        else:
-            at, after = await self.repository.settled_position(), None
+            pinned, after = int(state["at"]), state["after"]
+        at, closed = await self.repository.position(pinned)
         if self.features.trigrams is None:
             self.features.trigrams = await self.repository.has_trigrams()
         hits = await self.repository.search(
@@ -83,7 +87,7 @@ class SearchService:
             after=after,
             limit=limit + 1,
             trigrams=self.features.trigrams,
-            closed=await self.repository.closed_after(at),
+            closed=closed,
         )
         page, more = hits[:limit], len(hits) > limit
         next_cursor = None
@@ -138,7 +142,7 @@ def _highlight(field: str, marked: str) -> Highlight | None:
 def _fingerprint(criteria: Criteria) -> str:
     """A cursor only continues the search it came from."""
     parts = [criteria.query, criteria.kinds, criteria.namespace, criteria.skills]
-    parts += [criteria.tool, criteria.model, criteria.sort]
+    parts += [criteria.tool, criteria.model, criteria.sort, criteria.readable]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
 
 

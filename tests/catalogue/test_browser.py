@@ -176,6 +176,18 @@ def _cells(page: Page, table: str, column: int) -> list[str]:
     ]
 
 
+def _compare(page: Page, artifact_url: str, old: str, new: str) -> list[list[str]]:
+    """Choose two versions on an artifact's page and compare them: the diff's grant changes,
+    each as its words."""
+    page.goto(artifact_url)
+    page.get_by_label("From").select_option(old)
+    page.get_by_label("to", exact=True).select_option(new)
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_url(f"{artifact_url}/diff/{old}...{new}")
+    grants = page.locator("#grants-heading + ul.changes li").all_inner_texts()
+    return [grant.replace("\n", " ").split() for grant in grants]
+
+
 def test_journey_search_agent_grants_skills_dependents_diff_download(
     watched: tuple[Watch, Page], registry: LiveServer
 ) -> None:
@@ -244,13 +256,8 @@ def test_journey_search_agent_grants_skills_dependents_diff_download(
     assert script.content == (EXAMPLES / "skills/python-testing/scripts/run_pytest.sh").read_bytes()
     check(page, "skill-python-testing-files")
 
-    page.goto(url + "/ui/agents/default/dev-python")
-    page.get_by_label("From").select_option("1.0.0")
-    page.get_by_label("to", exact=True).select_option("1.1.0")
-    page.get_by_role("button", name="Compare").click()
-    page.wait_for_url(url + "/ui/agents/default/dev-python/diff/1.0.0...1.1.0")
-    grants = page.locator("#grants-heading + ul.changes li").all_inner_texts()
-    assert [g.replace("\n", " ").split() for g in grants] == [["+", "added", "WebFetch", "agent"]]
+    grants = _compare(page, url + "/ui/agents/default/dev-python", "1.0.0", "1.1.0")
+    assert grants == [["+", "added", "WebFetch", "agent"]]
     fields = page.locator("table.diff-fields tbody th code").all_inner_texts()
     assert fields == ["maxTurns", "tools"]  # the diff API lists fields in key order
     assert page.locator("table.side-by-side td.del").first.inner_text() == "# Python Developer"
@@ -265,13 +272,8 @@ def test_journey_search_agent_grants_skills_dependents_diff_download(
             headers={"Content-Type": "text/markdown", **ADMIN},
         )
         assert response.status_code == 201, response.text
-    page.goto(url + "/ui/skills/default/release-notes")
-    page.get_by_label("From").select_option("1.0.0")
-    page.get_by_label("to", exact=True).select_option("1.1.0")
-    page.get_by_role("button", name="Compare").click()
-    page.wait_for_url(url + "/ui/skills/default/release-notes/diff/1.0.0...1.1.0")
-    grants = page.locator("#grants-heading + ul.changes li").all_inner_texts()
-    assert [g.replace("\n", " ").split()[:3] for g in grants] == [["+", "added", "Grep"]]
+    grants = _compare(page, url + "/ui/skills/default/release-notes", "1.0.0", "1.1.0")
+    assert [grant[:3] for grant in grants] == [["+", "added", "Grep"]]
     check(page, "diff-skill-release-notes")
 
     watch.assert_clean()
