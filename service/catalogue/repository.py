@@ -186,7 +186,7 @@ class CatalogueRepository:
             chosen = chosen.select_from(Artifact).outerjoin(
                 document, and_(document.artifact_id == Artifact.id, current)
             )
-        elif await self._matches_at_least(content, scope, FEW_MATCHES):
+        elif (few := await self._few_matches(content, scope, FEW_MATCHES)) is None:
             # A common word or tool: walk the artifacts in index order and test each one's
             # document (OFFSET 0 keeps the lateral from being flattened into a join that would
             # first gather every match), so the page fills after a few probes.
@@ -199,11 +199,11 @@ class CatalogueRepository:
             chosen = select(Artifact.id.label("artifact_id"), matching.c.id.label("document_id"))
             chosen = chosen.select_from(Artifact).join(matching, true())
         else:
-            # Few matches (or none): gather them through the documents' indexes, then sort.
+            # Few matches (or none), already gathered through the documents' indexes: sort them.
             chosen = chosen.select_from(document).join(
                 Artifact, Artifact.id == document.artifact_id
             )
-            scope += [current, *content]
+            scope = [document.id.in_(few)]
         page = chosen.where(*scope).order_by(*key.clauses).limit(limit).subquery("page")
         counted = aliased(ArtifactVersion)
         count = (
@@ -233,21 +233,20 @@ class CatalogueRepository:
         rows = await self.session.execute(statement)
         return [Hit(*row) for row in rows]
 
-    async def _matches_at_least(
-        self, content: list[ColumnElement[bool]], scope: list[ColumnElement[bool]], count: int
-    ) -> bool:
-        """Whether `count` current documents pass these filters (read through their indexes,
-        stopping at `count`)."""
+    async def _few_matches(
+        self, content: list[ColumnElement[bool]], scope: list[ColumnElement[bool]], few: int
+    ) -> list[int] | None:
+        """The current documents passing these filters, read through their indexes, if there
+        are fewer than `few`; None when there are more."""
         document = SearchDocument
-        matching = (
+        statement = (
             select(document.id)
             .join(Artifact, Artifact.id == document.artifact_id)
             .where(document.valid_to.is_(None), *content, *scope)
-            .limit(count)
-            .subquery()
+            .limit(few)
         )
-        found = await self.session.scalar(select(func.count()).select_from(matching))
-        return (found or 0) >= count
+        found = list((await self.session.scalars(statement)).all())
+        return found if len(found) < few else None
 
     async def dependents(
         self, kind: str, namespace: str, name: str, limit: int, count_up_to: int
