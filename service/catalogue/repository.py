@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, Text, and_, case, func, literal, select, true, tuple_, union_all
+from sqlalchemy import ARRAY, Text, and_, case, func, literal, select, text, true, tuple_, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from service.artifacts.repository import _escape_like
 from service.db.models import Artifact, ArtifactVersion, SearchDocument, VersionDependency
+from service.search.repository import CUSTOM_PLANS
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +240,8 @@ class CatalogueRepository:
         """The current documents passing these filters, read through their indexes, if there
         are fewer than `few`; None when there are more."""
         document = SearchDocument
+        # Planned for these values, here and in the page's query (see search.repository).
+        await self.session.execute(select(text(CUSTOM_PLANS)))
         statement = (
             select(document.id)
             .join(Artifact, Artifact.id == document.artifact_id)
