@@ -22,6 +22,7 @@ from service.auth.tokens import hash_token
 from service.bundles import router as bundles
 from service.catalogue import docs as catalogue_docs
 from service.catalogue import router as catalogue
+from service.catalogue import session as catalogue_session
 from service.changes.router import router as changes_router
 from service.compat.router import namespace_router
 from service.db.engine import create_engine, create_listener_engine, session_factory
@@ -134,6 +135,8 @@ def create_app(
     app.include_router(catalogue_docs.build_router(app.openapi_url or "/openapi.json"))
     # With REGISTRY_ANONYMOUS_READ=false the pages need a token too, like every other read.
     app.include_router(catalogue.build_router(), dependencies=[ReadAccess])
+    # Outside ReadAccess: it is how a browser gets read access.
+    app.include_router(catalogue_session.router)
     app.mount(catalogue.STATIC_PREFIX, StaticFiles(directory=catalogue.HERE / "static"), "static")
     install_openapi(app)
     if tracing is not None:

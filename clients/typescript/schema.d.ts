@@ -726,7 +726,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Namespaces and how many artifacts each holds */
+        /**
+         * Namespaces and how many artifacts each holds
+         * @description Only the namespaces the caller may read (all of them while anonymous reads are on).
+         */
         get: operations["list_namespaces"];
         put?: never;
         /** Create a namespace */
@@ -1555,6 +1558,8 @@ export interface components {
             deprecated: string | null;
             /** Publishedat */
             publishedAt: string;
+            /** @description How this version was published: the token's name, or the CI run behind an OIDC trusted publish (issuer, repository, workflow, ref, commit). Absent for versions published before provenance was recorded. */
+            provenance?: components["schemas"]["Provenance"] | null;
         } & {
             [key: string]: unknown;
         };
@@ -1611,6 +1616,67 @@ export interface components {
             ignored?: {
                 [key: string]: unknown;
             }[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * Provenance
+         * @description How a version was published, recorded at publish and never changed.
+         */
+        Provenance: {
+            /**
+             * Method
+             * @description `token`: an API token; `oidc`: a token from OIDC trusted publishing (a CI run); `bootstrap`: the operator's bootstrap token; `system`: the registry itself (`registry serve --seed`).
+             * @enum {string}
+             */
+            method: "token" | "oidc" | "bootstrap" | "system";
+            /**
+             * Publisher
+             * @description The token's name, the OIDC subject, `bootstrap`, or the system task.
+             */
+            publisher: string;
+            /**
+             * Tokenid
+             * @description The id of the token that published it.
+             */
+            tokenId?: string | null;
+            /**
+             * Issuer
+             * @description OIDC: the CI provider that signed the run.
+             */
+            issuer?: string | null;
+            /**
+             * Subject
+             * @description OIDC: the ID token's `sub`.
+             */
+            subject?: string | null;
+            /**
+             * Repository
+             * @description OIDC: the repository the run built.
+             */
+            repository?: string | null;
+            /**
+             * Workflow
+             * @description OIDC: the workflow file at its ref (GitHub `workflow_ref`).
+             */
+            workflow?: string | null;
+            /**
+             * Ref
+             * @description OIDC: the git ref the run built.
+             */
+            ref?: string | null;
+            /**
+             * Commit
+             * @description OIDC: the commit the run built.
+             */
+            commit?: string | null;
+            /**
+             * Claims
+             * @description OIDC: every claim kept from the ID token (those the trust policy matched, and the CI ones: run_id, event_name, environment, …), `iss` and `sub` aside.
+             */
+            claims?: {
+                [key: string]: unknown;
+            } | null;
         } & {
             [key: string]: unknown;
         };
@@ -1946,6 +2012,8 @@ export interface components {
             name: string;
             /** Publisher */
             publisher?: string | null;
+            /** @description How it was published: the token, or the OIDC trusted-publishing CI run (issuer, repository, workflow, ref, commit). Null for versions published before provenance was recorded. */
+            provenance?: components["schemas"]["Provenance"] | null;
             /** Frontmatter */
             frontmatter: {
                 [key: string]: unknown;
@@ -4653,6 +4721,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No usable bearer token (missing, malformed, unknown, expired or revoked) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the namespace or the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -4664,6 +4750,15 @@ export interface operations {
             };
             /** @description Invalid request parameters; every problem is listed */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentication attempts from this address; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4722,6 +4817,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No usable bearer token (missing, malformed, unknown, expired or revoked) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the namespace or the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -4733,6 +4846,15 @@ export interface operations {
             };
             /** @description Invalid request parameters; every problem is listed */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentication attempts from this address; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4790,6 +4912,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No usable bearer token (missing, malformed, unknown, expired or revoked) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the namespace or the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -4801,6 +4941,15 @@ export interface operations {
             };
             /** @description Invalid request parameters; every problem is listed */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentication attempts from this address; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7289,6 +7438,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No usable bearer token (missing, malformed, unknown, expired or revoked) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the namespace or the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -7309,6 +7476,15 @@ export interface operations {
             };
             /** @description Invalid file or request; every problem is listed */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentication attempts from this address; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8438,8 +8614,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No usable bearer token (missing, malformed, unknown, expired or revoked) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the namespace or the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid file or request; every problem is listed */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentication attempts from this address; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8491,8 +8694,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No usable bearer token (missing, malformed, unknown, expired or revoked) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the namespace or the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid file or request; every problem is listed */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed authentication attempts from this address; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -57,6 +57,15 @@ class Checked:
 
 
 @dataclass(frozen=True, slots=True)
+class Origin:
+    """What a copy (`registry mirror`, `registry import`) keeps from its source, so its
+    profiles are the source's byte for byte: when and how the version was first published."""
+
+    published_at: dt.datetime
+    provenance: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
 class Published:
     detail: VersionDetail
     created: bool
@@ -88,11 +97,12 @@ class PublishService:
         *,
         actor: Actor,
         bundle: Bundle | None = None,
-        published_at: dt.datetime | None = None,
+        origin: Origin | None = None,
     ) -> Published:
         """Publish a file; a skill is a folder (`bundle`, `SKILL.md` alone when not given), whose
         digest is over its canonical manifest and whose files are stored with the version.
-        `published_at`: a mirror or an import keeps the source's time, so profiles match."""
+        The version records how it was published (`provenance`, from the actor), unless it is
+        a copy: a mirror or an import keeps the source's `origin`, so profiles match."""
         identity, path_problems = self._identity(qualified_name)
         if kind == "skill" and bundle is None:
             bundle = Bundle.single(data)
@@ -104,10 +114,8 @@ class PublishService:
             if existing is not None:
                 return _republished(kind, identity, existing, digest)
 
-        published_at = published_at or dt.datetime.now(dt.UTC)
-        checked = await self._check(
-            kind, identity, version, data, path_problems, published_at, digest
-        )
+        origin = origin or Origin(dt.datetime.now(dt.UTC), actor.provenance())
+        checked = await self._check(kind, identity, version, data, path_problems, origin, digest)
         if checked.errors or identity is None or checked.document is None:
             raise ValidationFailed(
                 f"{len(checked.errors)} problem(s) in the {kind} file; nothing was published.",
@@ -126,7 +134,8 @@ class PublishService:
             lock=checked.resolved.lock,
             warnings=[p.as_dict() for p in checked.problems],
             publisher=actor.name,
-            published_at=published_at,
+            provenance=origin.provenance,
+            published_at=origin.published_at,
             requires=[d.as_json() for d in checked.requires],
             tool_rules=checked.tool_rules,
             disallowed_rules=checked.disallowed_rules,
@@ -175,7 +184,7 @@ class PublishService:
         identity, path_problems = (
             (None, []) if qualified_name is None else self._identity(qualified_name)
         )
-        now = dt.datetime.now(dt.UTC)
+        now = Origin(dt.datetime.now(dt.UTC), None)
         checked = await self._check(
             kind, identity, version, data, path_problems, now, digest_of(data)
         )
@@ -198,7 +207,7 @@ class PublishService:
         version: str | None,
         data: bytes,
         path_problems: list[Problem],
-        published_at: dt.datetime,
+        origin: Origin,
         digest: str,
     ) -> Checked:
         checked = self._parse(kind, identity, version, data, path_problems)
@@ -222,12 +231,13 @@ class PublishService:
                 name=name,
                 version=str(parsed_version),
                 digest=digest,
-                published_at=published_at,
+                published_at=origin.published_at,
                 frontmatter=checked.document,
                 body=checked.body,
                 requires=checked.requires,
                 tool_rules=checked.tool_rules,
                 disallowed_rules=checked.disallowed_rules,
+                provenance=origin.provenance,
             )
             checked.resolved = await self.resolver.resolve_agent(source)
         checked.problems += checked.resolved.problems

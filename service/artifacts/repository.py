@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -55,6 +56,7 @@ class NewVersion:
     lock: dict[str, Any]
     warnings: list[dict[str, str]]
     publisher: str | None
+    provenance: dict[str, Any] | None  # how it was published: the token, or the OIDC CI run
     published_at: datetime
     requires: list[dict[str, Any]]
     tool_rules: list[str] | None
@@ -109,6 +111,7 @@ class ArtifactRepository:
                 lock=new.lock,
                 warnings=new.warnings,
                 publisher=new.publisher,
+                provenance=new.provenance,
                 published_at=new.published_at,
                 requires=new.requires,
                 tool_rules=new.tool_rules,
@@ -161,9 +164,15 @@ class ArtifactRepository:
         return list(await self.session.scalars(statement))
 
     async def search(
-        self, kind: str, query: str | None, limit: int, after: tuple[str, str] | None
+        self,
+        kind: str,
+        query: str | None,
+        limit: int,
+        after: tuple[str, str] | None,
+        namespaces: Collection[str] | None = None,
     ) -> list[ArtifactRow]:
-        """Artifacts of a kind by (namespace, name), with their latest stable version."""
+        """Artifacts of a kind by (namespace, name), with their latest stable version; only in
+        `namespaces` when given (what the caller may read)."""
         candidate = aliased(ArtifactVersion)
         latest = (
             select(candidate.id)
@@ -188,6 +197,8 @@ class ArtifactRepository:
         )
         if after is not None:
             statement = statement.where(tuple_(Artifact.namespace, Artifact.name) > tuple_(*after))
+        if namespaces is not None:
+            statement = statement.where(Artifact.namespace.in_(sorted(namespaces)))
         if query:
             pattern = "%" + _escape_like(query) + "%"
             statement = statement.where(

@@ -25,7 +25,13 @@ from service.artifacts.schemas import (
 )
 from service.artifacts.service import ArtifactService
 from service.audit.actor import Actor
-from service.auth.dependencies import READ_ERRORS, WRITE_ERRORS, ReadAccess, require
+from service.auth.dependencies import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    ReadAccess,
+    ReadScopeDep,
+    require,
+)
 from service.auth.tokens import Permission
 from service.bundles.manifest import Bundle
 from service.bundles.service import read_upload
@@ -272,14 +278,17 @@ async def delete_tag(
     return Response(status_code=204)
 
 
-async def dependents(kind: Kind, *, name: str, service: ServiceDep) -> DependentList:
-    return await service.dependents(kind, name)
+async def dependents(
+    kind: Kind, *, name: str, service: ServiceDep, scope: ReadScopeDep
+) -> DependentList:
+    return await service.dependents(kind, name, scope.namespaces)
 
 
 async def search(
     kind: Kind,
     *,
     service: ServiceDep,
+    scope: ReadScopeDep,
     q: Annotated[
         str | None,
         Query(max_length=200, description="Text in the name or description."),
@@ -287,7 +296,7 @@ async def search(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=400)] = None,
 ) -> ArtifactPage:
-    return await service.search(kind, q, limit, cursor)
+    return await service.search(kind, q, limit, cursor, scope.namespaces)
 
 
 async def get_artifact(kind: Kind, *, name: str, service: ServiceDep) -> ArtifactDetail:

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from service.schemas import ApiModel, ProblemItem, StorableText
+from service.schemas import ApiModel, ProblemItem, Provenance, StorableText
 
 Kind = Literal["agent", "skill", "toolset"]
 
@@ -28,6 +28,12 @@ class VersionDetail(VersionSummary):
     namespace: str
     name: str
     publisher: str | None = None
+    provenance: Provenance | None = Field(
+        None,
+        description="How it was published: the token, or the OIDC trusted-publishing CI run"
+        " (issuer, repository, workflow, ref, commit). Null for versions published before"
+        " provenance was recorded.",
+    )
     frontmatter: dict[str, Any]
     body: str
     lock: dict[str, Any]

@@ -86,23 +86,33 @@ class ArtifactService:
         )
 
     async def search(
-        self, kind: Kind, query: str | None, limit: int, cursor: str | None
+        self,
+        kind: Kind,
+        query: str | None,
+        limit: int,
+        cursor: str | None,
+        namespaces: frozenset[str] | None = None,
     ) -> ArtifactPage:
+        """`namespaces`: only these (what the caller may read); None: every namespace."""
         after = _decode_cursor(cursor) if cursor else None
-        rows = await self.repository.search(kind, query, limit + 1, after)
+        rows = await self.repository.search(kind, query, limit + 1, after, namespaces)
         page, more = rows[:limit], len(rows) > limit
         items = [artifact_summary(kind, r.artifact, r.latest, r.version_count) for r in page]
         last = page[-1].artifact if page else None
         next_cursor = _encode_cursor(last) if more and last is not None else None
         return ArtifactPage(items=items, nextCursor=next_cursor)
 
-    async def dependents(self, kind: Kind, qualified_name: str) -> DependentList:
+    async def dependents(
+        self, kind: Kind, qualified_name: str, namespaces: frozenset[str] | None = None
+    ) -> DependentList:
+        """Who uses it; only dependents in `namespaces` when given (what the caller may read)."""
         identity, _ = await self._artifact(kind, qualified_name)
         rows = await self.profiles.dependents(kind, identity.namespace, identity.name)
         return DependentList(
             items=[
                 Dependent(kind=k, namespace=ns, name=n, version=v, uses=uses, direct=direct)
                 for k, ns, n, v, uses, direct in rows
+                if namespaces is None or ns in namespaces
             ]
         )
 

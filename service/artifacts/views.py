@@ -7,7 +7,7 @@ import hashlib
 from service.artifacts.schemas import ArtifactSummary, Kind, VersionDetail, VersionSummary
 from service.db.models import Artifact, ArtifactVersion
 from service.formats.names import Identity
-from service.schemas import ProblemItem
+from service.schemas import ProblemItem, Provenance
 
 
 def digest_of(data: bytes) -> str:
@@ -33,6 +33,7 @@ def version_detail(kind: Kind, identity: Identity, row: ArtifactVersion) -> Vers
         namespace=identity.namespace,
         name=identity.name,
         publisher=row.publisher,
+        provenance=None if row.provenance is None else Provenance.model_validate(row.provenance),
         frontmatter=row.frontmatter,
         body=row.body,
         lock=row.lock,

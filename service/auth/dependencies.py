@@ -1,13 +1,15 @@
 """FastAPI dependencies that guard routes: one per permission, plus reads and admin routes.
 
 Each write route takes `Depends(require("publish"))` (or tag, yank) and gets the `Actor` the audit
-log records; refusals are themselves audited, and failed authentications are rate-limited per
-client address before any token is looked at.
+log records; every read takes `ReadAccess` (or `ReadScopeDep`, to filter what it lists). Refusals
+of both are audited, and failed authentications are rate-limited per client address (in this
+process's memory) before any token is looked at.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
@@ -18,7 +20,7 @@ from service.audit.repository import AuditRepository
 from service.auth.ratelimit import FailedLoginLimiter
 from service.auth.repository import AuthRepository
 from service.auth.service import AuthService
-from service.auth.tokens import Permission, Principal
+from service.auth.tokens import ALL_NAMESPACES, Permission, Principal
 from service.dependencies import SessionDep, SettingsDep
 from service.errors import (
     Forbidden,
@@ -30,6 +32,9 @@ from service.formats import names
 from service.settings import Settings
 
 Refusal = Unauthenticated | Forbidden | NamespaceNotFound
+# Set by the catalogue's sign-in form (HttpOnly, SameSite=Strict): a browser cannot send a bearer
+# header, so the pages of a registry without anonymous reads take the token from here. Reads only.
+READ_COOKIE = "registry_read_token"
 HOW_TO_AUTHENTICATE = (
     "this request needs a token: send `Authorization: Bearer <token>`"
     " (`registry publish --token`, or REGISTRY_TOKEN)"
@@ -80,15 +85,19 @@ def check_not_blocked(request: Request) -> None:
         )
 
 
-async def authenticate(request: Request, service: AuthService) -> Principal | None:
-    """The principal behind the Authorization header; None without one."""
+async def authenticate(
+    request: Request, service: AuthService, *, cookie: bool = False
+) -> Principal | None:
+    """The principal behind the Authorization header; None without one. With `cookie` (reads
+    only, never writes), the catalogue's sign-in cookie stands in for a missing header."""
     header = request.headers.get("authorization")
     check_not_blocked(request)
     limiter: FailedLoginLimiter = request.app.state.failed_logins
     address = client_address(request)
     try:
         if header is None:
-            return None
+            saved = request.cookies.get(READ_COOKIE) if cookie else None
+            return await service.authenticate(saved) if saved else None
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer":
             raise Unauthenticated(
@@ -125,7 +134,7 @@ async def record_refusal(
     namespace: str | None,
     permission: str,
 ) -> None:
-    """Record a refused write in its own transaction (nothing else was written)."""
+    """Record a refused write or read in its own transaction (nothing else was written)."""
     path_name = request.path_params.get("name")
     name = None
     if isinstance(path_name, str):
@@ -202,18 +211,48 @@ async def require_admin(request: Request, service: AuthServiceDep, _: BearerDoc)
     return caller(request, principal)
 
 
-async def require_read(request: Request, service: AuthServiceDep, settings: SettingsDep) -> None:
-    """With REGISTRY_ANONYMOUS_READ=false, a read needs a token that may read the namespace."""
+@dataclass(frozen=True, slots=True)
+class ReadScope:
+    """The namespaces a read may show: `None` is every namespace (anonymous reads allowed, or a
+    token over `*`). Lists, search, the changes feed, batches and pages filter by it."""
+
+    namespaces: frozenset[str] | None = None
+
+    def allows(self, namespace: str) -> bool:
+        return self.namespaces is None or namespace in self.namespaces
+
+
+async def require_read(
+    request: Request, service: AuthServiceDep, settings: SettingsDep
+) -> ReadScope:
+    """With REGISTRY_ANONYMOUS_READ=false, a read needs a token that may read the namespace the
+    path names; a read naming none (a list, a search) shows only the token's namespaces.
+    Refusals are audited like refused writes."""
     if settings.anonymous_read:
-        return
-    principal = await authenticate(request, service)
-    if principal is None:
-        raise Unauthenticated(
-            "this registry does not allow anonymous reads; " + HOW_TO_AUTHENTICATE, presented=False
-        )
+        return ReadScope()
     namespace = path_namespace(request, settings)
-    if namespace is not None and not principal.can("read", namespace):
-        raise Forbidden(_lacks(principal, "read", namespace), permission="read")
+    principal: Principal | None = None
+    try:
+        principal = await authenticate(request, service, cookie=True)
+        if principal is None:
+            raise Unauthenticated(
+                "this registry does not allow anonymous reads; " + HOW_TO_AUTHENTICATE,
+                presented=False,
+            )
+        if namespace is not None and not principal.can("read", namespace):
+            raise Forbidden(_lacks(principal, "read", namespace), permission="read")
+    except (Unauthenticated, Forbidden) as error:
+        if isinstance(error, Unauthenticated) and error.presented is False:
+            request.app.state.failed_logins.failed(client_address(request))
+        await record_refusal(
+            request, service, principal, error, kind=None, namespace=namespace, permission="read"
+        )
+        raise
+    if not principal.permissions:
+        return ReadScope(frozenset())
+    if ALL_NAMESPACES in principal.namespaces:
+        return ReadScope()
+    return ReadScope(frozenset(principal.namespaces))
 
 
 async def _check_namespace(
@@ -241,4 +280,5 @@ def _lacks(principal: Principal, permission: str, namespace: str) -> str:
 WRITE_ERRORS = (401, 403, 429)
 READ_ERRORS = (401, 403, 429)
 ReadAccess = Depends(require_read)
+ReadScopeDep = Annotated[ReadScope, Depends(require_read)]
 AdminActor = Annotated[Actor, Depends(require_admin)]

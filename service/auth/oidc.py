@@ -24,10 +24,12 @@ ALGORITHMS = (
     "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
 )  # fmt: skip
 DISCOVERY = "/.well-known/openid-configuration"
-# Claims kept with an issued token (and so in the audit log) besides the ones a policy matched.
+# Claims kept with an issued token besides the ones a policy matched: in the audit log, and in the
+# `provenance` of what the token publishes (GitHub Actions names, then GitLab CI's).
 PROVENANCE = (
     "repository", "repository_owner", "workflow", "workflow_ref", "job_workflow_ref", "ref",
     "sha", "run_id", "run_attempt", "event_name", "environment", "actor",
+    "project_path", "ci_config_ref_uri", "pipeline_id", "job_id",
 )  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from service.auth.dependencies import (
     WRITE_ERRORS,
     AdminActor,
     AuthServiceDep,
-    ReadAccess,
+    ReadScopeDep,
     check_not_blocked,
     client_address,
     record_refusal,
@@ -98,10 +98,10 @@ async def create_namespace(
     summary="Namespaces and how many artifacts each holds",
     response_model=NamespaceList,
     responses=problem_responses(*READ_ERRORS),
-    dependencies=[ReadAccess],
 )
-async def list_namespaces(service: AuthServiceDep) -> NamespaceList:
-    return await service.list_namespaces()
+async def list_namespaces(service: AuthServiceDep, scope: ReadScopeDep) -> NamespaceList:
+    """Only the namespaces the caller may read (all of them while anonymous reads are on)."""
+    return await service.list_namespaces(scope.namespaces)
 
 
 def get_trust_service(request: Request, session: SessionDep, settings: SettingsDep) -> TrustService:

@@ -153,13 +153,15 @@ class AuthService:
         await self.repository.session.commit()
         return next(i for i in (await self.list_namespaces()).items if i.name == name)
 
-    async def list_namespaces(self) -> NamespaceList:
+    async def list_namespaces(self, readable: frozenset[str] | None = None) -> NamespaceList:
+        """Every namespace, or only those in `readable` (what the caller may read)."""
         return NamespaceList(
             items=[
                 NamespaceInfo(
                     name=ns.name, createdAt=ns.created_at, createdBy=ns.created_by, artifacts=n
                 )
                 for ns, n in await self.repository.list_namespaces()
+                if readable is None or ns.name in readable
             ]
         )
 

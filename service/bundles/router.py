@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
+from service.auth.dependencies import READ_ERRORS, ReadAccess
 from service.bundles.repository import BundleRepository
 from service.bundles.schemas import FileManifest
 from service.bundles.service import BundleService, ServedFile
@@ -13,7 +14,8 @@ from service.dependencies import SessionDep, SettingsDep
 from service.http_caching import IMMUTABLE, etag_matches
 from service.problems import problem_responses
 
-router = APIRouter(prefix="/v1/skills", tags=["skills"])
+# Like every read, with REGISTRY_ANONYMOUS_READ=false a skill's files need a token for its namespace.
+router = APIRouter(prefix="/v1/skills", tags=["skills"], dependencies=[ReadAccess])
 
 # A publisher's file is served as data, never as a page of this origin.
 UNTRUSTED = {
@@ -44,7 +46,7 @@ def _send(request: Request, served: ServedFile, extra: dict[str, str]) -> Respon
     operation_id="get_skill_version_files",
     summary="The files of a skill version: path, size, sha256, executable",
     response_model=FileManifest,
-    responses=problem_responses(404),
+    responses=problem_responses(*READ_ERRORS, 404),
 )
 async def get_files(
     name: str, version: str, bundles: BundlesDep, response: Response
@@ -67,7 +69,7 @@ async def get_files(
             },
         },
         **NOT_MODIFIED,
-        **problem_responses(404),
+        **problem_responses(*READ_ERRORS, 404),
     },
 )
 async def get_file(
@@ -87,7 +89,7 @@ async def get_file(
             "content": {"application/gzip": {"schema": {"type": "string", "format": "binary"}}},
         },
         **NOT_MODIFIED,
-        **problem_responses(404),
+        **problem_responses(*READ_ERRORS, 404),
     },
 )
 async def get_archive(name: str, version: str, bundles: BundlesDep, request: Request) -> Response:

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ARRAY, Text, and_, case, func, literal, select, text, true, tuple_, union_all
+from sqlalchemy import (
+    ARRAY,
+    Select,
+    Text,
+    and_,
+    case,
+    func,
+    literal,
+    select,
+    text,
+    true,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -14,6 +28,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from service.artifacts.repository import _escape_like
 from service.db.models import Artifact, ArtifactVersion, SearchDocument, VersionDependency
 from service.search.repository import CUSTOM_PLANS
+
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,20 +95,31 @@ FEW_MATCHES = 200
 
 
 class CatalogueRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, readable: Collection[str] | None = None) -> None:
+        """`readable`: the namespaces the reader may see (None: every one); every query here
+        keeps to them, so a page never shows, links or counts what the reader cannot read."""
         self.session = session
+        self.readable = None if readable is None else sorted(readable)
+
+    def _visible(self, statement: S) -> S:
+        """`statement` (which selects from `Artifact`) kept to the readable namespaces."""
+        if self.readable is None:
+            return statement
+        return statement.where(Artifact.namespace.in_(self.readable))
 
     async def counts(self) -> Counts:
         by_kind = dict(
             (
                 await self.session.execute(
-                    select(Artifact.kind, func.count()).group_by(Artifact.kind)
+                    self._visible(select(Artifact.kind, func.count()).group_by(Artifact.kind))
                 )
             ).all()
         )
-        versions = await self.session.scalar(select(func.count()).select_from(ArtifactVersion))
+        versions = await self.session.scalar(
+            self._visible(select(func.count()).select_from(ArtifactVersion).join(Artifact))
+        )
         namespaces = await self.session.scalar(
-            select(func.count(func.distinct(Artifact.namespace)))
+            self._visible(select(func.count(func.distinct(Artifact.namespace))))
         )
         return Counts(
             agents=by_kind.get("agent", 0),
@@ -103,7 +130,7 @@ class CatalogueRepository:
         )
 
     async def namespaces(self) -> list[tuple[str, int]]:
-        statement = (
+        statement = self._visible(
             select(Artifact.namespace, func.count())
             .group_by(Artifact.namespace)
             .order_by(Artifact.namespace)
@@ -111,7 +138,7 @@ class CatalogueRepository:
         return [(namespace, count) for namespace, count in await self.session.execute(statement)]
 
     async def recently_published(self, limit: int) -> list[Event]:
-        statement = (
+        statement = self._visible(
             select(
                 Artifact.kind,
                 Artifact.namespace,
@@ -131,7 +158,7 @@ class CatalogueRepository:
         appears once for each)."""
 
         def changed(at: Any, note: Any, what: str) -> Any:
-            return (
+            return self._visible(
                 select(
                     Artifact.kind,
                     Artifact.namespace,
@@ -181,6 +208,9 @@ class CatalogueRepository:
             scope.append(Artifact.kind == filters.kind)
         if filters.namespace:
             scope.append(Artifact.namespace == filters.namespace)
+        if self.readable is not None:
+            # Before the page's LIMIT, so a page of what this reader may see is full.
+            scope.append(Artifact.namespace.in_(self.readable))
         chosen = select(Artifact.id.label("artifact_id"), document.id.label("document_id"))
         if not content:
             # Every artifact in the order of its unique index: a page stops reading when full.
@@ -265,6 +295,9 @@ class CatalogueRepository:
             .subquery("targets")
         )
         edges = select(VersionDependency).where(VersionDependency.target_version_id == targets.c.id)
+        if self.readable is not None:
+            users = self._visible(select(ArtifactVersion.id).join(Artifact))
+            edges = edges.where(VersionDependency.version_id.in_(users))
         total = await self.session.scalar(
             select(func.count()).select_from(edges.limit(count_up_to).subquery())
         )

@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from service.artifacts.router import get_service
 from service.artifacts.schemas import Kind
 from service.artifacts.service import ArtifactService
+from service.auth.dependencies import ReadScopeDep
 from service.bundles.router import BundlesDep
 from service.catalogue.markdown import CachedMarkdown
 from service.catalogue.repository import CatalogueRepository, Filters
@@ -68,9 +69,12 @@ def get_catalogue(
     artifacts: Annotated[ArtifactService, Depends(get_service)],
     profiles: ProfilesDep,
     bundles: BundlesDep,
+    scope: ReadScopeDep,
 ) -> CatalogueService:
-    """The catalogue reads through the same services, built the same way, as the API."""
-    return CatalogueService(CatalogueRepository(session), artifacts, profiles, bundles)
+    """The catalogue reads through the same services, built the same way, as the API, and
+    shows only the namespaces the reader may read (REGISTRY_ANONYMOUS_READ=false)."""
+    repository = CatalogueRepository(session, scope.namespaces)
+    return CatalogueService(repository, artifacts, profiles, bundles)
 
 
 CatalogueDep = Annotated[CatalogueService, Depends(get_catalogue)]

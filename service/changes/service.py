@@ -11,10 +11,14 @@ class ChangeService:
     def __init__(self, repository: ChangeRepository) -> None:
         self.repository = repository
 
-    async def page(self, since: str | None, limit: int) -> ChangePage:
+    async def page(
+        self, since: str | None, limit: int, namespaces: frozenset[str] | None = None
+    ) -> ChangePage:
+        """`namespaces`: only their events (what the caller may read); the cursor still moves
+        past everything settled, so a scoped reader is never stuck on events it cannot see."""
         position = int(decode_cursor(since, "seq")["seq"]) if since else 0
         settled = await self.repository.settled_position()
-        rows = await self.repository.after(position, settled, limit)
+        rows = await self.repository.after(position, settled, limit, namespaces)
         # A full page may stop short of `settled`; otherwise every event up to it was returned.
         reached = rows[-1].seq if len(rows) == limit else max(settled, position)
         return ChangePage(

@@ -9,7 +9,6 @@ source's time and checked to resolve to the same lock, so profiles are byte-iden
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.changes.schemas import ChangeEvent, ChangePage
 from service.cursors import encode_cursor
-from service.mirror.replay import Fetched, MirrorError, apply_event, decode_content
+from service.mirror.replay import Fetched, MirrorError, apply_event, decode_content, origin_of
 from service.mirror.repository import MirrorRepository
 
 PLURAL = {"agent": "agents", "skill": "skills", "toolset": "toolsets"}
@@ -111,7 +110,7 @@ class Source:
         fetched = await decode_content(
             event,
             blob,
-            published_at=dt.datetime.fromisoformat(str(detail["publishedAt"])),
+            origin=origin_of(detail),
             lock=dict(detail.get("lock") or {}),
         )
         if detail.get("digest") != event.digest:

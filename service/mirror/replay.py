@@ -6,12 +6,13 @@ import asyncio
 import contextlib
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.artifacts.publishing import PublishService
+from service.artifacts.publishing import Origin, PublishService
 from service.artifacts.repository import ArtifactRepository
 from service.artifacts.schemas import Kind
 from service.artifacts.service import ArtifactService
@@ -22,6 +23,7 @@ from service.changes.schemas import ChangeEvent
 from service.errors import NotFound
 from service.profiles.cache import ProfileCache
 from service.profiles.repository import ProfileRepository
+from service.schemas import Provenance
 
 
 class MirrorError(Exception):
@@ -31,17 +33,33 @@ class MirrorError(Exception):
 @dataclass(frozen=True)
 class Fetched:
     """A published version's content: `blob` as downloaded (a skill's folder archive, else the
-    file), the file itself (`content`), the skill's folder, and what the source recorded."""
+    file), the file itself (`content`), the skill's folder, and what the source recorded (when
+    and how it was published, its lock)."""
 
     blob: bytes
     content: bytes
     bundle: Bundle | None
-    published_at: dt.datetime
+    origin: Origin
     lock: dict[str, Any]
 
 
+def origin_of(recorded: Mapping[str, Any]) -> Origin:
+    """When and how the source says a version was published: from its version detail, or an
+    export file's entry (`publishedAt`, `provenance`)."""
+    provenance = recorded.get("provenance")
+    try:
+        published_at = dt.datetime.fromisoformat(str(recorded["publishedAt"]))
+        if provenance is not None:
+            Provenance.model_validate(provenance)
+    except (KeyError, ValueError) as exc:
+        raise MirrorError(f"the source's publishedAt or provenance is not usable: {exc}") from exc
+    # Stored records leave out what is unknown; a version detail shows it as null.
+    kept = None if provenance is None else {k: v for k, v in provenance.items() if v is not None}
+    return Origin(published_at, kept)
+
+
 async def decode_content(
-    event: ChangeEvent, blob: bytes, *, published_at: dt.datetime, lock: dict[str, Any]
+    event: ChangeEvent, blob: bytes, *, origin: Origin, lock: dict[str, Any]
 ) -> Fetched:
     """Read a downloaded version and check it is exactly what the feed event names: a skill's
     digest is over its folder's manifest, anything else's over its bytes."""
@@ -56,7 +74,7 @@ async def decode_content(
         content, digest = blob, "sha256:" + hashlib.sha256(blob).hexdigest()
     if digest != event.digest:
         raise MirrorError(f"{_subject(event)}: the content digests to {digest}, not {event.digest}")
-    return Fetched(blob, content, bundle, published_at, lock)
+    return Fetched(blob, content, bundle, origin, lock)
 
 
 async def apply_event(
@@ -84,7 +102,7 @@ async def apply_event(
             fetched.content,
             actor=who,
             bundle=fetched.bundle,
-            published_at=fetched.published_at,
+            origin=fetched.origin,
         )
         if published.detail.digest != event.digest:
             raise MirrorError(f"{kind} {name}@{event.version}: stored digest differs")

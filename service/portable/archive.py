@@ -1,5 +1,5 @@
 """The export file: a tar.gz holding `format.json`, `events.jsonl` (the changes feed, in order,
-each `published` event with its `publishedAt`, `lock` and `blob`) and `blobs/<sha256 of blob>`
+each `published` event with its `publishedAt`, `provenance`, `lock` and `blob`) and `blobs/<sha256 of blob>`
 (an agent's or toolset's exact bytes, a skill's deterministic folder archive)."""
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ class ExportFileError(Exception):
 
 @dataclass(frozen=True)
 class Entry:
-    event: dict[str, Any]  # a ChangeEvent as JSON, plus publishedAt, lock, blob when published
+    event: dict[
+        str, Any
+    ]  # a ChangeEvent as JSON, plus publishedAt, provenance, lock, blob when published
     blob: bytes | None
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -18,7 +17,7 @@ from service.db.engine import create_engine
 from service.db.models import Artifact
 from service.errors import RegistryError
 from service.mirror.follower import Source
-from service.mirror.replay import Fetched, MirrorError, apply_event, decode_content
+from service.mirror.replay import Fetched, MirrorError, apply_event, decode_content, origin_of
 from service.portable.archive import ExportFileError, Writer, read
 from service.settings import Settings
 
@@ -53,7 +52,8 @@ async def export_registry(url: str, path: Path, progress: Progress[Any] = plain)
                 if event.event == "published":
                     fetched = await source.fetch_version(event)
                     record |= {
-                        "publishedAt": fetched.published_at.isoformat(),
+                        "publishedAt": fetched.origin.published_at.isoformat(),
+                        "provenance": fetched.origin.provenance,
                         "lock": fetched.lock,
                     }
                     blob = fetched.blob
@@ -81,7 +81,7 @@ async def import_registry(path: Path, database_url: str, progress: Progress[Any]
             fetched = await decode_content(
                 event,
                 entry.blob,
-                published_at=dt.datetime.fromisoformat(str(entry.event["publishedAt"])),
+                origin=origin_of(entry.event),
                 lock=dict(entry.event.get("lock") or {}),
             )
         entries.append((event, fetched))

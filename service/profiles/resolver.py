@@ -76,6 +76,7 @@ class AgentSource:
     disallowed_rules: Sequence[str]
     yanked: bool = False
     deprecated: str | None = None
+    provenance: Mapping[str, Any] | None = None
 
     @classmethod
     def from_row(cls, namespace: str, name: str, row: ArtifactVersion) -> AgentSource:
@@ -92,6 +93,7 @@ class AgentSource:
             disallowed_rules=row.disallowed_rules,
             yanked=row.yanked_at is not None,
             deprecated=row.deprecation_message,
+            provenance=row.provenance,
         )
 
 
@@ -243,6 +245,7 @@ class Resolver:
                 published_at=source.published_at,
                 yanked=source.yanked,
                 deprecated=source.deprecated,
+                provenance=source.provenance,
             ),
             source.frontmatter,
             source.body,

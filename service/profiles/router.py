@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from service.auth.dependencies import READ_ERRORS, ReadAccess
+from service.auth.dependencies import READ_ERRORS, ReadAccess, ReadScopeDep
 from service.db.faults import OutageMemory
 from service.dependencies import SessionDep, SettingsDep
 from service.errors import RegistryError
@@ -157,14 +157,15 @@ def _headers(served: ServedProfile, settings: Settings, resolve: str | None) -> 
         200: {"model": BatchResponse, "description": "One result per ref, in order"},
         **problem_responses(*READ_ERRORS, 422),
     },
-    dependencies=[ReadAccess],
 )
-async def get_profiles_batch(request_body: BatchRequest, profiles: ProfilesDep) -> Response:
+async def get_profiles_batch(
+    request_body: BatchRequest, profiles: ProfilesDep, scope: ReadScopeDep
+) -> Response:
     # Each stored profile is spliced in as its bytes: no parse and re-serialise per ref.
     parts: list[bytes] = []
     for ref in request_body.refs:
         try:
-            served = await profiles.get(ref, "json")
+            served = await profiles.get(ref, "json", readable=scope.namespaces)
         except RegistryError as exc:
             result = {"ref": ref, "status": exc.status, "problem": exc.to_problem()}
             parts.append(json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode())

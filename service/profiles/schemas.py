@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.bundles.schemas import SkillFile
-from service.schemas import Problem, StorableText
+from service.schemas import Problem, Provenance, StorableText
 
 
 class ProfileSkill(BaseModel):
@@ -88,6 +88,12 @@ class Profile(BaseModel):
     yanked: bool
     deprecated: str | None
     publishedAt: str
+    provenance: Provenance | None = Field(
+        None,
+        description="How this version was published: the token's name, or the CI run behind an"
+        " OIDC trusted publish (issuer, repository, workflow, ref, commit). Absent for versions"
+        " published before provenance was recorded.",
+    )
 
 
 class BatchRequest(BaseModel):

@@ -8,7 +8,7 @@ from typing import Literal
 
 from service.db.faults import OutageMemory, database_unavailable
 from service.db.models import ArtifactVersion
-from service.errors import InvalidReference, NotFound, ProfileUnresolvable
+from service.errors import Forbidden, InvalidReference, NotFound, ProfileUnresolvable
 from service.formats import names
 from service.formats.names import Identity
 from service.http_caching import strong_etag
@@ -61,13 +61,24 @@ class ProfileService:
         self.cache = cache
 
     async def get(
-        self, spec: str, output: Format, *, resolve_latest: bool = False
+        self,
+        spec: str,
+        output: Format,
+        *,
+        resolve_latest: bool = False,
+        readable: frozenset[str] | None = None,
     ) -> ServedProfile:
-        """`name@ref` (or a bare name, meaning latest) to the profile it names.
+        """`name@ref` (or a bare name, meaning latest) to the profile it names; `readable`:
+        the namespaces the caller may read (None: every one), where a route's guard has not
+        already checked the namespace (a batch names several).
 
         When the database cannot be reached, an answer this process served before comes from
         memory, marked stale; anything else fails as the outage it is (never a 404)."""
         identity, ref_text = self._parse_spec(spec)
+        if readable is not None and identity.namespace not in readable:
+            raise Forbidden(
+                f"the token may not read namespace {identity.namespace}", permission="read"
+            )
         try:
             ref = parse_ref(ref_text or "latest")
         except InvalidRef as exc:

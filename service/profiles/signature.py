@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from service.auth.dependencies import READ_ERRORS, ReadAccess
 from service.problems import problem_responses
 from service.profiles.router import ProfilesDep, negotiate
 from service.profiles.service import Format
@@ -25,8 +26,9 @@ router = APIRouter()
             "description": "Compact JWS, payload part empty (RFC 7515 appendix F); EdDSA",
             "content": {JOSE: {"schema": {"type": "string"}}},
         },
-        **problem_responses(400, 404, 409, 422),
+        **problem_responses(*READ_ERRORS, 400, 404, 409, 422),
     },
+    dependencies=[ReadAccess],
 )
 async def profile_signature(
     spec: str,

@@ -75,6 +75,7 @@ class AgentIdentity:
     published_at: dt.datetime
     yanked: bool = False
     deprecated: str | None = None
+    provenance: Mapping[str, Any] | None = None  # how it was published (token, OIDC CI run)
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +236,8 @@ def build_profile(
         "deprecated": agent.deprecated,
         "publishedAt": iso_utc(agent.published_at),
     }
+    if agent.provenance is not None:
+        profile["provenance"] = dict(agent.provenance)
     return profile
 
 

@@ -58,6 +58,7 @@ class Criteria:
     tool: str | None
     model: str | None
     sort: Sort
+    readable: tuple[str, ...] | None = None  # only these namespaces (what the caller may read)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +129,9 @@ class SearchRepository:
         if criteria.namespace is not None:
             filters.append("d.namespace = :namespace")
             params["namespace"] = criteria.namespace
+        if criteria.readable is not None:
+            filters.append("d.namespace = ANY(CAST(:readable AS text[]))")
+            params["readable"] = list(criteria.readable)
         if criteria.skills:
             filters.append("d.skills && CAST(:skills AS text[])")
             params["skills"] = list(criteria.skills)

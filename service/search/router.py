@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from service.auth.dependencies import READ_ERRORS, ReadScopeDep
 from service.dependencies import SessionDep, SettingsDep
 from service.problems import problem_responses
 from service.search.repository import SearchRepository
@@ -31,10 +32,11 @@ def get_search_service(
     operation_id="search",
     summary="Search agents, skills and toolsets: ranked words, similar names, filters",
     response_model=SearchPage,
-    responses=problem_responses(400, 422),
+    responses=problem_responses(*READ_ERRORS, 400, 422),
 )
 async def search(
     service: Annotated[SearchService, Depends(get_search_service)],
+    scope: ReadScopeDep,
     q: Annotated[
         str | None,
         Query(
@@ -69,5 +71,6 @@ async def search(
         tool=tool,
         model=model,
         sort=sort,
+        readable=scope.namespaces,
     )
     return await service.search(criteria, cursor, limit)

@@ -42,7 +42,9 @@ class SearchService:
         tool: str | None,
         model: str | None,
         sort: str | None,
+        readable: frozenset[str] | None = None,
     ) -> Criteria:
+        """`readable`: only these namespaces (what the caller may read); None: every one."""
         text = (query or "").strip() or None
         chosen = sort or ("relevance" if text else "name")
         if chosen == "relevance" and text is None:
@@ -64,6 +66,7 @@ class SearchService:
             tool=tool,
             model=model,
             sort=chosen,  # type: ignore[arg-type]  # checked by the router's Literal
+            readable=None if readable is None else tuple(sorted(readable)),
         )
 
     async def search(self, criteria: Criteria, cursor: str | None, limit: int) -> SearchPage:
@@ -139,7 +142,7 @@ def _highlight(field: str, marked: str) -> Highlight | None:
 def _fingerprint(criteria: Criteria) -> str:
     """A cursor only continues the search it came from."""
     parts = [criteria.query, criteria.kinds, criteria.namespace, criteria.skills]
-    parts += [criteria.tool, criteria.model, criteria.sort]
+    parts += [criteria.tool, criteria.model, criteria.sort, criteria.readable]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.helpers import agent_file, put, skill_file
+from tests.helpers import agent_file, bearer, create_token, put, skill_file
 
 BASE = {"tools": "Read, Bash(git diff:*)", "maxTurns": "20", "model": "sonnet"}
 
@@ -221,3 +221,37 @@ async def test_policy_routes_defaults_errors_and_audit(
         ("namespace", "default", ""),
         ("agent", "default", "promise"),
     ]
+
+
+async def test_changing_a_policy_needs_admin_on_its_namespace(client: httpx.AsyncClient) -> None:
+    assert (
+        await put(client, "agent", "team-a/guarded", "1.0.0", agent_file("guarded"))
+    ).status_code == 201
+    body = {"compatibility": "enforce"}
+    anonymous = await client.put(
+        "/v1/agents/team-a/guarded/policy", json=body, headers={"Authorization": ""}
+    )
+    assert anonymous.status_code == 401
+    publisher = await create_token(client, ["team-a"], ["publish"], name="publisher-a")
+    admin_b = await create_token(client, ["team-b"], ["admin"], name="admin-b")
+    admin_a = await create_token(client, ["team-a"], ["admin"], name="admin-a")
+    for path in ("agents/team-a/guarded", "namespaces/team-a"):
+        for token in (publisher, admin_b):
+            refused = await client.put(
+                f"/v1/{path}/policy", json=body, headers=bearer(token["token"])
+            )
+            assert refused.status_code == 403, (path, token["name"])
+            assert refused.json()["permission"] == "admin"
+    allowed = await client.put(
+        "/v1/agents/team-a/guarded/policy", json=body, headers=bearer(admin_a["token"])
+    )
+    assert allowed.status_code == 200 and allowed.json()["override"] == "enforce"
+    namespace = await client.put(
+        "/v1/namespaces/team-a/policy",
+        json={"compatibility": "none"},
+        headers=bearer(admin_a["token"]),
+    )
+    assert namespace.status_code == 200 and namespace.json()["compatibility"] == "none"
+    # Nothing changed by the refusals: the admin's values stand, and reading needs nothing.
+    read = await client.get("/v1/agents/team-a/guarded/policy", headers={"Authorization": ""})
+    assert read.status_code == 200 and read.json()["override"] == "enforce"

@@ -97,6 +97,29 @@ async def test_valid_id_token_is_exchanged_for_a_short_lived_scoped_token(
     assert [(t["source"], t["subject"]) for t in tokens] == [
         ("oidc", "repo:acme/agents:ref:refs/heads/main")
     ]
+    # The version records the CI run that published it, and its profile carries it.
+    provenance = {
+        "method": "oidc",
+        "publisher": "repo:acme/agents:ref:refs/heads/main",
+        "tokenId": tokens[0]["id"],
+        "issuer": issuer.url,
+        "subject": "repo:acme/agents:ref:refs/heads/main",
+        "repository": "acme/agents",
+        "workflow": "publish",
+        "ref": "refs/heads/main",
+        "commit": "0123456789abcdef0123456789abcdef01234567",
+        "claims": {
+            "ref": "refs/heads/main",
+            "repository": "acme/agents",
+            "repository_owner": "acme",
+            "sha": "0123456789abcdef0123456789abcdef01234567",
+            "workflow": "publish",
+        },
+    }
+    detail = (await http.get("/v1/agents/acme/tester/versions/1.0.0")).json()
+    assert detail["provenance"] == provenance
+    profile = (await http.get("/v1/profiles/acme/tester@1.0.0")).json()
+    assert profile["provenance"] == provenance
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from agent_registry import (
     RegistryUnavailable,
     SignatureError,
 )
-from agent_registry_client.models import Profile
+from agent_registry_client.models import Profile, Provenance, ProvenanceMethod
 from claude_agent_sdk import AgentDefinition
 
 from tests.contract.live_server import LiveServer, live_registry
@@ -56,6 +56,10 @@ def test_fetch_verifies_and_gives_a_typed_profile_and_an_sdk_definition(
         assert (profile.source, profile.version, profile.name) == ("network", "1.0.0", "dev-python")
         assert profile.key_id in _jwks_kids(registry_server.url)
         assert isinstance(profile.data, Profile) and profile.data.max_turns == 100
+        # Provenance is part of the signed body and of the typed profile.
+        assert profile.provenance == {"method": "bootstrap", "publisher": "bootstrap"}
+        assert isinstance(profile.data.provenance, Provenance)
+        assert profile.data.provenance.method == ProvenanceMethod.BOOTSTRAP
         definition = profile.agent_definition()
         assert isinstance(definition, AgentDefinition)
         assert definition.tools == ["Read", "Write", "Edit", "Bash", "Grep", "Glob"]

@@ -198,6 +198,9 @@ class Configured:
     - `verify`: every body is checked against its `Registry-Signature` with the registry's
       `/.well-known/jwks.json` (or the key set passed as `jwks`, pinned); a body that does not
       verify raises `SignatureError` and is never cached.
+    - `token`: a registry token, sent as `Authorization: Bearer`, for a registry without
+      anonymous reads (`REGISTRY_ANONYMOUS_READ=false`): one that may read the agents'
+      namespaces is enough (the key set is public).
     - `cache_dir`: also keep profiles (and the key set) on disk, so a restarted orchestrator
       has its last good copies; they are verified again when read.
     - `transport`: an httpx transport (sync for `Registry`, async for `AsyncRegistry`);
@@ -214,6 +217,7 @@ class Configured:
         jwks: Mapping[str, Any] | None = None,
         cache_dir: Path | str | None = None,
         timeout: float = 10.0,
+        token: str | None = None,
         headers: Mapping[str, str] | None = None,
         transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] | None = None,
@@ -231,7 +235,7 @@ class Configured:
         self.client = Client(
             base_url=self.core.base_url,
             timeout=httpx.Timeout(timeout),
-            headers=dict(headers or {}),
+            headers={**({"Authorization": f"Bearer {token}"} if token else {}), **(headers or {})},
             httpx_args=httpx_args,
         )
         self._refreshing: dict[str, Any] = {}  # ref -> the thread or task revalidating it

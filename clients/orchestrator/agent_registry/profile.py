@@ -51,6 +51,13 @@ class AgentProfile:
         return str(self.document["digest"])
 
     @property
+    def provenance(self) -> dict[str, Any] | None:
+        """How the version was published (the token, or the OIDC CI run), as the registry
+        recorded it; covered by the signature like the rest of the body."""
+        value = self.document.get("provenance")
+        return dict(value) if isinstance(value, dict) else None
+
+    @property
     def fallback(self) -> bool:
         """True when the registry was unreachable and this is the last good copy."""
         return self.source == "fallback"

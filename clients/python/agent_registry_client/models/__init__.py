@@ -75,6 +75,9 @@ from .profile_tools_denied_item import ProfileToolsDeniedItem
 from .profile_tools_ignored_item import ProfileToolsIgnoredItem
 from .profile_tools_mode import ProfileToolsMode
 from .profile_tools_ungranted_item import ProfileToolsUngrantedItem
+from .provenance import Provenance
+from .provenance_claims_type_0 import ProvenanceClaimsType0
+from .provenance_method import ProvenanceMethod
 from .publish_toolset_version_body import PublishToolsetVersionBody
 from .publish_toolset_version_body_metadata import PublishToolsetVersionBodyMetadata
 from .readiness import Readiness
@@ -196,6 +199,9 @@ __all__ = (
     "ProfileToolsIgnoredItem",
     "ProfileToolsMode",
     "ProfileToolsUngrantedItem",
+    "Provenance",
+    "ProvenanceClaimsType0",
+    "ProvenanceMethod",
     "PublishToolsetVersionBody",
     "PublishToolsetVersionBodyMetadata",
     "Readiness",

@@ -6,12 +6,15 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.agent_definition import AgentDefinition
     from ..models.profile_frontmatter import ProfileFrontmatter
     from ..models.profile_lock import ProfileLock
     from ..models.profile_skill import ProfileSkill
     from ..models.profile_tools import ProfileTools
+    from ..models.provenance import Provenance
 
 
 T = TypeVar("T", bound="Profile")
@@ -39,6 +42,9 @@ class Profile:
         yanked (bool):
         deprecated (None | str):
         published_at (str):
+        provenance (None | Provenance | Unset): How this version was published: the token's name, or the CI run behind
+            an OIDC trusted publish (issuer, repository, workflow, ref, commit). Absent for versions published before
+            provenance was recorded.
     """
 
     namespace: str
@@ -57,9 +63,12 @@ class Profile:
     yanked: bool
     deprecated: None | str
     published_at: str
+    provenance: None | Provenance | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.provenance import Provenance  # noqa: PLC0415
+
         namespace = self.namespace
 
         name = self.name
@@ -98,6 +107,14 @@ class Profile:
 
         published_at = self.published_at
 
+        provenance: dict[str, Any] | None | Unset
+        if isinstance(self.provenance, Unset):
+            provenance = UNSET
+        elif isinstance(self.provenance, Provenance):
+            provenance = self.provenance.to_dict()
+        else:
+            provenance = self.provenance
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -120,6 +137,8 @@ class Profile:
                 "publishedAt": published_at,
             }
         )
+        if provenance is not UNSET:
+            field_dict["provenance"] = provenance
 
         return field_dict
 
@@ -130,6 +149,7 @@ class Profile:
         from ..models.profile_lock import ProfileLock  # noqa: PLC0415
         from ..models.profile_skill import ProfileSkill  # noqa: PLC0415
         from ..models.profile_tools import ProfileTools  # noqa: PLC0415
+        from ..models.provenance import Provenance  # noqa: PLC0415
 
         d = dict(src_dict)
         namespace = d.pop("namespace")
@@ -184,6 +204,23 @@ class Profile:
 
         published_at = d.pop("publishedAt")
 
+        def _parse_provenance(data: object) -> None | Provenance | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                provenance_type_0 = Provenance.from_dict(data)
+
+                return provenance_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Provenance | Unset, data)
+
+        provenance = _parse_provenance(d.pop("provenance", UNSET))
+
         profile = cls(
             namespace=namespace,
             name=name,
@@ -201,6 +238,7 @@ class Profile:
             yanked=yanked,
             deprecated=deprecated,
             published_at=published_at,
+            provenance=provenance,
         )
 
         profile.additional_properties = d

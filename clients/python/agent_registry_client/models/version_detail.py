@@ -11,6 +11,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.problem_item import ProblemItem
+    from ..models.provenance import Provenance
     from ..models.version_detail_frontmatter import VersionDetailFrontmatter
     from ..models.version_detail_lock import VersionDetailLock
 
@@ -38,6 +39,8 @@ class VersionDetail:
         yank_reason (None | str | Unset):
         deprecated (None | str | Unset): Deprecation message, when deprecated.
         publisher (None | str | Unset):
+        provenance (None | Provenance | Unset): How it was published: the token, or the OIDC trusted-publishing CI run
+            (issuer, repository, workflow, ref, commit). Null for versions published before provenance was recorded.
     """
 
     version: str
@@ -56,8 +59,11 @@ class VersionDetail:
     yank_reason: None | str | Unset = UNSET
     deprecated: None | str | Unset = UNSET
     publisher: None | str | Unset = UNSET
+    provenance: None | Provenance | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.provenance import Provenance  # noqa: PLC0415
+
         version = self.version
 
         digest = self.digest
@@ -105,6 +111,14 @@ class VersionDetail:
         else:
             publisher = self.publisher
 
+        provenance: dict[str, Any] | None | Unset
+        if isinstance(self.provenance, Unset):
+            provenance = UNSET
+        elif isinstance(self.provenance, Provenance):
+            provenance = self.provenance.to_dict()
+        else:
+            provenance = self.provenance
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -130,12 +144,15 @@ class VersionDetail:
             field_dict["deprecated"] = deprecated
         if publisher is not UNSET:
             field_dict["publisher"] = publisher
+        if provenance is not UNSET:
+            field_dict["provenance"] = provenance
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.problem_item import ProblemItem  # noqa: PLC0415
+        from ..models.provenance import Provenance  # noqa: PLC0415
         from ..models.version_detail_frontmatter import VersionDetailFrontmatter  # noqa: PLC0415
         from ..models.version_detail_lock import VersionDetailLock  # noqa: PLC0415
 
@@ -198,6 +215,23 @@ class VersionDetail:
 
         publisher = _parse_publisher(d.pop("publisher", UNSET))
 
+        def _parse_provenance(data: object) -> None | Provenance | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                provenance_type_0 = Provenance.from_dict(data)
+
+                return provenance_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Provenance | Unset, data)
+
+        provenance = _parse_provenance(d.pop("provenance", UNSET))
+
         version_detail = cls(
             version=version,
             digest=digest,
@@ -215,6 +249,7 @@ class VersionDetail:
             yank_reason=yank_reason,
             deprecated=deprecated,
             publisher=publisher,
+            provenance=provenance,
         )
 
         return version_detail

@@ -71,6 +71,8 @@ def sync_detailed(
 ) -> Response[NamespaceList | Problem]:
     """Namespaces and how many artifacts each holds
 
+     Only the namespaces the caller may read (all of them while anonymous reads are on).
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -94,6 +96,8 @@ def sync(
 ) -> NamespaceList | Problem | None:
     """Namespaces and how many artifacts each holds
 
+     Only the namespaces the caller may read (all of them while anonymous reads are on).
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -112,6 +116,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
 ) -> Response[NamespaceList | Problem]:
     """Namespaces and how many artifacts each holds
+
+     Only the namespaces the caller may read (all of them while anonymous reads are on).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -133,6 +139,8 @@ async def asyncio(
     client: AuthenticatedClient | Client,
 ) -> NamespaceList | Problem | None:
     """Namespaces and how many artifacts each holds
+
+     Only the namespaces the caller may read (all of them while anonymous reads are on).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
