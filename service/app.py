@@ -35,6 +35,7 @@ from service.problems import NulGuardMiddleware, install_problem_handlers
 from service.profiles import router as profiles
 from service.profiles import signature as profile_signature
 from service.profiles.cache import ProfileCache
+from service.profiles.fastpath import ProfileFastPath, ReadTokens
 from service.profiles.invalidation import InvalidationListener
 from service.search.router import router as search_router
 from service.search.service import SearchFeatures
@@ -76,10 +77,11 @@ def create_app(
             trace_database(engine, tracing)
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
-        app.state.profile_cache = ProfileCache(settings.profile_cache_bytes)
+        app.state.profile_cache.clear()
         app.state.outage = OutageMemory(settings.db_outage_memory_seconds)
         listener = InvalidationListener(
-            create_listener_engine(settings, settings.database_url), app.state.profile_cache
+            create_listener_engine(settings, settings.listen_database_url or settings.database_url),
+            app.state.profile_cache,
         )
         app.state.invalidation = listener
         listener.start()
@@ -108,9 +110,15 @@ def create_app(
         leeway=settings.oidc_leeway_seconds,
         refresh_cooldown=settings.oidc_jwks_refresh_cooldown,
     )
-    app.state.metrics = Metrics()
+    app.state.profile_cache = ProfileCache(settings.profile_cache_bytes)
+    app.state.read_tokens = ReadTokens(settings.read_token_cache_seconds)
+    # Traced: first fetches go through the route, so each query gets its database span.
+    app.state.traced = tracing is not None
+    app.state.metrics = Metrics(app.state)
     app.state.search_features = SearchFeatures()
     install_problem_handlers(app)
+    # Innermost: warm profiles are answered before routing, still logged and measured.
+    app.add_middleware(ProfileFastPath)
     app.add_middleware(NulGuardMiddleware)
     app.add_middleware(RequestLogMiddleware)
     app.include_router(health.router)

@@ -17,8 +17,11 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 def etag_matches(request: Request, etag: str) -> bool:
     """`If-None-Match` against a strong ETag, with the weak comparison RFC 9110 §13.1.2 asks for."""
     header = request.headers.get("if-none-match")
-    if header is None:
-        return False
+    return header is not None and etag_matches_header(header, etag)
+
+
+def etag_matches_header(header: str, etag: str) -> bool:
+    """An `If-None-Match` value against a strong ETag (weak comparison)."""
     candidates = {part.strip().removeprefix("W/") for part in header.split(",")}
     return "*" in candidates or etag in candidates
 

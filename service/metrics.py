@@ -2,16 +2,63 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
+from prometheus_client.registry import Collector
 
 router = APIRouter(tags=["operations"])
 
 
+class StateCollector(Collector):
+    """Read at scrape time from the app's state, so the hot path only bumps plain integers:
+    the profile cache, the database pool and the cache-invalidation listener."""
+
+    def __init__(self, state: Any) -> None:
+        self.state = state
+
+    def collect(self) -> Iterator[Metric]:
+        cache = getattr(self.state, "profile_cache", None)
+        if cache is not None:
+            for name, value, text in (
+                ("hits", cache.hits, "Profile requests answered from the in-process cache."),
+                ("misses", cache.misses, "Profile requests the cache could not answer."),
+                ("evictions", cache.evictions, "Cached profiles dropped to stay within size."),
+            ):
+                yield CounterMetricFamily(f"registry_profile_cache_{name}", text, value=value)
+            yield GaugeMetricFamily(
+                "registry_profile_cache_bytes", "Bytes held by the profile cache.", cache.bytes_used
+            )
+            yield GaugeMetricFamily(
+                "registry_profile_cache_entries", "Entries in the profile cache.", len(cache)
+            )
+        engine = getattr(self.state, "engine", None)
+        if engine is not None:
+            pool = engine.sync_engine.pool
+            yield GaugeMetricFamily(
+                "registry_db_pool_in_use", "Pooled connections checked out.", pool.checkedout()
+            )
+            yield GaugeMetricFamily(
+                "registry_db_pool_size", "Connections the pool holds open.", pool.size()
+            )
+        listener = getattr(self.state, "invalidation", None)
+        if listener is not None:
+            yield CounterMetricFamily(
+                "registry_cache_notify_reconnects",
+                "Times the LISTEN connection was re-established after a loss (cache cleared).",
+                value=listener.reconnects,
+            )
+
+
 class Metrics:
-    def __init__(self) -> None:
+    def __init__(self, state: Any = None) -> None:
         self.registry = CollectorRegistry()
+        if state is not None:
+            self.registry.register(StateCollector(state))
         self.requests = Counter(
             "registry_http_requests",
             "HTTP requests answered, by route template, method and status.",

@@ -21,6 +21,12 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("REGISTRY_DATABASE_URL", "DATABASE_URL"),
         description="Any PostgreSQL >= 14; unset means `registry serve` starts an embedded one.",
     )
+    listen_database_url: str | None = Field(
+        default=None,
+        description="The database connection for LISTEN (profile cache notices) when"
+        " DATABASE_URL goes through PgBouncer in transaction pooling mode, which cannot LISTEN:"
+        " the server itself. Unset: DATABASE_URL.",
+    )
     data_dir: Path = Field(default_factory=default_data_dir)
     default_namespace: str = "default"
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
@@ -29,8 +35,20 @@ class Settings(BaseSettings):
     archive_max_files: int = Field(default=1000, gt=0)
     archive_max_total_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
     archive_max_ratio: int = Field(default=100, gt=0)
-    db_pool_size: int = Field(default=10, gt=0)
-    db_max_overflow: int = Field(default=10, ge=0)
+    # A fixed pool: overflow connections are closed after each use and reopened (churn), so by
+    # default there are none; a request waits up to db_pool_timeout for a free connection.
+    db_pool_size: int = Field(
+        default=20, gt=0, description="Connections per process, held open (warm misses only)."
+    )
+    db_max_overflow: int = Field(
+        default=0, ge=0, description="Extra connections under bursts (opened and closed per use)."
+    )
+    db_statement_cache_size: int = Field(
+        default=100,
+        ge=0,
+        description="asyncpg prepared statements kept per connection; 0 behind PgBouncer in"
+        " transaction pooling mode (statements are then unnamed, per round trip).",
+    )
     log_level: str = "info"
     bootstrap_token: SecretStr | None = Field(
         default=None,
@@ -70,6 +88,19 @@ class Settings(BaseSettings):
         default=64 * 1024 * 1024,
         ge=0,
         description="In-process cache of served profiles (served through outages); 0 disables.",
+    )
+    profile_cache_ttl: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds a cached profile is served without asking the database: the"
+        " backstop should a cache notice (LISTEN/NOTIFY) be lost.",
+    )
+    read_token_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="With anonymous reads off: seconds a read token, once checked, serves cached"
+        " profiles without a database lookup (a revocation on another replica takes this long)."
+        " 0: every request is checked against the database.",
     )
     db_outage_memory_seconds: float = Field(
         default=2.0,

@@ -109,6 +109,13 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
         yield application
 
 
+def reset_app_memory(app: FastAPI) -> None:
+    """What the shared app remembers between tests: the emptied tables sent no cache notices."""
+    app.state.failed_logins.reset()
+    app.state.profile_cache.clear()
+    app.state.read_tokens.clear()
+
+
 @pytest_asyncio.fixture(loop_scope="session")
 async def clean_db(database_url: str) -> AsyncIterator[None]:
     """Each test starts from empty tables (tests that need real commits can't roll back)."""
@@ -123,7 +130,7 @@ async def clean_db(database_url: str) -> AsyncIterator[None]:
 @pytest_asyncio.fixture(loop_scope="session")
 async def anonymous_client(app: FastAPI, clean_db: None) -> AsyncIterator[httpx.AsyncClient]:
     """No token: for reads and for the authorization tests."""
-    app.state.failed_logins.reset()
+    reset_app_memory(app)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as http:
         yield http
@@ -132,7 +139,7 @@ async def anonymous_client(app: FastAPI, clean_db: None) -> AsyncIterator[httpx.
 @pytest_asyncio.fixture(loop_scope="session")
 async def client(app: FastAPI, clean_db: None) -> AsyncIterator[httpx.AsyncClient]:
     """Sends the admin token (REGISTRY_BOOTSTRAP_TOKEN of the test app) with every request."""
-    app.state.failed_logins.reset()
+    reset_app_memory(app)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(
         transport=transport, base_url="http://registry.test", headers=ADMIN

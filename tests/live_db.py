@@ -40,9 +40,13 @@ def database() -> Iterator[str]:
 
 
 def serve(
-    database_url: str, log: Path, settings: dict[str, str] | None = None
+    database_url: str,
+    log: Path,
+    settings: dict[str, str] | None = None,
+    options: tuple[str, ...] = (),
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """Start it on a free port of 127.0.0.1 with these REGISTRY_* settings; wait for /readyz."""
+    """Start it on a free port of 127.0.0.1 with these REGISTRY_* settings and `registry serve`
+    options; wait for /readyz."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -55,7 +59,7 @@ def serve(
     }
     with log.open("ab") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", "service.cli", "serve", "--port", str(port), *options],
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,

@@ -66,6 +66,36 @@ class NewVersion:
     size: int  # of every file: a skill folder is more than its SKILL.md
 
 
+def version_values(artifact_id: int, new: NewVersion) -> dict[str, Any]:
+    """The `artifact_versions` row of a new version, by column: what publish inserts, and what
+    bulk loaders (bench/population.py) copy."""
+    return {
+        "artifact_id": artifact_id,
+        "version": new.text,
+        "major": new.version.major,
+        "minor": new.version.minor,
+        "patch": new.version.patch,
+        "is_release": not new.version.is_prerelease,
+        "prerelease": new.version.prerelease_key(),
+        "digest": new.digest,
+        "content": new.content,
+        "size": new.size,
+        "frontmatter": new.frontmatter,
+        "body": new.body,
+        "description": new.description,
+        "lock": new.lock,
+        "warnings": new.warnings,
+        "publisher": new.publisher,
+        "provenance": new.provenance,
+        "published_at": new.published_at,
+        "requires": new.requires,
+        "tool_rules": new.tool_rules,
+        "disallowed_rules": new.disallowed_rules,
+        "profile_json": new.profile_json,
+        "profile_markdown": new.profile_markdown,
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class ArtifactRow:
     artifact: Artifact
@@ -94,31 +124,7 @@ class ArtifactRepository:
         """Insert unless (artifact, version) exists; None means another publish got there first."""
         statement = (
             insert(ArtifactVersion)
-            .values(
-                artifact_id=artifact_id,
-                version=new.text,
-                major=new.version.major,
-                minor=new.version.minor,
-                patch=new.version.patch,
-                is_release=not new.version.is_prerelease,
-                prerelease=new.version.prerelease_key(),
-                digest=new.digest,
-                content=new.content,
-                size=new.size,
-                frontmatter=new.frontmatter,
-                body=new.body,
-                description=new.description,
-                lock=new.lock,
-                warnings=new.warnings,
-                publisher=new.publisher,
-                provenance=new.provenance,
-                published_at=new.published_at,
-                requires=new.requires,
-                tool_rules=new.tool_rules,
-                disallowed_rules=new.disallowed_rules,
-                profile_json=new.profile_json,
-                profile_markdown=new.profile_markdown,
-            )
+            .values(**version_values(artifact_id, new))
             .on_conflict_do_nothing(constraint="uq_artifact_versions_artifact_version")
             .returning(ArtifactVersion.id)
         )

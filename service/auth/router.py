@@ -73,8 +73,12 @@ async def list_tokens(actor: AdminActor, service: AuthServiceDep) -> TokenList:
     response_class=Response,
     responses={204: {"description": "Revoked"}, **problem_responses(*WRITE_ERRORS, 404)},
 )
-async def revoke_token(token_id: str, actor: AdminActor, service: AuthServiceDep) -> Response:
+async def revoke_token(
+    token_id: str, actor: AdminActor, service: AuthServiceDep, request: Request
+) -> Response:
     await service.revoke_token(token_id, actor)
+    # Read tokens this process remembers for cached profiles are checked again from now on.
+    request.app.state.read_tokens.clear()
     return Response(status_code=204)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import event
@@ -19,8 +20,12 @@ from service.settings import Settings
 
 
 def create_engine(settings: Settings, database_url: str) -> AsyncEngine:
+    url = async_url(database_url)
+    statements = statement_cache(settings)
+    if settings.db_statement_cache_size == 0:
+        url = url.update_query_dict({"prepared_statement_cache_size": "0"})
     engine = create_async_engine(
-        async_url(database_url),
+        url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         # No pre-ping: the asyncpg dialect wraps it in BEGIN/ROLLBACK, three round trips per
@@ -29,6 +34,7 @@ def create_engine(settings: Settings, database_url: str) -> AsyncEngine:
         pool_recycle=1800,
         pool_timeout=settings.db_pool_timeout,
         connect_args={
+            **statements,
             "timeout": settings.db_connect_timeout,
             # Client side too: a silent network (no FIN, no RST) must not hold a request forever.
             "command_timeout": settings.db_statement_timeout,
@@ -39,6 +45,18 @@ def create_engine(settings: Settings, database_url: str) -> AsyncEngine:
     )
     event.listen(engine.sync_engine.pool, "checkout", _discard_closed)
     return engine
+
+
+def statement_cache(settings: Settings) -> dict[str, Any]:
+    """asyncpg's prepared statements: cached per connection, or (REGISTRY_DB_STATEMENT_CACHE_SIZE=0,
+    behind PgBouncer in transaction pooling mode, where the next transaction may run on another
+    server connection) never reused, each under a name of its own so two never collide."""
+    if settings.db_statement_cache_size:
+        return {"statement_cache_size": settings.db_statement_cache_size}
+    return {
+        "statement_cache_size": 0,
+        "prepared_statement_name_func": lambda: f"__registry_{uuid.uuid4().hex}__",
+    }
 
 
 def _discard_closed(dbapi_connection: Any, record: Any, proxy: Any) -> None:

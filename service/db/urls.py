@@ -30,4 +30,17 @@ def async_url(url: str) -> URL:
     sslmode = query.pop("sslmode", None)
     if isinstance(sslmode, str) and sslmode in _SSLMODE_TO_ASYNCPG:
         query["ssl"] = _SSLMODE_TO_ASYNCPG[sslmode]
+    elif "ssl" not in query and _on_this_machine(parsed.host, query.get("host")):
+        # asyncpg's default (`prefer`) tries TLS first on every new connection; on loopback
+        # or a Unix socket that is a wasted round trip per connect. Decided once, here.
+        query["ssl"] = "disable"
     return parsed.set(drivername="postgresql+asyncpg", query=query)
+
+
+_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+
+
+def _on_this_machine(host: str | None, socket_dir: object) -> bool:
+    if isinstance(socket_dir, str) and socket_dir.startswith("/"):
+        return True
+    return host is None or host in _LOOPBACK or host.startswith("/")

@@ -11,9 +11,10 @@ the cache through `invalidate_*` too, once something (LISTEN/NOTIFY) calls them.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 Format = Literal["json", "markdown"]
@@ -29,7 +30,19 @@ class ProfileKey:
     format: Format
 
 
+RawHeaders = list[tuple[bytes, bytes]]
+
+
 @dataclass(frozen=True, slots=True)
+class Prepared:
+    """The ASGI response of a cache hit, built once: headers of the 200 (signature included)
+    and of the 304."""
+
+    ok: RawHeaders
+    not_modified: RawHeaders
+
+
+@dataclass(slots=True)
 class CachedProfile:
     version: str
     moving: bool  # chosen through a tag or range: changes when the choice changes
@@ -39,6 +52,8 @@ class CachedProfile:
     yank_reason: str | None
     deprecated: str | None
     deprecated_at: dt.datetime | None
+    stored_at: float = field(default_factory=time.monotonic, compare=False)
+    prepared: Prepared | None = field(default=None, compare=False)  # set by the fast path
 
     @property
     def size(self) -> int:
@@ -46,6 +61,7 @@ class CachedProfile:
 
 
 _Predicate = Callable[[CachedProfile], bool]
+Stamp = tuple[int, int, int]
 
 
 class ProfileCache:
@@ -54,6 +70,18 @@ class ProfileCache:
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.bytes_used = 0
+        # Read by /metrics (service.metrics): hits and misses of the fast path, LRU evictions.
+        self.hits = 0
+        self.misses = 0
+        self.evictions = 0
+        # What has changed since an answer was read (see `stamp`): the cache's epoch (bumped by
+        # `clear`), and per artifact the count of changes to what tags and ranges choose and
+        # of changes to a version's state.
+        self._epoch = 0
+        self._changes: dict[tuple[str, str], tuple[int, int]] = {}
+        # False while the invalidation listener is not connected (service.profiles.invalidation):
+        # notices could be missed, so nothing new is kept and the fast path serves nothing.
+        self.listening = True
         self._entries: OrderedDict[ProfileKey, CachedProfile] = OrderedDict()
         self._by_artifact: dict[tuple[str, str], set[ProfileKey]] = {}
 
@@ -66,7 +94,20 @@ class ProfileCache:
             self._entries.move_to_end(key)
         return entry
 
-    def put(self, key: ProfileKey, entry: CachedProfile) -> None:
+    def stamp(self, key: ProfileKey) -> Stamp:
+        """Taken before an answer is read from the database, given back to `put`."""
+        return (self._epoch, *self._changes.get((key.namespace, key.name), (0, 0)))
+
+    def put(self, key: ProfileKey, entry: CachedProfile, stamp: Stamp | None = None) -> None:
+        """`stamp`: taken before the answer was read; if a change that concerns it came in
+        since (a notice for its artifact: any for a tag or range, a version's state for an
+        exact answer), the answer may already be stale and is not kept."""
+        if not self.listening:
+            return
+        if stamp is not None:
+            now = self.stamp(key)
+            if now[0] != stamp[0] or now[2] != stamp[2] or (entry.moving and now[1] != stamp[1]):
+                return
         self._drop(key)
         if entry.size > self.max_bytes:
             return
@@ -75,17 +116,24 @@ class ProfileCache:
         self.bytes_used += entry.size
         while self.bytes_used > self.max_bytes:
             self._drop(next(iter(self._entries)))
+            self.evictions += 1
 
     def invalidate_version(self, namespace: str, name: str, version: str) -> int:
         """A version's state changed (yank, deprecation): its answers, and every moving answer,
         since a yank also changes what ranges and tags choose."""
+        moving, states = self._changes.get((namespace, name), (0, 0))
+        self._changes[(namespace, name)] = (moving + 1, states + 1)
         return self._invalidate(namespace, name, lambda e: e.moving or e.version == version)
 
     def invalidate_moving(self, namespace: str, name: str) -> int:
         """What a tag or range chooses changed (tag moved or removed, new version published)."""
+        moving, states = self._changes.get((namespace, name), (0, 0))
+        self._changes[(namespace, name)] = (moving + 1, states)
         return self._invalidate(namespace, name, lambda e: e.moving)
 
     def clear(self) -> None:
+        self._epoch += 1
+        self._changes.clear()
         self._entries.clear()
         self._by_artifact.clear()
         self.bytes_used = 0

@@ -60,10 +60,12 @@ class InvalidationListener:
     ) -> None:
         self.engine = engine  # a NullPool engine: this connection never returns to a pool
         self.cache = cache
+        cache.listening = False  # until the first LISTEN is in place
         self.retry_seconds = retry_seconds
         self.heartbeat_seconds = heartbeat_seconds
         self.connected = asyncio.Event()
         self._listened_before = False
+        self.reconnects = 0  # /metrics
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -84,6 +86,7 @@ class InvalidationListener:
             except Exception as exc:
                 if not database_unavailable(exc):
                     log.exception("profile cache invalidation listener failed")
+            self.cache.listening = False
             self.connected.clear()
             await asyncio.sleep(self.retry_seconds)
 
@@ -98,12 +101,19 @@ class InvalidationListener:
             except (ValueError, TypeError):
                 log.warning("unreadable cache notice", extra={"fields": {"payload": payload}})
 
-        raw.add_termination_listener(lambda _connection: lost.set())
+        def on_lost(_connection: Any) -> None:
+            self.cache.listening = False  # at once: the fast path stops serving from memory
+            self.connected.clear()
+            lost.set()
+
+        raw.add_termination_listener(on_lost)
         await raw.add_listener(CHANNEL, on_notice)
         if self._listened_before:
             # Notices sent while nobody listened are lost: start again from an empty cache.
             self.cache.clear()
+            self.reconnects += 1
         self._listened_before = True
+        self.cache.listening = True
         self.connected.set()
         while not lost.is_set():
             try:

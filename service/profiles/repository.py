@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased, defer
 
 from service.bundles.repository import BundleRepository, ManifestEntry
 from service.db.models import Artifact, ArtifactVersion, Tag, VersionDependency
+from service.http_caching import strong_etag
 from service.profiles.invalidation import CHANNEL, ProfileChange
 
 # Columns resolution never needs: keep them out of the universe queries.
@@ -36,6 +37,38 @@ class StoredProfile:
     deprecated: str | None
     deprecated_at: dt.datetime | None
     body: bytes | None  # None for versions stored before profiles existed
+
+
+# The first fetch of an exact version (service.profiles.fastpath): one statement per format,
+# on the driver connection, so a miss is one round trip and no ORM work.
+_EXACT = (
+    "SELECT v.id, v.version, v.digest, v.yanked_at IS NOT NULL, v.yank_reason,"
+    " v.deprecation_message, v.deprecated_at, v.{column}"
+    " FROM artifact_versions v JOIN artifacts a ON a.id = v.artifact_id"
+    " WHERE a.kind = 'agent' AND a.namespace = $1 AND a.name = $2 AND v.version = $3"
+)
+EXACT_SQL = {
+    "json": _EXACT.format(column="profile_json"),
+    "markdown": _EXACT.format(column="profile_markdown"),
+}
+
+
+async def stored_exact(
+    driver: Any, namespace: str, name: str, version: str, output: str
+) -> StoredProfile | None:
+    """`stored_profile` of an exact version on an asyncpg connection; None when there is no such
+    version or it has no stored profile (older rows: the route resolves those)."""
+    row = await driver.fetchrow(EXACT_SQL[output], namespace, name, version)
+    if row is None or row[7] is None:
+        return None
+    return StoredProfile(*row)
+
+
+def profile_etag(row: StoredProfile, output: str, *, resolve_latest: bool) -> str:
+    """The ETag of a profile answer: body, format, version, `?resolve` and lifecycle state."""
+    assert row.body is not None
+    state = (row.yanked, row.yank_reason, row.deprecated)
+    return strong_etag(row.body, output, row.version, str(resolve_latest), *map(str, state))
 
 
 class ProfileRepository:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from typing import Annotated, Literal
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
@@ -12,19 +11,14 @@ from service.auth.dependencies import READ_ERRORS, ReadAccess, ReadScopeDep
 from service.db.faults import OutageMemory
 from service.dependencies import SessionDep, SettingsDep
 from service.errors import RegistryError
-from service.http_caching import (
-    STALE,
-    deprecation_header,
-    etag_matches,
-    revalidated,
-    warning,
-)
+from service.http_caching import etag_matches
 from service.problems import problem_responses
+from service.profiles.cache import Format
 from service.profiles.dependencies import ProfileCacheDep
+from service.profiles.headers import MEDIA, negotiate_accept, profile_headers
 from service.profiles.repository import ProfileRepository
 from service.profiles.schemas import BatchRequest, BatchResponse
-from service.profiles.service import Format, ProfileService, ServedProfile
-from service.settings import Settings
+from service.profiles.service import ProfileService
 from service.signing.signer import SIGNATURE_HEADER, get_signer
 
 router = APIRouter(prefix="/v1/profiles", tags=["profiles"])
@@ -45,7 +39,6 @@ PROFILE_HEADERS = {
         **_TEXT,
     },
 }
-MEDIA: dict[Format, str] = {"json": "application/json", "markdown": "text/markdown; charset=utf-8"}
 
 
 def get_profiles(
@@ -61,10 +54,7 @@ ProfilesDep = Annotated[ProfileService, Depends(get_profiles)]
 def negotiate(request: Request, requested: Format | None) -> Format:
     if requested is not None:
         return requested
-    accept = request.headers.get("accept", "")
-    if "text/markdown" in accept and "application/json" not in accept:
-        return "markdown"
-    return "json"
+    return negotiate_accept(request.headers.get("accept", ""))
 
 
 @router.get(
@@ -112,7 +102,17 @@ async def get_profile(
     served = await profiles.get(
         spec, negotiate(request, format), resolve_latest=resolve == "latest"
     )
-    headers = _headers(served, settings, resolve)
+    ident = served.identity
+    headers = profile_headers(
+        ident.namespace,
+        ident.name,
+        served,
+        served.format,
+        exact=served.exact,
+        settings=settings,
+        resolve=resolve,
+        stale=served.stale,
+    )
     if etag_matches(request, served.etag):
         return Response(status_code=304, headers=headers)
     signature = get_signer(request).signature_for(
@@ -120,32 +120,6 @@ async def get_profile(
     )
     headers[SIGNATURE_HEADER] = signature
     return Response(served.body, media_type=MEDIA[served.format], headers=headers)
-
-
-def _headers(served: ServedProfile, settings: Settings, resolve: str | None) -> dict[str, str]:
-    headers = {
-        "ETag": served.etag,
-        "Vary": "Accept",
-        "Cache-Control": revalidated(settings, moving=served.moving),
-    }
-    warnings = [STALE] if served.stale else []
-    if served.yanked:
-        reason = f": {served.yank_reason}" if served.yank_reason else ""
-        warnings.append(warning(299, f"yanked{reason}"))
-    if served.deprecated is not None:
-        warnings.append(warning(299, f"deprecated: {served.deprecated}"))
-        if served.deprecated_at is not None:
-            headers["Deprecation"] = deprecation_header(served.deprecated_at)
-    if warnings:
-        headers["Warning"] = ", ".join(warnings)
-    if not served.exact:
-        ident = served.identity
-        query: dict[str, str] = {"format": served.format} if served.format != "json" else {}
-        if resolve is not None:
-            query["resolve"] = resolve
-        location = f"/v1/profiles/{ident.namespace}/{ident.name}@{served.version}"
-        headers["Content-Location"] = location + (f"?{urlencode(query)}" if query else "")
-    return headers
 
 
 @router.post(

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, replace
 
 from service.db.faults import OutageMemory, database_unavailable
 from service.db.models import ArtifactVersion
 from service.errors import Forbidden, InvalidReference, NotFound, ProfileUnresolvable
 from service.formats import names
 from service.formats.names import Identity
-from service.http_caching import strong_etag
-from service.profiles.cache import CachedProfile, ProfileCache, ProfileKey
-from service.profiles.repository import ProfileRepository
+from service.profiles.cache import CachedProfile, Format, ProfileCache, ProfileKey
+from service.profiles.repository import ProfileRepository, profile_etag
 from service.profiles.resolver import AgentSource, Resolver
 from service.resolution.graph import Candidate, Requirement, ResolutionError, resolve
 from service.resolution.profile import profile_json_bytes, render_markdown
@@ -26,8 +24,6 @@ from service.resolution.refs import (
     split_name_ref,
 )
 from service.semver import Version
-
-Format = Literal["json", "markdown"]
 
 
 @dataclass(frozen=True)
@@ -88,6 +84,7 @@ class ProfileService:
         exact = isinstance(ref, ExactRef)
         if cached is not None and self.outage.recent:
             return _from_cache(cached, identity, output, exact=exact)
+        stamp = self.cache.stamp(key)
         try:
             served = await self._fetch(identity, ref, ref_text, output, resolve_latest)
         except Exception as exc:
@@ -99,7 +96,7 @@ class ProfileService:
             return _from_cache(cached, identity, output, exact=exact)
         self.outage.succeeded()
         if not resolve_latest:
-            self.cache.put(key, _to_cache(served))
+            self.cache.put(key, _to_cache(served), stamp)
         return served
 
     async def _fetch(
@@ -129,13 +126,12 @@ class ProfileService:
             body = await self._resolved_now(identity, full, output, pinned=not resolve_latest)
         else:
             body = row.body
-        state = (row.yanked, row.yank_reason, row.deprecated)
         return ServedProfile(
             body,
             output,
             identity,
             row.version,
-            strong_etag(body, output, row.version, str(resolve_latest), *map(str, state)),
+            profile_etag(replace(row, body=body), output, resolve_latest=resolve_latest),
             exact,
             moving,
             row.yanked,

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query, Request, Response
 
 from service.auth.dependencies import READ_ERRORS, ReadAccess
 from service.problems import problem_responses
+from service.profiles.cache import Format
 from service.profiles.router import ProfilesDep, negotiate
-from service.profiles.service import Format
 from service.signing.signer import JOSE, SignerDep
 
 router = APIRouter()

@@ -35,6 +35,25 @@ def _key(ref: str, name: str = "tester") -> ProfileKey:
     return ProfileKey("default", name, ref, "json")
 
 
+def test_an_answer_read_before_a_change_that_concerns_it_is_not_kept() -> None:
+    cache = ProfileCache(max_bytes=1 << 20)
+    exact, ranged, other = _key("1.0.0"), _key("^1"), _key("1.0.0", name="other")
+    stamps = {key: cache.stamp(key) for key in (exact, ranged, other)}
+    cache.invalidate_moving("default", "tester")  # a new version of tester was published
+    cache.put(exact, _entry("1.0.0"), stamps[exact])  # exact answers do not move: kept
+    cache.put(ranged, _entry("1.1.0", moving=True), stamps[ranged])  # may be stale: dropped
+    assert cache.get(exact) is not None and cache.get(ranged) is None
+    stamps = {key: cache.stamp(key) for key in (exact, other)}
+    cache.invalidate_version("default", "tester", "1.0.0")  # yanked while being read
+    cache.put(exact, _entry("1.0.0"), stamps[exact])
+    cache.put(other, _entry("1.0.0"), stamps[other])  # another artifact: unaffected
+    assert cache.get(exact) is None and cache.get(other) is not None
+    stamp = cache.stamp(other)
+    cache.clear()  # the listener reconnected: everything read before is suspect
+    cache.put(other, _entry("1.0.0"), stamp)
+    assert len(cache) == 0
+
+
 def test_cache_is_bounded_by_bytes_and_drops_least_recently_used_first() -> None:
     each = 100 + 3 + ENTRY_OVERHEAD
     cache = ProfileCache(max_bytes=3 * each)
@@ -105,6 +124,10 @@ async def test_outage_serves_cached_profiles_stale_and_503_for_the_rest(
     assert fresh.status_code == ranged.status_code == 200
     proxy.cut()
     started = dt.datetime.now(dt.UTC)
+    # A warm answer is served from memory without asking the database at all (the fast path),
+    # until a request that must ask finds it gone: from then on answers are marked stale.
+    unknown = await proxied.get("/v1/profiles/tester@1.1.0")
+    assert unknown.status_code == 503, unknown.text
     stale = await proxied.get("/v1/profiles/tester@1.0.0")
     assert stale.status_code == 200
     assert stale.content == fresh.content

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import errno
 import socket
 from pathlib import Path
@@ -42,6 +43,11 @@ def _announce(token: str | None) -> None:
         )
 
 
+class Server(enum.StrEnum):
+    uvicorn = "uvicorn"
+    granian = "granian"
+
+
 @command()
 def serve(
     host: Annotated[str, typer.Option(metavar="HOST", help="Address to bind.")] = "127.0.0.1",
@@ -61,6 +67,13 @@ def serve(
         bool,
         typer.Option("--seed/--no-seed", help="Publish the bundled examples as 1.0.0 first."),
     ] = False,
+    server: Annotated[
+        Server,
+        typer.Option(
+            help="HTTP server: uvicorn (default; slow-client guards), or granian (optional"
+            " extra `bench`: pip install 'agent-registry[bench]'; see bench/RESULTS.md)."
+        ),
+    ] = Server.uvicorn,
 ) -> None:
     """Serve the API; with no DATABASE_URL, start an embedded PostgreSQL first."""
     problem = port_problem(host, port)
@@ -106,6 +119,9 @@ def serve(
         console().print(f"Agent Registry on [bold]http://{host}:{port}[/] (Ctrl-C stops)")
         # uvicorn drains on SIGTERM, then re-raises it; a drained stop is a clean exit (0),
         # after the embedded PostgreSQL below has been stopped too.
+        if server is Server.granian:
+            _serve_granian(host, port, workers)
+            return
         signal.signal(signal.SIGTERM, lambda *_: None)
         uvicorn.run(
             "service.app:create_app_from_env",
@@ -125,6 +141,29 @@ def serve(
                 console().print("Embedded PostgreSQL stopped.")
             else:
                 console().print("Embedded PostgreSQL left running: another registry uses it.")
+
+
+def _serve_granian(host: str, port: int, workers: int) -> None:
+    """The same app under granian (Rust HTTP, ASGI interface); it handles SIGINT and SIGTERM."""
+    import importlib
+
+    try:  # an optional dependency, looked up at run time (typed or not, installed or not)
+        granian = importlib.import_module("granian")
+        constants = importlib.import_module("granian.constants")
+    except ImportError:
+        console().print(
+            "[red]error:[/] granian is not installed: pip install 'agent-registry[bench]'"
+        )
+        raise typer.Exit(1) from None
+    granian.Granian(
+        "service.app:create_app_from_env",
+        factory=True,
+        address=host,
+        port=port,
+        workers=workers,
+        interface=constants.Interfaces.ASGI,
+        log_enabled=False,
+    ).serve()
 
 
 def _signing_keys(settings: Settings) -> KeyRing:

@@ -1,0 +1,236 @@
+"""The hot path of `GET /v1/profiles/{spec}`: a warm answer straight from the profile cache.
+
+Orchestrators fetch the same few profiles at a high rate. A request this process answered
+before (same namespace, name, ref text and format) is served here, in front of routing:
+no ORM session, no dependency injection, no serialisation, no signing — the bytes, headers and
+signature were prepared once, and `If-None-Match` is compared before anything else. Everything
+else (a miss, `?resolve=latest`, any other query, a database outage, a caller the token memo
+does not know) goes on to the route, which does the full work and fills the cache.
+
+Entries stay coherent through `LISTEN/NOTIFY` (service.profiles.invalidation), and an entry
+older than `REGISTRY_PROFILE_CACHE_TTL` seconds is never served from here (the backstop should
+a notice be lost). With `REGISTRY_ANONYMOUS_READ=false` a hit is served only to a bearer token
+the route authenticated within `REGISTRY_READ_TOKEN_CACHE_SECONDS` and that may read the
+namespace; anyone else goes through the route's full check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from service.auth.tokens import Principal
+from service.db.faults import OutageMemory, database_unavailable
+from service.formats import names
+from service.http_caching import etag_matches_header
+from service.profiles.cache import CachedProfile, Format, Prepared, ProfileCache, ProfileKey
+from service.profiles.headers import MEDIA, negotiate_accept, profile_headers
+from service.profiles.repository import profile_etag, stored_exact
+from service.resolution.refs import ExactRef, InvalidRef, parse_ref, split_name_ref
+from service.settings import Settings
+from service.signing.signer import SIGNATURE_HEADER
+
+PREFIX = "/v1/profiles/"
+log = logging.getLogger("service.profiles.fastpath")
+# What logs and metrics read from `scope["route"]` (service.logs): the route's template.
+ROUTE = SimpleNamespace(path=PREFIX + "{spec:path}")
+_FORMATS: dict[bytes, Format] = {
+    b"": "json",
+    b"format=json": "json",
+    b"format=markdown": "markdown",
+}
+
+
+def profile_key(spec: str, output: Format, default_namespace: str) -> ProfileKey | None:
+    """The cache key of a request, or None when the spec does not parse (the route says why)."""
+    try:
+        qualified, ref = split_name_ref(spec)
+        namespace, name = names.split_qualified(qualified, default_namespace)
+    except (InvalidRef, names.InvalidName):
+        return None
+    if ref is not None and "/" in ref:
+        return None  # a sub-resource (`…@1.0.0/signature`): the routes' business
+    return ProfileKey(namespace, name, ref or "latest", output)
+
+
+def is_exact(ref_text: str) -> bool:
+    try:
+        return isinstance(parse_ref(ref_text), ExactRef)
+    except InvalidRef:
+        return False
+
+
+@dataclass(slots=True)
+class _Remembered:
+    principal: Principal
+    until: float
+
+
+class ReadTokens:
+    """Bearer tokens the route authenticated for a read, remembered for a few seconds so that a
+    cache hit can be served without a database lookup. Only a digest of the header is kept."""
+
+    def __init__(self, seconds: float, max_entries: int = 10_000) -> None:
+        self.seconds = seconds
+        self.max_entries = max_entries
+        self._known: dict[bytes, _Remembered] = {}
+
+    @staticmethod
+    def _digest(header: str | bytes) -> bytes:
+        raw = header.encode("latin-1") if isinstance(header, str) else header
+        return hashlib.sha256(raw).digest()
+
+    def remember(self, header: str, principal: Principal) -> None:
+        if self.seconds <= 0:
+            return
+        if len(self._known) >= self.max_entries:
+            self._known.clear()
+        self._known[self._digest(header)] = _Remembered(principal, time.monotonic() + self.seconds)
+
+    def principal(self, header: bytes) -> Principal | None:
+        known = self._known.get(self._digest(header))
+        if known is None:
+            return None
+        if known.until < time.monotonic():
+            del self._known[self._digest(header)]
+            return None
+        return known.principal
+
+    def clear(self) -> None:
+        self._known.clear()
+
+
+class ProfileFastPath:
+    """Pure ASGI, innermost middleware: answers cache hits, passes everything else on."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or not scope["path"].startswith(PREFIX)
+            or not await self._serve(scope, send)
+        ):
+            await self.app(scope, receive, send)
+
+    async def _serve(self, scope: Scope, send: Send) -> bool:
+        state = scope["app"].state
+        cache: ProfileCache | None = getattr(state, "profile_cache", None)
+        settings: Settings = state.settings
+        if cache is None:
+            return False
+        requested = _FORMATS.get(scope["query_string"])
+        if requested is None:
+            return False  # ?resolve=latest, or anything the route should judge
+        headers = dict(scope["headers"])
+        if not scope["query_string"]:
+            requested = negotiate_accept(headers.get(b"accept", b"").decode("latin-1"))
+        key = profile_key(scope["path"][len(PREFIX) :], requested, settings.default_namespace)
+        if key is None:
+            return False
+        outage: OutageMemory = state.outage
+        if outage.recent or not cache.listening:
+            # The route marks answers from memory as stale; without the listener, notices
+            # may be missed, so nothing is served or cached from here meanwhile.
+            cache.misses += 1
+            return False
+        if not settings.anonymous_read:
+            authorization = headers.get(b"authorization")
+            tokens: ReadTokens = state.read_tokens
+            principal = tokens.principal(authorization) if authorization else None
+            if principal is None or not principal.can("read", key.namespace):
+                return False  # the route authenticates, refuses and audits as usual
+            scope.setdefault("state", {})["actor"] = principal.name
+        entry = cache.get(key)
+        if entry is None or time.monotonic() - entry.stored_at > settings.profile_cache_ttl:
+            cache.misses += 1
+            entry = await self._first_fetch(state, cache, key)
+            if entry is None:
+                return False
+        else:
+            cache.hits += 1
+        prepared = entry.prepared or self._prepare(scope, key, entry, settings)
+        scope["route"] = ROUTE  # logs and metrics group it with the route's answers
+        if_none_match = headers.get(b"if-none-match")
+        if if_none_match is not None and etag_matches_header(
+            if_none_match.decode("latin-1"), entry.etag
+        ):
+            await send(
+                {"type": "http.response.start", "status": 304, "headers": prepared.not_modified}
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return True
+        await send({"type": "http.response.start", "status": 200, "headers": prepared.ok})
+        await send({"type": "http.response.body", "body": entry.body})
+        return True
+
+    @staticmethod
+    async def _first_fetch(
+        state: Any, cache: ProfileCache, key: ProfileKey
+    ) -> CachedProfile | None:
+        """An exact version not in memory: one query on a pooled connection (no session), then
+        cached. Anything else (a range, a tag, a digest, not found, an error) is the route's."""
+        if state.traced or not is_exact(key.ref):
+            return None
+        stamp = cache.stamp(key)
+        try:
+            async with state.engine.connect() as connection:
+                raw = (await connection.get_raw_connection()).driver_connection
+                row = await stored_exact(raw, key.namespace, key.name, key.ref, key.format)
+        except Exception as exc:
+            if database_unavailable(exc):
+                state.outage.failed()
+            else:
+                log.exception("profile fast path: first fetch failed; the route answers")
+            return None
+        if row is None or row.body is None:
+            return None
+        state.outage.succeeded()
+        entry = CachedProfile(
+            version=row.version,
+            moving=False,
+            body=row.body,
+            etag=profile_etag(row, key.format, resolve_latest=False),
+            yanked=row.yanked,
+            yank_reason=row.yank_reason,
+            deprecated=row.deprecated,
+            deprecated_at=row.deprecated_at,
+        )
+        cache.put(key, entry, stamp)
+        return entry
+
+    @staticmethod
+    def _prepare(
+        scope: Scope, key: ProfileKey, entry: CachedProfile, settings: Settings
+    ) -> Prepared:
+        fields = profile_headers(
+            key.namespace,
+            key.name,
+            entry,
+            key.format,
+            exact=is_exact(key.ref),
+            settings=settings,
+            resolve=None,
+            stale=False,
+        )
+        not_modified = [(k.lower().encode(), v.encode("latin-1")) for k, v in fields.items()]
+        signature = scope["app"].state.signer.signature_for(
+            (key.namespace, key.name, entry.etag), entry.body
+        )
+        ok = [
+            *not_modified,
+            (SIGNATURE_HEADER.lower().encode(), signature.encode()),
+            (b"content-type", MEDIA[key.format].encode()),
+            (b"content-length", str(len(entry.body)).encode()),
+        ]
+        prepared = Prepared(ok, not_modified)
+        entry.prepared = prepared
+        return prepared

@@ -1,0 +1,125 @@
+"""The profile fast path: a warm answer comes from memory, byte for byte what the route sends,
+never to a caller the route would refuse, and never older than the TTL backstop."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg  # type: ignore[import-untyped]
+import httpx
+from fastapi import FastAPI
+
+from service.settings import Settings
+from tests.helpers import agent_file, bearer, create_token, put, serving
+
+# Differ per answer by design: the request id (echoed) and nothing else.
+VOLATILE = {"x-request-id"}
+
+
+def _stable(response: httpx.Response) -> dict[str, str]:
+    return {k: v for k, v in response.headers.items() if k not in VOLATILE}
+
+
+def _metric(text: str, name: str) -> float:
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    raise AssertionError(f"{name} not in /metrics")
+
+
+async def test_a_warm_answer_is_what_the_route_sent_and_is_counted_as_a_hit(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    assert (await put(client, "agent", "tester", "1.0.0", agent_file())).status_code == 201
+    cases = [
+        ("/v1/profiles/tester@1.0.0", {}),
+        ("/v1/profiles/tester@1.0.0?format=markdown", {}),
+        ("/v1/profiles/tester@1.0.0", {"Accept": "text/markdown"}),
+        ("/v1/profiles/tester@%5E1", {}),
+        ("/v1/profiles/default/tester", {}),
+    ]
+    before = _metric((await client.get("/metrics")).text, "registry_profile_cache_hits_total")
+    for path, headers in cases:
+        first = await client.get(path, headers=headers)  # the route: fills the cache
+        second = await client.get(path, headers=headers)  # memory
+        assert first.status_code == second.status_code == 200, (path, first.text)
+        assert second.content == first.content, path
+        assert _stable(second) == _stable(first), path
+        etag = first.headers["etag"]
+        not_modified = await client.get(path, headers={**headers, "If-None-Match": etag})
+        assert not_modified.status_code == 304 and not_modified.content == b""
+        assert not_modified.headers["etag"] == etag
+        assert "registry-signature" not in not_modified.headers
+    metrics = (await client.get("/metrics")).text
+    # Two hits per case, plus the first Accept: text/markdown (it shares ?format=markdown's entry).
+    assert _metric(metrics, "registry_profile_cache_hits_total") - before == 2 * len(cases) + 1
+    assert _metric(metrics, "registry_profile_cache_entries") >= 4
+    # Logged and measured under the route's template, like any answer from the route.
+    assert (
+        'registry_http_requests_total{method="GET",route="/v1/profiles/{spec:path}",status="200"}'
+        in metrics
+    )
+    # `?resolve=latest` is never cached: the route answers it each time.
+    entries = len(app.state.profile_cache)
+    resolved = await client.get("/v1/profiles/tester@1.0.0?resolve=latest")
+    assert resolved.status_code == 200 and len(app.state.profile_cache) == entries
+
+
+async def test_with_anonymous_reads_off_a_warm_profile_needs_a_token_that_may_read_it(
+    settings: Settings, clean_db: None
+) -> None:
+    closed = settings.model_copy(update={"anonymous_read": False})
+    async with serving(closed) as admin:
+        assert (await put(admin, "agent", "tester", "1.0.0", agent_file())).status_code == 201
+        reader = (await create_token(admin, ["default"], ["publish"], name="reader"))["token"]
+        other = (await create_token(admin, ["team-x"], ["publish"], name="other"))["token"]
+        path = "/v1/profiles/tester@1.0.0"
+        warm = await admin.get(path)
+        assert warm.status_code == 200 and (await admin.get(path)).content == warm.content
+        etag = {"If-None-Match": warm.headers["etag"]}
+
+        async def status(headers: dict[str, str]) -> int:
+            return (await admin.get(path, headers={"Authorization": "", **headers})).status_code
+
+        # The cache holds the answer, yet nobody the route would refuse gets it, not even a 304.
+        for refused in ({}, bearer("areg_" + "x" * 40), {"Authorization": "Basic eDp5"}):
+            assert await status(refused) == 401
+            assert await status({**refused, **etag}) == 401
+        assert await status(bearer(other)) == 403
+        assert await status({**bearer(other), **etag}) == 403
+        assert await status(bearer(reader)) == 200
+        assert await status({**bearer(reader), **etag}) == 304
+        # Revoked: refused at once by this process, although its reads were just served warm.
+        token_id = next(
+            t["id"]
+            for t in (await admin.get("/v1/tokens")).json()["items"]
+            if t["name"] == "reader"
+        )
+        assert (await admin.delete(f"/v1/tokens/{token_id}")).status_code == 204
+        assert await status(bearer(reader)) == 401
+
+
+async def test_an_entry_older_than_the_ttl_is_read_again(
+    settings: Settings, database_url: str, clean_db: None
+) -> None:
+    """The backstop should a notice be lost: a change written without one (straight to the
+    table here) is served from memory at most `profile_cache_ttl` seconds."""
+    async with serving(settings.model_copy(update={"profile_cache_ttl": 1.5})) as client:
+        assert (await put(client, "agent", "tester", "1.0.0", agent_file())).status_code == 201
+        path = "/v1/profiles/tester@1.0.0"
+        for _ in range(100):  # nothing is cached until the app's cache listener is connected
+            assert "warning" not in (await client.get(path)).headers
+            metrics = (await client.get("/metrics")).text
+            if _metric(metrics, "registry_profile_cache_entries"):
+                break
+            await asyncio.sleep(0.05)
+        connection = await asyncpg.connect(database_url.replace("+asyncpg", ""))
+        try:
+            await connection.execute(
+                "UPDATE artifact_versions SET deprecation_message = 'gone', deprecated_at = now()"
+            )
+        finally:
+            await connection.close()
+        assert "warning" not in (await client.get(path)).headers  # from memory, no notice came
+        await asyncio.sleep(1.6)
+        assert "deprecated: gone" in (await client.get(path)).headers["warning"]
