@@ -8,6 +8,15 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://agent-registry.dev/problems/"
 
 
+class CommandFailure(Exception):
+    """An expected failure that ends a command-line run: one line for the log, and its exit code."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
+
+
 class RegistryError(Exception):
     """Base of every error a client can cause or observe; never carries SQL or a trace."""
 

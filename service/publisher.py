@@ -26,7 +26,7 @@ from service.audit.actor import Actor
 from service.bundles.folder import read_folder
 from service.bundles.manifest import deterministic_tar_gz
 from service.db.engine import create_engine, session_factory
-from service.errors import RegistryError
+from service.errors import CommandFailure, RegistryError
 from service.formats.problems import error, warning
 from service.formats.toolset import validate_toolset
 from service.formats.validate import validate_file
@@ -49,13 +49,8 @@ EXIT_OK, EXIT_INVALID, EXIT_CONFLICT, EXIT_AUTH, EXIT_UNREACHABLE = 0, 1, 2, 3, 
 _UNKNOWN_SKILL = re.compile(r"^skill '([^']+)' does not exist")
 
 
-class PublishFailure(Exception):
-    """An expected failure that ends the run: one line for the log, and its exit code."""
-
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.exit_code = exit_code
+class PublishFailure(CommandFailure):
+    """`registry publish` or `validate` cannot go on (no registry, refused token…)."""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ import httpx
 
 from service.bundles.archive import ArchiveError, Limits, read_archive
 from service.bundles.manifest import Bundle
+from service.errors import CommandFailure
+from service.resolution.document import Profile
 from service.resolution.profile import agent_frontmatter
 
 LOCK_FILE = "registry.lock.json"
@@ -36,11 +38,8 @@ EXIT_AUTH = 3
 EXIT_NETWORK = 4
 
 
-class PullError(Exception):
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.exit_code = exit_code
+class PullError(CommandFailure):
+    """A pull (or its check of what is installed) cannot go on."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +77,7 @@ def render_agent_file(profile: Mapping[str, Any]) -> bytes:
     `skills:` naming every resolved skill (installed beside it at the pinned versions, which a
     comment records), and the agent's own instructions verbatim."""
     skills = profile["skills"]
-    header = agent_frontmatter(profile)
+    header = agent_frontmatter(Profile.model_validate(profile))
     if skills:
         pins = ", ".join(f"{s['name']}@{s['version']}" for s in skills)
         names = ", ".join(skill_folder(s["name"]) for s in skills)

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import httpx
+from fastapi import FastAPI
 from pydantic import SecretStr
 
 from service.app import create_app
@@ -26,6 +27,15 @@ SKILL_NAMES = (
     "python-testing",
 )
 AGENT_NAMES = ("dev-python", "flask-specialist")
+# dev-python's skills in resolution order (its `skills:` list, then what they require).
+DEV_PYTHON_SKILLS = [
+    "python-flask",
+    "python-data-processing",
+    "python-aws",
+    "python-testing",
+    "git-workflow",
+    "code-review-practices",
+]
 MARKDOWN = {"Content-Type": "text/markdown"}
 
 # Writes need a token. The test app and every `registry serve` a test starts take this one as
@@ -89,12 +99,18 @@ async def serving(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     admin token (the app takes it as its bootstrap token unless the settings name one)."""
     if settings.bootstrap_token is None:
         settings = settings.model_copy(update={"bootstrap_token": SecretStr(ADMIN_TOKEN)})
-    app = create_app(settings)
+    async with client_for(create_app(settings)) as http:
+        yield http
+
+
+@asynccontextmanager
+async def client_for(
+    app: FastAPI, base_url: str = "http://registry.test"
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client for `app`, its lifespan run, that sends the admin token."""
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://registry.test", headers=ADMIN
-        ) as http:
+        async with httpx.AsyncClient(transport=transport, base_url=base_url, headers=ADMIN) as http:
             yield http
 
 

@@ -940,12 +940,18 @@ export interface components {
             permissionMode?: string | null;
             /** Memory */
             memory?: string | null;
-            /** Effort */
-            effort?: string | number | null;
+            /**
+             * Effort
+             * @description As written; `low`, `medium`, `high` or `max` expected.
+             */
+            effort?: unknown;
             /** Background */
             background?: boolean | null;
-            /** Initialprompt */
-            initialPrompt?: string | null;
+            /**
+             * Initialprompt
+             * @description As written; a string expected.
+             */
+            initialPrompt?: unknown;
         };
         /** ArtifactDetail */
         ArtifactDetail: {
@@ -1563,7 +1569,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** ProfileSkill */
+        /**
+         * ProfileSkill
+         * @description One resolved skill as the profile shows it.
+         */
         ProfileSkill: {
             /** Name */
             name: string;

@@ -20,7 +20,7 @@ from service.db.models import ArtifactVersion
 from service.errors import ValidationFailed, VersionConflict
 from service.formats import names
 from service.formats.names import Identity
-from service.formats.problems import Problem, Severity, error
+from service.formats.problems import Findings, Problem, error
 from service.formats.toolset import validate_toolset
 from service.formats.validate import validate_file
 from service.profiles.cache import ProfileCache
@@ -33,7 +33,7 @@ from service.semver import InvalidVersion, Version
 
 
 @dataclass
-class Checked:
+class Checked(Findings):
     """A file after every check: what would be stored, and every problem found."""
 
     name: str | None
@@ -46,14 +46,6 @@ class Checked:
     disallowed_rules: list[str]
     problems: list[Problem]
     resolved: Resolved = field(default_factory=Resolved)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity is Severity.ERROR]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity is Severity.WARNING]
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,7 +231,7 @@ class PublishService:
                 disallowed_rules=checked.disallowed_rules,
                 provenance=origin.provenance,
             )
-            checked.resolved = await self.resolver.resolve_agent(source)
+            checked.resolved = await self.resolver.resolve_agent(source, build=not checked.errors)
         checked.problems += checked.resolved.problems
         new = snapshot(
             kind,
@@ -249,7 +241,7 @@ class PublishService:
             jsonable(checked.document),
             checked.body,
             data,
-            profile=checked.resolved.profile,
+            profile=checked.resolved.profile.as_data() if checked.resolved.profile else None,
             tool_rules=checked.tool_rules,
             disallowed_rules=checked.disallowed_rules,
             lock=checked.resolved.lock,

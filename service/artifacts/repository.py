@@ -257,26 +257,11 @@ class ArtifactRepository:
         digest: str | None,
         details: dict[str, Any] | None = None,
     ) -> None:
-        AuditRepository(self.session).add(
-            actor,
-            action,
-            kind=kind,
-            namespace=namespace,
-            name=name,
-            version=version,
-            digest=digest,
-            details=details,
-        )
+        what: dict[str, Any] = {"kind": kind, "namespace": namespace, "name": name}
+        what |= {"version": version, "digest": digest, "details": details}
+        AuditRepository(self.session).add(actor, action, **what)
         # The feed event is a sibling of the audit row: same point, same transaction.
-        change = change_for(
-            action,
-            kind=kind,
-            namespace=namespace,
-            name=name,
-            version=version,
-            digest=digest,
-            details=details,
-        )
+        change = change_for(action, **what)
         if change is not None:
             self.session.add(change)
 

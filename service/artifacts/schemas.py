@@ -7,7 +7,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from service.schemas import ApiModel, ProblemItem, Provenance, StorableText
+from service.resolution.document import Provenance
+from service.schemas import ApiModel, ProblemItem, StorableText
 
 Kind = Literal["agent", "skill", "toolset"]
 

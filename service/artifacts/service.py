@@ -30,6 +30,7 @@ from service.formats.names import Identity
 from service.profiles.cache import ProfileCache
 from service.profiles.invalidation import ProfileChange
 from service.profiles.repository import ProfileRepository
+from service.resolution.document import Profile
 from service.resolution.profile import profile_json_bytes, render_markdown
 from service.resolution.refs import InvalidRef, TagRef, parse_ref
 from service.semver import InvalidVersion, Version
@@ -191,11 +192,11 @@ class ArtifactService:
     ) -> VersionDetail:
         """Apply a lifecycle change; an agent's stored profile is re-rendered in the same transaction."""
         if row.profile_json is not None:
-            profile = json.loads(row.profile_json)
+            profile = Profile.model_validate_json(row.profile_json)
             if "yanked_at" in values:
-                profile["yanked"] = values["yanked_at"] is not None
+                profile.yanked = values["yanked_at"] is not None
             if "deprecation_message" in values:
-                profile["deprecated"] = values["deprecation_message"]
+                profile.deprecated = values["deprecation_message"]
             values["profile_json"] = profile_json_bytes(profile)
             values["profile_markdown"] = render_markdown(profile).encode()
         await self.repository.update_version(row.id, **values)

@@ -7,7 +7,8 @@ import hashlib
 from service.artifacts.schemas import ArtifactSummary, Kind, VersionDetail, VersionSummary
 from service.db.models import Artifact, ArtifactVersion
 from service.formats.names import Identity
-from service.schemas import ProblemItem, Provenance
+from service.resolution.document import Provenance
+from service.schemas import ProblemItem
 
 
 def digest_of(data: bytes) -> str:

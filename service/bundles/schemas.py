@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-
-class SkillFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    path: str = Field(description="Relative to the skill folder, `/`-separated.")
-    size: int
-    sha256: str = Field(description="Hex SHA-256 of the file's bytes.")
-    executable: bool
+from service.resolution.document import SkillFile
 
 
 class FileManifest(BaseModel):

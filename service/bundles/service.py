@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from service.bundles.archive import ArchiveError, ArchiveTooLarge, Limits, read_archive
 from service.bundles.manifest import Bundle, deterministic_tar_gz
 from service.bundles.repository import BundleRepository, SkillVersionRef
-from service.bundles.schemas import FileManifest, SkillFile
+from service.bundles.schemas import FileManifest
 from service.errors import ArchiveRefused, NotFound
 from service.errors import ArchiveTooLarge as ArchiveTooLargeError
 from service.formats import names
 from service.formats.problems import error
+from service.resolution.document import SkillFile
 from service.settings import Settings
 
 # Python's own table only (not the machine's /etc/mime.types), so every host answers alike.

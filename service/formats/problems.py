@@ -33,6 +33,20 @@ class Problem:
         }
 
 
+class Findings:
+    """`errors` and `warnings` of a result that holds its `problems`."""
+
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.WARNING]
+
+
 def error(loc: str, code: str, message: str) -> Problem:
     return Problem(loc, code, message, Severity.ERROR)
 

@@ -8,7 +8,7 @@ from typing import Any
 from service.formats.agent import AGENT_FIELDS, check_agent
 from service.formats.document import read_document
 from service.formats.identity import Kind, check_name, check_path_name, check_version
-from service.formats.problems import Problem, Severity, warning
+from service.formats.problems import Findings, Problem, warning
 from service.formats.refs import SkillRef
 from service.formats.skill import SKILL_FIELDS, check_skill
 from service.formats.tools import ToolRule
@@ -17,7 +17,7 @@ __all__ = ["Kind", "SkillRef", "ValidatedFile", "validate_file"]
 
 
 @dataclass(frozen=True)
-class ValidatedFile:
+class ValidatedFile(Findings):
     kind: Kind
     name: str | None  # identity name part: the path name, else a valid frontmatter name
     frontmatter: dict[str, Any] | None  # JSON-safe, every key as published
@@ -27,14 +27,6 @@ class ValidatedFile:
     disallowed_rules: list[ToolRule]  # agent: `disallowedTools`
     skill_refs: list[SkillRef]  # agent: `skills`; skill: `metadata.requires` + `skills`
     problems: list[Problem]
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity is Severity.ERROR]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity is Severity.WARNING]
 
 
 def validate_file(

@@ -23,7 +23,7 @@ from service.changes.schemas import ChangeEvent
 from service.errors import NotFound
 from service.profiles.cache import ProfileCache
 from service.profiles.repository import ProfileRepository
-from service.schemas import Provenance
+from service.resolution.document import Provenance
 
 
 class MirrorError(Exception):

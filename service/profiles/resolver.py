@@ -15,6 +15,7 @@ from service.formats.problems import Problem, error, warning
 from service.formats.refs import SkillRef
 from service.formats.tools import RuleKind, parse_tool_rule
 from service.profiles.repository import ProfileRepository
+from service.resolution.document import Profile, ProfileSkill, SkillFile
 from service.resolution.grants import (
     GrantError,
     Grants,
@@ -31,7 +32,7 @@ from service.resolution.graph import (
     Unsatisfiable,
     resolve,
 )
-from service.resolution.profile import AgentIdentity, ProfileSkill, build_profile
+from service.resolution.profile import AgentIdentity, build_profile
 from service.resolution.refs import split_name_ref
 from service.semver import Version
 
@@ -102,7 +103,7 @@ class Resolved:
     problems: list[Problem] = field(default_factory=list)
     lock: dict[str, Any] = field(default_factory=lambda: {"skills": {}, "toolsets": {}})
     dependencies: list[tuple[int, bool]] = field(default_factory=list)
-    profile: dict[str, Any] | None = None
+    profile: Profile | None = None
 
 
 class Resolver:
@@ -196,11 +197,13 @@ class Resolver:
     # Agents ------------------------------------------------------------------------------
 
     async def resolve_agent(
-        self, source: AgentSource, pins: Mapping[str, Any] | None = None
+        self, source: AgentSource, pins: Mapping[str, Any] | None = None, *, build: bool = True
     ) -> Resolved:
         """Resolve skills, toolsets and grants and build the profile.
 
         `pins` (a stored lock) replaces each declared constraint with the locked exact version.
+        `build=False`: the file has errors of its own, so there is no profile to build (its
+        fields would not fit one); resolution still runs so that every problem is reported.
         """
         agent_key = self.key(source.namespace, source.name)
         result = Resolved()
@@ -232,6 +235,8 @@ class Resolver:
             return result
         grants = self._grants(source, toolsets, resolution, rows, result)
         if grants is None:
+            return result
+        if not build:
             return result
         manifests = await self.repository.skill_manifests(
             rows[(c.name, str(c.version))].id for c in resolution
@@ -426,8 +431,8 @@ def _profile_skill(
         digest=row.digest,
         description=row.description,
         instructions=row.body,
-        allowed_tools=tuple(row.tool_rules or ()),
-        required_by=tuple(required_by),
-        files=tuple(f.as_dict() for f in files),
+        allowedTools=list(row.tool_rules or ()),
+        requiredBy=list(required_by),
+        files=[SkillFile.model_validate(f.as_dict()) for f in files],
         archive=archive_url(namespace, name, row.version),
     )

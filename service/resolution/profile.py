@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from service.formats.tools import split_rules
+from service.resolution.document import Profile, ProfileSkill
 from service.resolution.grants import Grants, ResolvedToolset
 from service.semver import Version
 
@@ -76,37 +77,6 @@ class AgentIdentity:
     yanked: bool = False
     deprecated: str | None = None
     provenance: Mapping[str, Any] | None = None  # how it was published (token, OIDC CI run)
-
-
-@dataclass(frozen=True, slots=True)
-class ProfileSkill:
-    """One resolved skill as the profile shows it."""
-
-    name: str
-    version: Version | str
-    digest: str
-    description: str
-    instructions: str
-    allowed_tools: tuple[str, ...]
-    required_by: tuple[str, ...]
-    # The skill's folder: each file's {path, size, sha256, executable}, and the URL of its
-    # tar.gz. Empty/None only where no folder is known (built without a registry).
-    files: tuple[Mapping[str, Any], ...] = ()
-    archive: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "name": self.name,
-            "version": str(self.version),
-            "digest": self.digest,
-            "description": self.description,
-            "instructions": self.instructions,
-            "allowedTools": list(self.allowed_tools),
-            "requiredBy": list(self.required_by),
-        }
-        if self.archive is not None:
-            data |= {"files": [dict(f) for f in self.files], "archive": self.archive}
-        return data
 
 
 def iso_utc(moment: dt.datetime) -> str:
@@ -193,8 +163,8 @@ def build_profile(
     skills: Sequence[ProfileSkill],
     grants: Grants,
     toolsets: Mapping[str, ResolvedToolset] | Sequence[ResolvedToolset] = (),
-) -> dict[str, Any]:
-    """The resolved profile document, as JSON-ready data.
+) -> Profile:
+    """The resolved profile document.
 
     `frontmatter` is the agent's frontmatter as published (unknown keys included);
     `skills` are in resolution order; `toolsets` are the toolsets the grants were expanded
@@ -202,7 +172,7 @@ def build_profile(
     the top-level `tools` holds the effective grants.
     """
     source = jsonable(frontmatter)
-    skill_dicts = [skill.as_dict() for skill in skills]
+    skill_dicts = [skill.model_dump(exclude_unset=True) for skill in skills]
     toolset_list = list(toolsets.values()) if isinstance(toolsets, Mapping) else list(toolsets)
 
     tools = grants.as_dict()
@@ -238,7 +208,7 @@ def build_profile(
     }
     if agent.provenance is not None:
         profile["provenance"] = dict(agent.provenance)
-    return profile
+    return Profile.model_validate(profile)
 
 
 def _agent_definition(
@@ -266,7 +236,7 @@ def _agent_definition(
     return definition
 
 
-def profile_json_bytes(profile: Mapping[str, Any]) -> bytes:
+def profile_json_bytes(profile: Profile) -> bytes:
     """The canonical serialisation: UTF-8, keys sorted, no insignificant whitespace.
 
     Sorted keys make the bytes a function of the content alone, whatever order a mapping was
@@ -274,7 +244,11 @@ def profile_json_bytes(profile: Mapping[str, Any]) -> bytes:
     the same bytes, and the same ETag, forever.
     """
     text = json.dumps(
-        profile, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+        profile.as_data(),
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+        allow_nan=False,
     )
     return text.encode("utf-8")
 
@@ -287,8 +261,9 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-def agent_frontmatter(profile: Mapping[str, Any]) -> str:
+def agent_frontmatter(document: Profile) -> str:
     """The YAML between the `---` lines of an agent file built from a profile (see below)."""
+    profile = document.as_data()
     front: dict[str, Any] = {"name": profile["name"], "description": profile["description"]}
     tools = profile["tools"]
     if tools["mode"] == "allowlist":
@@ -304,7 +279,7 @@ def agent_frontmatter(profile: Mapping[str, Any]) -> str:
     )
 
 
-def render_markdown(profile: Mapping[str, Any]) -> str:
+def render_markdown(profile: Profile) -> str:
     """One flattened Claude Code agent file, skills inlined: drop-in for `.claude/agents/`.
 
     Frontmatter: name, description, tools (the effective grants as a comma-separated string;
@@ -313,8 +288,9 @@ def render_markdown(profile: Mapping[str, Any]) -> str:
     `skills` is left out because the skills are already in the body; unknown keys are left out.
     """
     header = agent_frontmatter(profile)
-    body = str(profile["agentDefinition"]["prompt"]).strip("\n")
-    return f"---\n{header}---\n\n{body}\n{_skill_files_note(profile['name'], profile['skills'])}"
+    body = profile.agentDefinition.prompt.strip("\n")
+    skills = [skill.model_dump(exclude_unset=True) for skill in profile.skills]
+    return f"---\n{header}---\n\n{body}\n{_skill_files_note(profile.name, skills)}"
 
 
 def _skill_files_note(agent: str, skills: Sequence[Mapping[str, Any]]) -> str:

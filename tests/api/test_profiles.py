@@ -13,6 +13,7 @@ import pytest
 
 from tests.helpers import (
     AGENT_NAMES,
+    DEV_PYTHON_SKILLS,
     SKILL_NAMES,
     agent_bytes,
     agent_file,
@@ -65,14 +66,7 @@ async def test_dev_python_profile_has_six_skills_in_listing_order_and_grants(
 ) -> None:
     await publish_examples(client)
     body = (await profile(client, "dev-python@1.0.0")).json()
-    assert [s["name"] for s in body["skills"]] == [
-        "python-flask",
-        "python-data-processing",
-        "python-aws",
-        "python-testing",
-        "git-workflow",
-        "code-review-practices",
-    ]
+    assert [s["name"] for s in body["skills"]] == DEV_PYTHON_SKILLS
     assert (
         body["skills"][0]["instructions"]
         == skill_bytes("python-flask").decode().split("---\n", 2)[2]

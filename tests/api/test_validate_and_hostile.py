@@ -95,6 +95,18 @@ async def test_nul_in_path_or_query_is_a_400_problem(client: httpx.AsyncClient) 
         assert "instance" not in problem  # the path is the problem: not echoed back
 
 
+def problem(status: int, code: str, title: str, detail: str, instance: str) -> dict[str, object]:
+    kebab = code.replace("_", "-")
+    return {
+        "type": f"https://agent-registry.dev/problems/{kebab}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "instance": instance,
+    }
+
+
 async def test_router_errors_are_the_same_problems_as_the_services(
     client: httpx.AsyncClient,
 ) -> None:
@@ -103,25 +115,15 @@ async def test_router_errors_are_the_same_problems_as_the_services(
     missing = await client.get("/v1/no-such-collection")
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
-    assert missing.json() == {
-        "type": "https://agent-registry.dev/problems/not-found",
-        "title": "Not found",
-        "status": 404,
-        "detail": "Not Found",
-        "code": "not_found",
-        "instance": "/v1/no-such-collection",
-    }
+    assert missing.json() == problem(
+        404, "not_found", "Not found", "Not Found", "/v1/no-such-collection"
+    )
     wrong = await client.patch("/v1/validate")
     assert wrong.status_code == 405
     assert wrong.headers["allow"] == "POST"
-    assert wrong.json() == {
-        "type": "https://agent-registry.dev/problems/method-not-allowed",
-        "title": "Method not allowed",
-        "status": 405,
-        "detail": "Method Not Allowed",
-        "code": "method_not_allowed",
-        "instance": "/v1/validate",
-    }
+    assert wrong.json() == problem(
+        405, "method_not_allowed", "Method not allowed", "Method Not Allowed", "/v1/validate"
+    )
 
 
 async def test_unstorable_text_in_json_bodies_is_refused_not_500(client: httpx.AsyncClient) -> None:
@@ -148,3 +150,34 @@ async def test_unstorable_text_in_json_bodies_is_refused_not_500(client: httpx.A
     )
     assert not_json.status_code == 400
     assert not_json.json()["code"] == "bad_request"
+
+
+async def test_fields_kept_with_a_warning_reach_the_typed_profile_as_written(
+    client: httpx.AsyncClient,
+) -> None:
+    """`effort` and `initialPrompt` are carried as written (a warning, not an error): the one
+    profile type takes them, so publishing such a file is a 201, never a 500."""
+    body = agent_file("odd", effort="1.5", initialPrompt="7")
+    published = await put(client, "agent", "odd", "1.0.0", body)
+    assert published.status_code == 201, published.text
+    assert {w["code"] for w in published.json()["warnings"]} == {"unexpected_type"}
+    served = (await client.get("/v1/profiles/odd@1.0.0")).json()
+    assert (served["effort"], served["initialPrompt"]) == (1.5, 7)
+    definition = served["agentDefinition"]
+    assert (definition["effort"], definition["initialPrompt"]) == (1.5, 7)
+
+
+async def test_validating_a_file_with_errors_lists_them_without_a_profile(
+    client: httpx.AsyncClient,
+) -> None:
+    """A file whose fields cannot make a profile (no description, maxTurns not a number) is
+    still resolved for its other problems, and answered with a report, not a 500."""
+    body = b"---\nname: bad\nmaxTurns: many\nskills: no-such-skill\n---\n\nBody.\n"
+    response = await client.post(
+        "/v1/validate", params={"kind": "agent", "name": "bad"}, content=body, headers=MARKDOWN
+    )
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["valid"] is False
+    codes = {e["code"] for e in report["errors"]}
+    assert {"required_field_missing", "invalid_max_turns", "unknown_skill"} <= codes

@@ -17,18 +17,10 @@ from service.bundles.folder import read_folder
 from service.bundles.manifest import Bundle, BundleFile, deterministic_tar_gz
 from service.formats.validate import validate_file
 from tests.contract.live_server import LiveServer, live_registry
-from tests.helpers import ADMIN, ADMIN_TOKEN, EXAMPLES, agent_bytes
+from tests.helpers import ADMIN, ADMIN_TOKEN, DEV_PYTHON_SKILLS, EXAMPLES, agent_bytes
 
 pytestmark = pytest.mark.e2e
 REGISTRY = [sys.executable, "-m", "service.cli"]
-DEV_PYTHON_SKILLS = (
-    "python-flask",
-    "python-data-processing",
-    "python-aws",
-    "python-testing",
-    "git-workflow",
-    "code-review-practices",
-)
 SCRIPT = "skills/python-testing/scripts/run_pytest.sh"
 
 

@@ -22,13 +22,13 @@ from tests.helpers import (
     ADMIN,
     AGENT_NAMES,
     EXAMPLES,
+    MARKDOWN,
     SKILL_NAMES,
     agent_bytes,
     skill_bytes,
     skill_file,
 )
 
-MARKDOWN = {"Content-Type": "text/markdown"}
 BULK = 40  # enough events that the mirror is killed half-way through
 
 pytestmark = pytest.mark.skipif(

@@ -18,7 +18,7 @@ from opentelemetry.trace import SpanKind
 from service.app import create_app
 from service.logs import JsonFormatter, TerminalFormatter
 from service.settings import Settings
-from tests.helpers import ADMIN, agent_file, put
+from tests.helpers import agent_file, client_for, put
 
 
 def _access_records(caplog: pytest.LogCaptureFixture) -> list[dict[str, object]]:
@@ -134,12 +134,8 @@ async def traced(
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(spans))
     app: FastAPI = create_app(settings, tracer_provider=provider)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://t", headers=ADMIN
-        ) as http:
-            yield http
+    async with client_for(app, "http://t") as http:
+        yield http
     provider.shutdown()
 
 

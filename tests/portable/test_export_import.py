@@ -24,6 +24,7 @@ from tests.helpers import (
     ADMIN,
     AGENT_NAMES,
     EXAMPLES,
+    MARKDOWN,
     SKILL_NAMES,
     agent_bytes,
     skill_bytes,
@@ -31,8 +32,6 @@ from tests.helpers import (
 )
 from tests.live_db import database, serve
 from tests.mirror.test_mirror import _folder_archive
-
-MARKDOWN = {"Content-Type": "text/markdown"}
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL"),

@@ -28,6 +28,7 @@ from service.resolution.graph import (
 )
 from service.resolution.refs import DigestRef, ExactRef, RangeRef, parse_ref, split_name_ref
 from service.semver import Version
+from tests.helpers import DEV_PYTHON_SKILLS
 
 Universe = dict[str, list[Candidate]]
 Tags = Mapping[str, Mapping[str, Version]]
@@ -336,15 +337,6 @@ def test_cycle_in_the_newest_versions_is_avoided_when_an_older_version_has_none(
 
 
 # --- order, provenance, lock -----------------------------------------------------------------
-
-DEV_PYTHON_SKILLS = [
-    "python-flask",
-    "python-data-processing",
-    "python-aws",
-    "python-testing",
-    "git-workflow",
-    "code-review-practices",
-]
 
 
 def test_independent_skills_keep_the_agents_listing_order() -> None:

@@ -11,11 +11,11 @@ import pytest
 import yaml
 
 from service.formats.tools import parse_tool_rule, split_rules
+from service.resolution.document import Profile, ProfileSkill
 from service.resolution.grants import Grants, ResolvedToolset, SkillTools, effective_grants
 from service.resolution.graph import Candidate, Requirement, resolve
 from service.resolution.profile import (
     AgentIdentity,
-    ProfileSkill,
     build_profile,
     iso_utc,
     jsonable,
@@ -23,6 +23,7 @@ from service.resolution.profile import (
     render_markdown,
 )
 from service.semver import Version
+from tests.helpers import DEV_PYTHON_SKILLS
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PUBLISHED = dt.datetime(2026, 3, 14, 9, 26, 53, 589000, tzinfo=dt.UTC)
@@ -44,14 +45,6 @@ SDK_AGENT_DEFINITION_FIELDS = {
     "effort",
     "permissionMode",
 }
-DEV_PYTHON_SKILLS = [
-    "python-flask",
-    "python-data-processing",
-    "python-aws",
-    "python-testing",
-    "git-workflow",
-    "code-review-practices",
-]
 
 
 def read_markdown(path: Path) -> tuple[dict[str, Any], str]:
@@ -79,7 +72,7 @@ def resolved_profile(
     name: str,
     frontmatter: dict[str, Any] | None = None,
     toolsets: dict[str, ResolvedToolset] | None = None,
-) -> dict[str, Any]:
+) -> Profile:
     """A profile built from an example agent and the example skills, as the service would."""
     example_front, body = read_markdown(EXAMPLES / "agents" / f"{name}.md")
     front = example_front if frontmatter is None else frontmatter
@@ -101,13 +94,13 @@ def resolved_profile(
         )
         skills.append(
             ProfileSkill(
-                chosen.name,
-                chosen.version,
-                chosen.digest,
-                skill_front["description"],
-                skill_body,
-                tuple(allowed),
-                chosen.required_by,
+                name=chosen.name,
+                version=str(chosen.version),
+                digest=chosen.digest,
+                description=skill_front["description"],
+                instructions=skill_body,
+                allowedTools=list(allowed),
+                requiredBy=list(chosen.required_by),
             )
         )
     declared = front.get("tools")
@@ -127,7 +120,7 @@ def resolved_profile(
 
 
 def test_dev_python_profile_has_the_design_fields_in_order() -> None:
-    profile = resolved_profile("dev-python")
+    profile = resolved_profile("dev-python").as_data()
     assert list(profile) == [
         "namespace",
         "name",
@@ -162,7 +155,7 @@ def test_dev_python_profile_has_the_design_fields_in_order() -> None:
 
 
 def test_dev_python_profile_lists_its_six_skills_in_order_with_their_tools() -> None:
-    profile = resolved_profile("dev-python")
+    profile = resolved_profile("dev-python").as_data()
     assert [s["name"] for s in profile["skills"]] == DEV_PYTHON_SKILLS
     git = profile["skills"][DEV_PYTHON_SKILLS.index("git-workflow")]
     front, body = read_markdown(EXAMPLES / "skills" / "git-workflow" / "SKILL.md")
@@ -194,7 +187,7 @@ def test_dev_python_profile_lists_its_six_skills_in_order_with_their_tools() -> 
 
 
 def test_dev_python_grants_cover_every_skill_rule() -> None:
-    tools = resolved_profile("dev-python")["tools"]
+    tools = resolved_profile("dev-python").as_data()["tools"]
     assert tools["mode"] == "allowlist"
     assert tools["declared"] == ["Read", "Write", "Edit", "Bash", "Grep", "Glob"]
     assert [g["rule"] for g in tools["grants"]] == tools["declared"]
@@ -220,7 +213,7 @@ def test_dev_python_grants_cover_every_skill_rule() -> None:
 def test_narrower_agent_tools_leave_skill_rules_ungranted() -> None:
     front, _ = read_markdown(EXAMPLES / "agents" / "dev-python.md")
     front = {**front, "tools": "Read, Grep, Glob, Bash(git:*)"}
-    ungranted = resolved_profile("dev-python", front)["tools"]["ungranted"]
+    ungranted = resolved_profile("dev-python", front).as_data()["tools"]["ungranted"]
     assert [(u["rule"], u["sources"]) for u in ungranted] == [
         ("Bash(flask:*)", ["skill:python-flask@1.0.0"]),
         ("Bash(python -m flask:*)", ["skill:python-flask@1.0.0"]),
@@ -232,7 +225,7 @@ def test_narrower_agent_tools_leave_skill_rules_ungranted() -> None:
 
 
 def test_agent_definition_has_only_sdk_fields_and_inlines_the_skills() -> None:
-    profile = resolved_profile("dev-python")
+    profile = resolved_profile("dev-python").as_data()
     definition = profile["agentDefinition"]
     assert set(definition) <= SDK_AGENT_DEFINITION_FIELDS
     assert definition["description"] == profile["description"]
@@ -249,7 +242,7 @@ def test_agent_definition_has_only_sdk_fields_and_inlines_the_skills() -> None:
 
 
 def test_agent_without_skills_keeps_its_instructions_verbatim_as_prompt() -> None:
-    profile = resolved_profile("flask-specialist")
+    profile = resolved_profile("flask-specialist").as_data()
     assert profile["skills"] == []
     assert profile["lock"] == {"skills": {}, "toolsets": {}}
     assert profile["agentDefinition"]["prompt"] == profile["instructions"]
@@ -273,9 +266,19 @@ def test_inherit_mode_omits_tools_from_the_agent_definition() -> None:
         identity("helper"),
         front,
         "Help.\n",
-        [ProfileSkill("git-workflow", "1.0.0", "sha256:x", "Git.", "# Git\n", (), ("helper",))],
+        [
+            ProfileSkill(
+                name="git-workflow",
+                version="1.0.0",
+                digest="sha256:x",
+                description="Git.",
+                instructions="# Git\n",
+                allowedTools=[],
+                requiredBy=["helper"],
+            )
+        ],
         effective_grants(None, [], {}, []),
-    )
+    ).as_data()
     assert profile["tools"] == {
         "mode": "inherit",
         "grants": [],
@@ -316,7 +319,7 @@ def test_optional_frontmatter_fields_are_normalised_and_passed_to_the_sdk() -> N
         {},
         [],
     )
-    profile = build_profile(identity("ops"), front, "Do ops.\n", [], grants)
+    profile = build_profile(identity("ops"), front, "Do ops.\n", [], grants).as_data()
     assert profile["disallowedTools"] == ["Bash(rm:*)", "Write"]
     assert profile["tools"]["declared"] == ["Read", "Bash"]
     for key in ("permissionMode", "hooks", "memory", "effort", "background", "color"):
@@ -356,7 +359,9 @@ def test_toolsets_appear_in_the_lock_and_in_grant_sources() -> None:
         {"readonly": readonly},
         [],
     )
-    profile = build_profile(identity("reader"), front, "Read.", [], grants, {"readonly": readonly})
+    profile = build_profile(
+        identity("reader"), front, "Read.", [], grants, {"readonly": readonly}
+    ).as_data()
     assert profile["lock"]["toolsets"] == {
         "readonly": {"version": "1.2.0", "digest": "sha256:" + "5" * 64}
     }
@@ -372,7 +377,7 @@ def test_yanked_and_deprecated_state_is_shown() -> None:
         "",
         [],
         effective_grants(None, [], {}, []),
-    )
+    ).as_data()
     assert (profile["yanked"], profile["deprecated"]) == (True, "use new instead")
 
 
@@ -418,11 +423,13 @@ def test_yaml_only_values_become_json_values() -> None:
 def test_json_bytes_are_compact_sorted_utf8() -> None:
     profile = resolved_profile("dev-python")
     data = profile_json_bytes(profile)
-    assert json.loads(data) == profile
+    assert json.loads(data) == profile.as_data()
     assert "Python developer — Flask".encode() in data
     assert b"\\u2014" not in data
     assert data.startswith(b'{"agentDefinition":{"description":')
-    expected = json.dumps(profile, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    expected = json.dumps(
+        profile.as_data(), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
     assert data == expected.encode("utf-8")
 
 
@@ -432,7 +439,7 @@ def test_json_bytes_do_not_depend_on_mapping_order() -> None:
     first = profile_json_bytes(resolved_profile("dev-python"))
     second = profile_json_bytes(resolved_profile("dev-python", reordered))
     assert first == second
-    assert profile_json_bytes(json.loads(first)) == first
+    assert profile_json_bytes(Profile.model_validate_json(first)) == first
 
 
 def test_same_inputs_give_byte_identical_documents() -> None:
@@ -465,7 +472,7 @@ def test_markdown_is_a_claude_code_agent_file_with_skills_inlined() -> None:
         "maxTurns": 100,
     }
     assert list(front) == ["name", "description", "tools", "model", "maxTurns"]
-    assert body == profile["agentDefinition"]["prompt"].strip("\n") + "\n"
+    assert body == profile.agentDefinition.prompt.strip("\n") + "\n"
     assert "## Skill: git-workflow (1.0.0)" in body
     assert text.endswith("\n") and not text.endswith("\n\n")
     assert "skills:" not in text.split("\n---\n")[0]
@@ -532,4 +539,4 @@ def test_markdown_with_nothing_granted_fails_closed() -> None:
     )
     front, _ = split_rendered(render_markdown(profile))
     assert front["tools"] == []
-    assert profile["agentDefinition"]["tools"] == []
+    assert profile.agentDefinition.tools == []

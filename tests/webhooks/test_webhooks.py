@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from service.app import create_app
 from service.settings import Settings
 from service.webhooks.dispatcher import backoff
-from tests.helpers import ADMIN, ADMIN_TOKEN, put, skill_file
+from tests.helpers import ADMIN_TOKEN, client_for, put, skill_file
 from tests.webhooks.receiver import receiver
 
 
@@ -37,12 +37,8 @@ async def dispatching(database_url: str, clean_db: None) -> AsyncIterator[httpx.
             bootstrap_token=ADMIN_TOKEN,
         )
     )
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://t", headers=ADMIN
-        ) as http:
-            yield http
+    async with client_for(app, "http://t") as http:
+        yield http
 
 
 async def _subscribe(client: httpx.AsyncClient, url: str, **fields: Any) -> dict[str, Any]:

@@ -24,9 +24,9 @@ class AgentDefinition:
         mcp_servers (list[Any] | None | Unset):
         permission_mode (None | str | Unset):
         memory (None | str | Unset):
-        effort (int | None | str | Unset):
+        effort (Any | Unset): As written; `low`, `medium`, `high` or `max` expected.
         background (bool | None | Unset):
-        initial_prompt (None | str | Unset):
+        initial_prompt (Any | Unset): As written; a string expected.
     """
 
     description: str
@@ -38,9 +38,9 @@ class AgentDefinition:
     mcp_servers: list[Any] | None | Unset = UNSET
     permission_mode: None | str | Unset = UNSET
     memory: None | str | Unset = UNSET
-    effort: int | None | str | Unset = UNSET
+    effort: Any | Unset = UNSET
     background: bool | None | Unset = UNSET
-    initial_prompt: None | str | Unset = UNSET
+    initial_prompt: Any | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         description = self.description
@@ -98,11 +98,7 @@ class AgentDefinition:
         else:
             memory = self.memory
 
-        effort: int | None | str | Unset
-        if isinstance(self.effort, Unset):
-            effort = UNSET
-        else:
-            effort = self.effort
+        effort = self.effort
 
         background: bool | None | Unset
         if isinstance(self.background, Unset):
@@ -110,11 +106,7 @@ class AgentDefinition:
         else:
             background = self.background
 
-        initial_prompt: None | str | Unset
-        if isinstance(self.initial_prompt, Unset):
-            initial_prompt = UNSET
-        else:
-            initial_prompt = self.initial_prompt
+        initial_prompt = self.initial_prompt
 
         field_dict: dict[str, Any] = {}
 
@@ -241,14 +233,7 @@ class AgentDefinition:
 
         memory = _parse_memory(d.pop("memory", UNSET))
 
-        def _parse_effort(data: object) -> int | None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | str | Unset, data)
-
-        effort = _parse_effort(d.pop("effort", UNSET))
+        effort = d.pop("effort", UNSET)
 
         def _parse_background(data: object) -> bool | None | Unset:
             if data is None:
@@ -259,14 +244,7 @@ class AgentDefinition:
 
         background = _parse_background(d.pop("background", UNSET))
 
-        def _parse_initial_prompt(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        initial_prompt = _parse_initial_prompt(d.pop("initialPrompt", UNSET))
+        initial_prompt = d.pop("initialPrompt", UNSET)
 
         agent_definition = cls(
             description=description,

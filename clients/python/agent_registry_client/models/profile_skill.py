@@ -17,7 +17,8 @@ T = TypeVar("T", bound="ProfileSkill")
 
 @_attrs_define
 class ProfileSkill:
-    """
+    """One resolved skill as the profile shows it.
+
     Attributes:
         name (str):
         version (str):
