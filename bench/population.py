@@ -31,6 +31,7 @@ from service.audit.actor import Actor
 from service.bundles.manifest import Bundle
 from service.db.engine import create_engine, session_factory
 from service.profiles.repository import ProfileRepository
+from service.resolution.document import Profile
 from service.resolution.profile import profile_json_bytes, render_markdown
 from service.semver import Version
 from service.settings import Settings
@@ -124,8 +125,9 @@ def _restamp(template: Template, name: str, version: str) -> NewVersion:
     content = agent_text(name, template.skills, f" Release {version}.")
     digest = digest_of(content)
     # The template's name appears in its prompt, description and `requiredBy`: all become ours.
-    profile = json.loads(template.profile.replace(template.name, name))
-    profile.update(version=version, digest=digest)
+    data = json.loads(template.profile.replace(template.name, name))
+    data.update(version=version, digest=digest)
+    profile = Profile.model_validate_json(json.dumps(data))
     row = template.row
     frontmatter = {**row["frontmatter"], "name": name, "description": row["description"]}
     frontmatter["description"] = str(frontmatter["description"]).replace(template.name, name)
