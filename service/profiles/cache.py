@@ -54,6 +54,9 @@ class CachedProfile:
     deprecated_at: dt.datetime | None
     stored_at: float = field(default_factory=time.monotonic, compare=False)
     prepared: Prepared | None = field(default=None, compare=False)  # set by the fast path
+    # Past its TTL, one request refreshes it while the others keep being served it until then
+    # (service.profiles.fastpath): a hot entry never expires for every connection at once.
+    refreshing_until: float = field(default=0.0, compare=False)
 
     @property
     def size(self) -> int:

@@ -38,6 +38,8 @@ from service.signing.signer import SIGNATURE_HEADER
 
 PREFIX = "/v1/profiles/"
 log = logging.getLogger("service.profiles.fastpath")
+# How long the others are served an expired entry while one request reads it again.
+REFRESH_SECONDS = 1.0
 # What logs and metrics read from `scope["route"]` (service.logs): the route's template.
 ROUTE = SimpleNamespace(path=PREFIX + "{spec:path}")
 _FORMATS: dict[bytes, Format] = {
@@ -152,7 +154,14 @@ class ProfileFastPath:
                 return False  # the route authenticates, refuses (429 too) and audits as usual
             scope.setdefault("state", {})["actor"] = principal.name
         entry = cache.get(key)
-        if entry is None or time.monotonic() - entry.stored_at > settings.profile_cache_ttl:
+        now = time.monotonic()
+        if entry is not None and now - entry.stored_at > settings.profile_cache_ttl:
+            if entry.refreshing_until > now:
+                pass  # another request is reading it again: this one is served meanwhile
+            else:
+                entry.refreshing_until = now + REFRESH_SECONDS
+                entry = None  # this request refreshes it (here or through the route)
+        if entry is None:
             cache.misses += 1
             entry = await self._first_fetch(state, cache, key)
             if entry is None:

@@ -4,13 +4,16 @@ never to a caller the route would refuse, and never older than the TTL backstop.
 from __future__ import annotations
 
 import asyncio
+import time
 
 import asyncpg  # type: ignore[import-untyped]
 import httpx
 from fastapi import FastAPI
 
+from service.app import create_app
+from service.profiles.cache import ProfileCache
 from service.settings import Settings
-from tests.helpers import agent_file, bearer, create_token, put, serving
+from tests.helpers import ADMIN, agent_file, bearer, create_token, put, serving
 
 # Differ per answer by design: the request id (echoed) and nothing else.
 VOLATILE = {"x-request-id"}
@@ -104,7 +107,14 @@ async def test_an_entry_older_than_the_ttl_is_read_again(
 ) -> None:
     """The backstop should a notice be lost: a change written without one (straight to the
     table here) is served from memory at most `profile_cache_ttl` seconds."""
-    async with serving(settings.model_copy(update={"profile_cache_ttl": 1.5})) as client:
+    app = create_app(settings.model_copy(update={"profile_cache_ttl": 1.5}))
+    cache: ProfileCache = app.state.profile_cache
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://registry.test", headers=ADMIN
+        ) as client,
+    ):
         assert (await put(client, "agent", "tester", "1.0.0", agent_file())).status_code == 201
         path = "/v1/profiles/tester@1.0.0"
         for _ in range(100):  # nothing is cached until the app's cache listener is connected
@@ -122,4 +132,8 @@ async def test_an_entry_older_than_the_ttl_is_read_again(
             await connection.close()
         assert "warning" not in (await client.get(path)).headers  # from memory, no notice came
         await asyncio.sleep(1.6)
+        [entry] = [e for k, e in cache._entries.items() if k.ref == "1.0.0"]
+        entry.refreshing_until = time.monotonic() + 60  # as if another request were refreshing
+        assert "warning" not in (await client.get(path)).headers  # served meanwhile
+        entry.refreshing_until = 0.0
         assert "deprecated: gone" in (await client.get(path)).headers["warning"]
