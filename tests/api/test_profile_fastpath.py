@@ -160,9 +160,7 @@ async def test_concurrent_misses_of_one_answer_are_read_once(
         alone = len(statements)
         assert alone > 0
         statements.clear()
-        answers = await asyncio.gather(
-            *(client.get("/v1/profiles/tester@%5E1") for _ in range(16))
-        )
+        answers = await asyncio.gather(*(client.get("/v1/profiles/tester@%5E1") for _ in range(16)))
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert {a.status_code for a in answers} == {200}
