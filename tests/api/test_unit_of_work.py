@@ -172,12 +172,14 @@ async def test_a_commit_a_concurrent_write_defeats_is_a_write_conflict(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     async with app.state.sessions() as session:
-        await session.execute(
-            text("CREATE TEMP TABLE once (k int UNIQUE DEFERRABLE INITIALLY DEFERRED)")
-        )
-        await session.commit()
         with pytest.raises(WriteConflict) as caught:
             async with transaction(session):
+                await session.execute(
+                    text(
+                        "CREATE TEMP TABLE once (k int UNIQUE DEFERRABLE INITIALLY DEFERRED)"
+                        " ON COMMIT DROP"
+                    )
+                )
                 await session.execute(text("INSERT INTO once VALUES (1), (1)"))
         assert caught.value.status == 409
         assert "nothing was written" in caught.value.detail
