@@ -80,6 +80,10 @@ class Config:
     scenarios: tuple[str, ...] = SCENARIO_NAMES
     startup_timeout: float = 120.0
     quiet: bool = False
+    # On a server URL: serve this existing database instead of a fresh one (and never drop it);
+    # `keep_database`: leave the fresh database in place after the run (its name is logged).
+    existing_database: str | None = None
+    keep_database: bool = False
 
 
 # --------------------------------------------------------------------------- the server
@@ -184,12 +188,21 @@ def start_server(config: Config) -> Server:
     try:
         if server_url is not None:
             _require_local(server_url)
-            name = database_name = f"registry_bench_{uuid.uuid4().hex[:12]}"
-            asyncio.run(_create_database(server_url, name))
-            cleanup.append(lambda: asyncio.run(_drop_database(server_url, name)))
+            name = database_name = (
+                config.existing_database or f"registry_bench_{uuid.uuid4().hex[:12]}"
+            )
+            fresh = config.existing_database is None
+            if fresh:
+                asyncio.run(_create_database(server_url, name))
+            if fresh and not config.keep_database:
+                cleanup.append(lambda: asyncio.run(_drop_database(server_url, name)))
             url = make_url(server_url).set(database=name)
             env["DATABASE_URL"] = url.render_as_string(hide_password=False)
-            database = f"PostgreSQL at {url.host}:{url.port or 5432}, fresh database {name}"
+            kept = "" if fresh and not config.keep_database else ", kept after the run"
+            database = (
+                f"PostgreSQL at {url.host}:{url.port or 5432},"
+                f" {'fresh' if fresh else 'existing'} database {name}{kept}"
+            )
         else:
             args += ["--data-dir", str(workdir / "data")]
             pgdata = workdir / "data" / "pgdata"

@@ -10,8 +10,11 @@ version in publish order, so the search documents are built by the same trigger 
 Then it sends each query `--rounds` times, one at a time, and reports p50/p95/p99/max per query.
 
     python bench/search_load.py [--versions 100000] [--per-artifact 5] [--rounds 200] [--json out.json]
+    python bench/search_load.py --keep                   # leaves the seeded database (name logged)
+    python bench/search_load.py --database NAME          # measures it again, without seeding
 
-Only 127.0.0.1 is targeted; the server is stopped by its PID and its fresh database dropped.
+Only 127.0.0.1 is targeted; the server is stopped by its PID and its fresh database dropped
+(unless `--keep`).
 """
 
 from __future__ import annotations
@@ -123,6 +126,18 @@ async def seed(database_url: str, versions: int, per_artifact: int) -> dict[str,
         await connection.execute(RECORD)
         recorded = time.perf_counter()
         await connection.execute("ANALYZE")
+    finally:
+        await connection.close()
+    return await count(database_url) | {
+        "insert seconds": round(inserted - started, 1),
+        "record + index seconds": round(recorded - inserted, 1),
+    }
+
+
+async def count(database_url: str) -> dict[str, float]:
+    """The population's size: versions, artifacts and search documents."""
+    connection = await asyncpg.connect(database_url, timeout=10)
+    try:
         counts = await connection.fetchrow(
             "SELECT (SELECT count(*) FROM artifact_versions) AS versions,"
             " (SELECT count(*) FROM artifacts) AS artifacts,"
@@ -136,8 +151,6 @@ async def seed(database_url: str, versions: int, per_artifact: int) -> dict[str,
         "artifacts": counts["artifacts"],
         "current documents": counts["current"],
         "all documents": counts["documents"],
-        "insert seconds": round(inserted - started, 1),
-        "record + index seconds": round(recorded - inserted, 1),
     }
 
 
@@ -179,14 +192,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-artifact", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--keep", action="store_true", help="leave the seeded database in place (name logged)"
+    )
+    parser.add_argument(
+        "--database",
+        metavar="NAME",
+        help="serve this database, seeded by an earlier --keep run, instead of seeding a new one",
+    )
     args = parser.parse_args(argv)
-    config = Config(database="auto")
+    config = Config(database="auto", existing_database=args.database, keep_database=args.keep)
     with running_server(config) as server:
         if server.database_name is None:
             raise SystemExit("needs a local PostgreSQL server (it seeds with bulk SQL)")
         database_url = LOCAL_POSTGRES.rsplit("/", 1)[0] + "/" + server.database_name
-        print(f"seeding {args.versions} versions …", file=sys.stderr, flush=True)
-        population = asyncio.run(seed(database_url, args.versions, args.per_artifact))
+        if args.database is None:
+            print(f"seeding {args.versions} versions …", file=sys.stderr, flush=True)
+            population = asyncio.run(seed(database_url, args.versions, args.per_artifact))
+        else:
+            population = asyncio.run(count(database_url))
         print(json.dumps(population), file=sys.stderr, flush=True)
         results = asyncio.run(measure(server.url, args.rounds))
     print("| query | results | p50 ms | p95 ms | p99 ms | max ms |")

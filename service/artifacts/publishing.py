@@ -171,14 +171,23 @@ class PublishService:
         return Published(version_detail(kind, identity, stored), created=True)
 
     async def validate(
-        self, kind: Kind, data: bytes, qualified_name: str | None, version: str | None
+        self,
+        kind: Kind,
+        data: bytes,
+        qualified_name: str | None,
+        version: str | None,
+        *,
+        readable: frozenset[str] | None = None,
     ) -> ValidationReport:
+        """Every publish check, storing nothing. `readable`: the namespaces the caller may read
+        (None: every one); what is stored in the others is treated as missing, so the report
+        cannot tell an unreadable skill, toolset or earlier version from one that is not there."""
         identity, path_problems = (
             (None, []) if qualified_name is None else self._identity(qualified_name)
         )
         now = Origin(dt.datetime.now(dt.UTC), None)
         checked = await self._check(
-            kind, identity, version, data, path_problems, now, digest_of(data)
+            kind, identity, version, data, path_problems, now, digest_of(data), readable
         )
         name = str(identity) if identity else checked.name
         return ValidationReport(
@@ -201,8 +210,12 @@ class PublishService:
         path_problems: list[Problem],
         origin: Origin,
         digest: str,
+        readable: frozenset[str] | None = None,
     ) -> Checked:
         checked = self._parse(kind, identity, version, data, path_problems)
+        resolver = self.resolver
+        if readable is not None:
+            resolver = Resolver(self.profiles, self.default_namespace, readable=readable)
         if checked.document is None:
             return checked
         namespace = identity.namespace if identity else self.default_namespace
@@ -214,7 +227,7 @@ class PublishService:
         if name is None:
             return checked
         if kind == "skill":
-            checked.resolved = await self.resolver.resolve_skill(
+            checked.resolved = await resolver.resolve_skill(
                 namespace, name, parsed_version, digest, checked.requires
             )
         elif kind == "agent":
@@ -231,7 +244,7 @@ class PublishService:
                 disallowed_rules=checked.disallowed_rules,
                 provenance=origin.provenance,
             )
-            checked.resolved = await self.resolver.resolve_agent(source, build=not checked.errors)
+            checked.resolved = await resolver.resolve_agent(source, build=not checked.errors)
         checked.problems += checked.resolved.problems
         new = snapshot(
             kind,
@@ -247,7 +260,8 @@ class PublishService:
             lock=checked.resolved.lock,
             preloaded=[d.key for d in checked.requires],
         )
-        checked.problems += await self.compatibility.problems(Identity(namespace, name), new)
+        if readable is None or namespace in readable:  # otherwise: as if never published
+            checked.problems += await self.compatibility.problems(Identity(namespace, name), new)
         return checked
 
     def _parse(

@@ -534,6 +534,7 @@ validate_router = APIRouter(prefix="/v1", tags=["validate"])
     summary="Run every publish check on an agent, skill or toolset file; store nothing",
     response_model=ValidationReport,
     responses=problem_responses(*READ_ERRORS, 413, 415, 422),
+    # Checked before the body is read; `scope` below is the same (cached) dependency's answer.
     dependencies=[ReadAccess],
     openapi_extra={
         "requestBody": {
@@ -548,10 +549,11 @@ validate_router = APIRouter(prefix="/v1", tags=["validate"])
 async def validate(
     body: Annotated[bytes, Depends(read_any)],
     publisher: PublisherDep,
+    scope: ReadScopeDep,
     kind: Annotated[Kind, Query(description="What the file is.")] = "agent",
     name: Annotated[
         str | None, Query(max_length=200, description="The name it would be published under.")
     ] = None,
     version: Annotated[str | None, Query(max_length=200)] = None,
 ) -> ValidationReport:
-    return await publisher.validate(kind, body, name, version)
+    return await publisher.validate(kind, body, name, version, readable=scope.namespaces)

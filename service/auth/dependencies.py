@@ -146,14 +146,19 @@ async def record_refusal(
         namespace=namespace,
         name=name,
         version=request.path_params.get("version"),
-        details={
-            "method": request.method,
-            "path": request.url.path[:500],
-            "permission": permission,
-            "reason": error.detail,
-        },
+        details=refusal_details(request, permission, error),
     )
     await service.repository.session.commit()
+
+
+def refusal_details(request: Request, permission: str, error: Refusal) -> dict[str, str]:
+    """What the audit log records about a refused request, besides who and what it named."""
+    return {
+        "method": request.method,
+        "path": request.url.path[:500],
+        "permission": permission,
+        "reason": error.detail,
+    }
 
 
 def require(permission: Permission, kind: str | None = None) -> Callable[..., Awaitable[Actor]]:
@@ -217,6 +222,9 @@ class ReadScope:
     token over `*`). Lists, search, the changes feed, batches and pages filter by it."""
 
     namespaces: frozenset[str] | None = None
+    # Who is reading, where reads are checked (anonymous reads off): a route that refuses part
+    # of a request itself (a batch's refs) audits the refusal under this actor.
+    actor: Actor | None = None
 
     def allows(self, namespace: str) -> bool:
         return self.namespaces is None or namespace in self.namespaces
@@ -251,11 +259,12 @@ async def require_read(
     if (authorization := request.headers.get("authorization")) is not None:
         # Lets the profile fast path serve this token's cached reads for a few seconds.
         request.app.state.read_tokens.remember(authorization, principal)
+    actor = caller(request, principal)
     if not principal.permissions:
-        return ReadScope(frozenset())
+        return ReadScope(frozenset(), actor)
     if ALL_NAMESPACES in principal.namespaces:
-        return ReadScope()
-    return ReadScope(frozenset(principal.namespaces))
+        return ReadScope(None, actor)
+    return ReadScope(frozenset(principal.namespaces), actor)
 
 
 async def _check_namespace(

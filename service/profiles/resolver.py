@@ -107,9 +107,18 @@ class Resolved:
 
 
 class Resolver:
-    def __init__(self, repository: ProfileRepository, default_namespace: str) -> None:
+    def __init__(
+        self,
+        repository: ProfileRepository,
+        default_namespace: str,
+        *,
+        readable: frozenset[str] | None = None,
+    ) -> None:
+        """`readable`: resolve as a caller who may read only these namespaces (None: every
+        one); skills and toolsets elsewhere are not loaded, so they are reported as unknown."""
         self.repository = repository
         self.default_namespace = default_namespace
+        self.readable = readable
 
     # Names -------------------------------------------------------------------------------
 
@@ -119,6 +128,11 @@ class Resolver:
 
     def pair(self, key: str) -> tuple[str, str]:
         return names.split_qualified(key, self.default_namespace)
+
+    def _visible(self, keys: Iterable[str]) -> list[tuple[str, str]]:
+        """The (namespace, name) of each key the caller may read: the others load as missing."""
+        pairs = map(self.pair, keys)
+        return [p for p in pairs if self.readable is None or p[0] in self.readable]
 
     def declared(self, refs: Iterable[SkillRef]) -> tuple[list[Declared], list[Problem]]:
         """Qualify each written reference; a bare name is in the default namespace."""
@@ -173,7 +187,7 @@ class Resolver:
                 raise _TooManySkills(loading_for)
             for key in pending:
                 universe[key] = []
-            loaded = await self.repository.versions_of("skill", map(self.pair, pending))
+            loaded = await self.repository.versions_of("skill", self._visible(pending))
             for namespace, name, row in loaded:
                 key = self.key(namespace, name)
                 universe[key].append(_candidate(key, row))
@@ -189,7 +203,7 @@ class Resolver:
     async def _tags(self, kind: str, keys: Iterable[str]) -> Tags:
         tags: Tags = {}
         for namespace, name, tag, version in await self.repository.tags_of(
-            kind, map(self.pair, keys)
+            kind, self._visible(keys)
         ):
             tags.setdefault(self.key(namespace, name), {})[tag] = Version.parse(version)
         return tags
@@ -286,7 +300,7 @@ class Resolver:
         if not references:
             return {}
         keys = {key for key, _ in references.values()}
-        loaded = await self.repository.versions_of("toolset", map(self.pair, keys))
+        loaded = await self.repository.versions_of("toolset", self._visible(keys))
         universe: Universe = {key: [] for key in keys}
         rows: dict[tuple[str, str], ArtifactVersion] = {}
         for namespace, name, row in loaded:

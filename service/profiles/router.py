@@ -7,10 +7,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from service.auth.dependencies import READ_ERRORS, ReadAccess, ReadScopeDep
+from service.audit.repository import AuditRepository
+from service.auth.dependencies import READ_ERRORS, ReadAccess, ReadScopeDep, refusal_details
 from service.db.faults import OutageMemory
 from service.dependencies import SessionDep, SettingsDep
-from service.errors import RegistryError
+from service.errors import Forbidden, RegistryError
 from service.http_caching import etag_matches
 from service.problems import problem_responses
 from service.profiles.cache import Format
@@ -133,14 +134,31 @@ async def get_profile(
     },
 )
 async def get_profiles_batch(
-    request_body: BatchRequest, profiles: ProfilesDep, scope: ReadScopeDep
+    request_body: BatchRequest,
+    profiles: ProfilesDep,
+    scope: ReadScopeDep,
+    request: Request,
+    session: SessionDep,
 ) -> Response:
     # Each stored profile is spliced in as its bytes: no parse and re-serialise per ref.
     parts: list[bytes] = []
+    refused = False
     for ref in request_body.refs:
         try:
             served = await profiles.get(ref, "json", readable=scope.namespaces)
         except RegistryError as exc:
+            if isinstance(exc, Forbidden) and scope.actor is not None:
+                # Refused by the read scope: audited like a refused single read.
+                identity = profiles.identity(ref)
+                AuditRepository(session).add(
+                    scope.actor,
+                    "denied",
+                    kind="agent",
+                    namespace=identity.namespace,
+                    name=identity.name,
+                    details=refusal_details(request, "read", exc) | {"ref": ref[:500]},
+                )
+                refused = True
             result = {"ref": ref, "status": exc.status, "problem": exc.to_problem()}
             parts.append(json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode())
             continue
@@ -150,4 +168,6 @@ async def get_profiles_batch(
             separators=(",", ":"),
         ).encode()
         parts.append(head[:-1] + b',"profile":' + served.body + b"}")
+    if refused:
+        await session.commit()
     return Response(b'{"results":[' + b",".join(parts) + b"]}", media_type="application/json")

@@ -199,6 +199,10 @@ class ProfileService:
             else render_markdown(resolved.profile).encode()
         )
 
+    def identity(self, spec: str) -> Identity:
+        """The agent a `name@ref` names (InvalidReference when it names none)."""
+        return self._parse_spec(spec)[0]
+
     def _parse_spec(self, spec: str) -> tuple[Identity, str | None]:
         try:
             qualified, ref = split_name_ref(spec)

@@ -4,6 +4,7 @@ reads are audited and count towards the failed-authentication limit."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 import httpx
@@ -251,3 +252,95 @@ async def test_a_browser_signs_in_with_a_token_and_the_cookie_only_reads(
             headers={"Origin": "https://elsewhere.example"},
         )
         assert forged.status_code == 403 and "set-cookie" not in forged.headers
+
+
+async def _validate(http: httpx.AsyncClient, body: bytes, **params: str) -> dict[str, object]:
+    response = await http.post(
+        "/v1/validate", params=params, content=body, headers={"Content-Type": "text/markdown"}
+    )
+    assert response.status_code == 200, response.text
+    report: dict[str, object] = response.json()
+    return report
+
+
+async def test_validate_cannot_tell_an_unreadable_artifact_from_a_missing_one(
+    client: httpx.AsyncClient, closed: FastAPI
+) -> None:
+    """Validation resolves skills and compares with earlier versions in any namespace it is
+    named: to a caller who may not read team-b, team-b's skill and agent must look missing."""
+    await _two_namespaces(client)
+    reader = await create_token(client, ["team-a"], ["read"], name="reader-a")
+
+    def uses(skill: str) -> bytes:
+        return agent_file("checker", skills=skill)
+
+    async with _http(closed, reader["token"]) as http, _http(closed, ADMIN_TOKEN) as admin:
+        # Someone who may read team-b is told the skill exists (valid), or which versions it has.
+        assert (await _validate(admin, uses("team-b/team-b-notes")))["valid"] is True
+        ranged = await _validate(admin, uses("team-b/team-b-notes@^2"))
+        assert [e["code"] for e in ranged["errors"]] == ["unsatisfiable"]  # type: ignore[attr-defined]
+
+        for written in ("team-b/team-b-notes", "team-b/team-b-notes@^2"):
+            hidden = await _validate(http, uses(written))
+            missing = await _validate(http, uses(written.replace("team-b-notes", "team-b-gone")))
+            assert hidden["valid"] is False
+            assert [e["code"] for e in hidden["errors"]] == ["unknown_skill"]  # type: ignore[attr-defined]
+            # Word for word what a missing one gets (the digest differs with the file's bytes).
+            for field in ("valid", "errors", "warnings"):
+                shown = json.dumps(hidden[field]).replace("team-b-notes", "team-b-gone")
+                assert shown == json.dumps(missing[field]), field
+        # The same through a readable skill that needs the unreadable one.
+        needs = await put(
+            client,
+            "skill",
+            "team-a/needs-b",
+            "1.0.0",
+            skill_file("needs-b", metadata='{"requires": "team-b/team-b-notes"}'),
+        )
+        assert needs.status_code == 201, needs.text
+        assert (await _validate(admin, uses("team-a/needs-b")))["valid"] is True
+        through = await _validate(http, uses("team-a/needs-b"))
+        assert through["valid"] is False and "team-b/team-b-notes" in json.dumps(through)
+
+        # Compared with earlier versions: a grant removed from team-b-reviewer@1.0.0 is a
+        # finding for the admin; to the reader, team-b/team-b-reviewer has no earlier versions.
+        narrower = agent_file("team-b-reviewer", skills="team-a/team-a-notes", tools="Read")
+        named = {"kind": "agent", "version": "1.0.1"}
+        seen = await _validate(admin, narrower, name="team-b/team-b-reviewer", **named)
+        assert [w["code"] for w in seen["warnings"]] == ["compat_tools_restricted"]  # type: ignore[attr-defined]
+        hidden = await _validate(http, narrower, name="team-b/team-b-reviewer", **named)
+        gone = agent_file("team-b-nobody", skills="team-a/team-a-notes", tools="Read")
+        missing = await _validate(http, gone, name="team-b/team-b-nobody", **named)
+        assert hidden["warnings"] == missing["warnings"] == []
+        assert hidden["valid"] is missing["valid"] is True
+
+
+async def test_refs_a_batch_refuses_for_read_scope_are_audited(
+    client: httpx.AsyncClient, closed: FastAPI
+) -> None:
+    await _two_namespaces(client)
+    reader = await create_token(client, ["team-a"], ["read"], name="reader-a")
+    refs = [
+        "team-a/team-a-reviewer@1.0.0",
+        "team-b/team-b-reviewer@1.0.0",
+        "team-b/team-b-ghost",
+        "team-a/no-such-agent",
+    ]
+    async with _http(closed, reader["token"]) as http:
+        batch = await http.post("/v1/profiles", json={"refs": refs}, headers={"X-Request-ID": "b1"})
+    assert [r["status"] for r in batch.json()["results"]] == [200, 403, 403, 404]
+    audit = (await client.get("/v1/audit", params={"actor": "reader-a"})).json()["items"]
+    denied = sorted(
+        (e["action"], e["kind"], e["namespace"], e["name"], e["details"]["ref"], e["requestId"])
+        for e in audit
+    )
+    # One record per refused ref (an existing agent or not: the namespace is what is refused);
+    # the served and the missing refs are not refusals.
+    assert denied == [
+        ("denied", "agent", "team-b", "team-b-ghost", "team-b/team-b-ghost", "b1"),
+        ("denied", "agent", "team-b", "team-b-reviewer", "team-b/team-b-reviewer@1.0.0", "b1"),
+    ]
+    first = next(e for e in audit if e["name"] == "team-b-reviewer")
+    assert first["details"]["permission"] == "read"
+    assert first["details"]["path"] == "/v1/profiles"
+    assert "namespace team-b" in first["details"]["reason"]
