@@ -1,4 +1,4 @@
-"""Request-scoped dependencies: settings and a database session, both from app.state."""
+"""Request-scoped dependencies: settings and the request's unit of work, both from app.state."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.faults import database_unavailable
+from service.db.unit_of_work import transaction
 from service.settings import Settings
 
 
@@ -19,10 +20,14 @@ def get_settings(request: Request) -> Settings:
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request; a write commits in the service before the response is sent."""
+    """The request's unit of work: its transaction commits when the handler returns and rolls
+    back when it raises. The dependency has function scope, so this runs before the response
+    is sent: a client that sees 201 can read what it wrote, and a failed commit is answered
+    as a problem (409 or 503), never as the success it would have been."""
     session: AsyncSession = request.app.state.sessions()
     try:
-        yield session
+        async with transaction(session):
+            yield session
     finally:
         try:
             await session.close()
@@ -36,4 +41,4 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -120,6 +120,14 @@ class VersionConflict(RegistryError):
     title = "Version already published with different content"
 
 
+class WriteConflict(RegistryError):
+    """The commit lost to a concurrent write (unique violation, serialization failure)."""
+
+    status = 409
+    code = "write_conflict"
+    title = "Conflicting concurrent write"
+
+
 class PayloadTooLarge(RegistryError):
     status = 413
     code = "payload_too_large"

@@ -26,6 +26,7 @@ from service.audit.actor import Actor
 from service.bundles.folder import read_folder
 from service.bundles.manifest import deterministic_tar_gz
 from service.db.engine import create_engine, session_factory
+from service.db.unit_of_work import unit_of_work
 from service.errors import CommandFailure, RegistryError
 from service.formats.problems import error, warning
 from service.formats.toolset import validate_toolset
@@ -491,7 +492,7 @@ async def seed_examples(settings: Settings, examples: Path) -> None:
     try:
         sessions = session_factory(engine)
         for file in collect_files([examples]):
-            async with sessions() as session:
+            async with unit_of_work(sessions) as session:
                 service = PublishService(
                     ArtifactRepository(session),
                     ProfileRepository(session),

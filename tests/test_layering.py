@@ -80,3 +80,26 @@ def test_pure_cores_import_no_io_and_nothing_above_them() -> None:
         assert target not in IO_LIBRARIES, sorted(lines)
         if _is_unit(target):
             assert target in PURE or target == source, sorted(lines)
+
+
+# The one module that ends transactions on data (service.db.unit_of_work); everything else adds
+# rows. Schema migrations (service.db.migrate, Alembic) hold their own lock and transactions.
+ENDS_TRANSACTIONS = {SERVICE / "db" / "unit_of_work.py", SERVICE / "db" / "migrate.py"}
+TRANSACTION_ENDS = {"commit", "rollback"}
+
+
+def test_only_the_unit_of_work_commits_or_rolls_back() -> None:
+    found = []
+    for path in SERVICE.rglob("*.py"):
+        if "migrations" in path.parts or path in ENDS_TRANSACTIONS:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in TRANSACTION_ENDS
+            ):
+                found.append(
+                    f"{path.relative_to(SERVICE.parent)}:{node.lineno} .{node.func.attr}()"
+                )
+    assert found == [], "end transactions through service.db.unit_of_work:\n" + "\n".join(found)

@@ -8,7 +8,7 @@ from typing import Any
 
 from service.artifacts.repository import ArtifactRepository, NewVersion
 from service.artifacts.schemas import Kind, ValidationReport, VersionDetail
-from service.artifacts.service import commit_with_change
+from service.artifacts.service import announce_change
 from service.artifacts.views import digest_of, version_detail
 from service.audit.actor import Actor
 from service.bundles.manifest import Bundle
@@ -139,16 +139,16 @@ class PublishService:
         # The route's guard decided the caller may publish here (and so create the namespace).
         await repo.ensure_namespace(identity.namespace, created_by=actor.name)
         artifact_id = await repo.ensure_artifact(kind, identity.namespace, identity.name)
-        version_id = await repo.insert_version(artifact_id, new)
-        if version_id is None:
-            # Another publish of this version committed between our read and our insert.
-            await repo.session.rollback()
+        stored = await repo.insert_version(artifact_id, new)
+        if stored is None:
+            # Another publish of this version committed between our read and our insert; what
+            # this one wrote so far (namespace, artifact) exists anyway.
             existing = await repo.get_version(kind, identity.namespace, identity.name, version)
             assert existing is not None
             return _republished(kind, identity, existing, digest)
-        await self.profiles.add_dependencies(version_id, checked.resolved.dependencies)
+        await self.profiles.add_dependencies(stored.id, checked.resolved.dependencies)
         if bundle is not None:
-            await BundleRepository(repo.session).add_files(version_id, bundle)
+            await BundleRepository(repo.session).add_files(stored.id, bundle)
         repo.add_audit(
             actor=actor,
             action="publish",
@@ -165,9 +165,7 @@ class PublishService:
         )
         # A new agent version can change what a range or `latest` chooses, on every replica.
         change = ProfileChange(identity.namespace, identity.name)
-        await commit_with_change(repo.session, self.profiles, self.cache, kind, change)
-        stored = await repo.get_version(kind, identity.namespace, identity.name, version)
-        assert stored is not None
+        await announce_change(self.profiles, self.cache, kind, change)
         return Published(version_detail(kind, identity, stored), created=True)
 
     async def validate(

@@ -120,13 +120,14 @@ class ArtifactRepository:
         assert existing is not None  # the conflict above proves the row exists
         return existing
 
-    async def insert_version(self, artifact_id: int, new: NewVersion) -> int | None:
-        """Insert unless (artifact, version) exists; None means another publish got there first."""
+    async def insert_version(self, artifact_id: int, new: NewVersion) -> ArtifactVersion | None:
+        """Insert unless (artifact, version) exists, and return the row as stored (RETURNING,
+        not a read after the write); None means another publish got there first."""
         statement = (
             insert(ArtifactVersion)
             .values(**version_values(artifact_id, new))
             .on_conflict_do_nothing(constraint="uq_artifact_versions_artifact_version")
-            .returning(ArtifactVersion.id)
+            .returning(ArtifactVersion)
         )
         return await self.session.scalar(statement)
 

@@ -9,8 +9,6 @@ import json
 import re
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from service.artifacts.repository import ArtifactRepository
 from service.artifacts.schemas import (
     ArtifactDetail,
@@ -24,6 +22,7 @@ from service.artifacts.schemas import (
 from service.artifacts.views import artifact_summary, digest_of, version_detail, version_summary
 from service.audit.actor import Actor
 from service.db.models import Artifact, ArtifactVersion
+from service.db.unit_of_work import after_commit
 from service.errors import InvalidCursor, InvalidTag, NotFound, VersionYanked
 from service.formats import names
 from service.formats.names import Identity
@@ -128,7 +127,7 @@ class ArtifactService:
             raise VersionYanked(f"{kind} {identity}@{version} is yanked; a tag cannot point at it")
         await self.repository.set_tag(row.artifact_id, tag, row.id)
         self._audit(actor, "tag", kind, identity, row, {"tag": tag})
-        await self._commit(kind, ProfileChange(identity.namespace, identity.name))
+        await self._announce(kind, ProfileChange(identity.namespace, identity.name))
         return Tagged(
             kind=kind, namespace=identity.namespace, name=identity.name, tag=tag, version=version
         )
@@ -147,7 +146,7 @@ class ArtifactService:
             digest=None,
             details={"tag": tag},
         )
-        await self._commit(kind, ProfileChange(identity.namespace, identity.name))
+        await self._announce(kind, ProfileChange(identity.namespace, identity.name))
 
     # Lifecycle --------------------------------------------------------------------------
 
@@ -208,13 +207,13 @@ class ArtifactService:
             row,
             {k: v for k, v in values.items() if k in {"yank_reason", "deprecation_message"}},
         )
-        await self._commit(kind, ProfileChange(identity.namespace, identity.name, row.version))
+        await self._announce(kind, ProfileChange(identity.namespace, identity.name, row.version))
         return await self.get_version(kind, str(identity), row.version)
 
     # Helpers ----------------------------------------------------------------------------
 
-    async def _commit(self, kind: Kind, change: ProfileChange) -> None:
-        await commit_with_change(self.repository.session, self.profiles, self.cache, kind, change)
+    async def _announce(self, kind: Kind, change: ProfileChange) -> None:
+        await announce_change(self.profiles, self.cache, kind, change)
 
     def identity(self, qualified_name: str) -> Identity:
         try:
@@ -276,20 +275,17 @@ class ArtifactService:
         )
 
 
-async def commit_with_change(
-    session: AsyncSession,
-    profiles: ProfileRepository,
-    cache: ProfileCache | None,
-    kind: str,
-    change: ProfileChange,
+async def announce_change(
+    profiles: ProfileRepository, cache: ProfileCache | None, kind: str, change: ProfileChange
 ) -> None:
-    """Commit; an agent's change also reaches every replica's profile cache (through a notice
-    sent by this transaction) and this process's at once, without waiting for its own notice."""
-    if kind == "agent":
-        await profiles.notify_change(change)
-    await session.commit()
-    if kind == "agent" and cache is not None:
-        change.apply(cache)
+    """An agent's change reaches every replica's profile cache through a notice this
+    transaction sends as it commits, and this process's once it has committed (without
+    waiting for its own notice); a rollback announces nothing."""
+    if kind != "agent":
+        return
+    await profiles.notify_change(change)
+    if cache is not None:
+        after_commit(profiles.session, lambda: change.apply(cache))
 
 
 def _check_tag(tag: str) -> None:

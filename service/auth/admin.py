@@ -16,6 +16,7 @@ from service.auth.schemas import TokenCreate
 from service.auth.service import AuthService
 from service.auth.trust import TrustService
 from service.db.engine import create_engine, session_factory
+from service.db.unit_of_work import unit_of_work
 from service.errors import DatabaseUnavailable, MigrationsPending
 from service.settings import Settings
 
@@ -26,7 +27,7 @@ FIRST_START_NAME = "first-start admin"
 async def _with_service(database_url: str, work: Callable[[AuthService], Awaitable[T]]) -> T:
     engine = create_engine(Settings(), database_url)
     try:
-        async with session_factory(engine)() as session:
+        async with unit_of_work(session_factory(engine)) as session:
             service = AuthService(AuthRepository(session), AuditRepository(session), None)
             return await work(service)
     finally:
@@ -42,7 +43,7 @@ async def _with_trust(database_url: str, work: Callable[[TrustService], Awaitabl
     )
     engine = create_engine(settings, database_url)
     try:
-        async with session_factory(engine)() as session:
+        async with unit_of_work(session_factory(engine)) as session:
             trust = TrustService(
                 AuthRepository(session),
                 AuditRepository(session),

@@ -21,6 +21,7 @@ from service.auth.ratelimit import FailedLoginLimiter
 from service.auth.repository import AuthRepository
 from service.auth.service import AuthService
 from service.auth.tokens import ALL_NAMESPACES, Permission, Principal
+from service.db.unit_of_work import record_always
 from service.dependencies import SessionDep, SettingsDep
 from service.errors import (
     Forbidden,
@@ -124,7 +125,7 @@ def path_namespace(request: Request, settings: Settings) -> str | None:
         return qualified.split("/", 1)[0] if "/" in qualified else settings.default_namespace
 
 
-async def record_refusal(
+def record_refusal(
     request: Request,
     service: AuthService,
     principal: Principal | None,
@@ -134,21 +135,27 @@ async def record_refusal(
     namespace: str | None,
     permission: str,
 ) -> None:
-    """Record a refused write or read in its own transaction (nothing else was written)."""
+    """Record a refused write or read in its own transaction, once the request's has rolled back."""
     path_name = request.path_params.get("name")
     name = None
     if isinstance(path_name, str):
         name = path_name.rsplit("/", 1)[-1][:128]
-    service.audit.add(
-        caller(request, principal),
-        "denied" if isinstance(error, Forbidden | NamespaceNotFound) else "unauthenticated",
-        kind=kind,
-        namespace=namespace,
-        name=name,
-        version=request.path_params.get("version"),
-        details=refusal_details(request, permission, error),
+    actor = caller(request, principal)
+    action = "denied" if isinstance(error, Forbidden | NamespaceNotFound) else "unauthenticated"
+    details = refusal_details(request, permission, error)
+    version = request.path_params.get("version")
+    record_always(
+        service.repository.session,
+        lambda: service.audit.add(
+            actor,
+            action,
+            kind=kind,
+            namespace=namespace,
+            name=name,
+            version=version,
+            details=details,
+        ),
     )
-    await service.repository.session.commit()
 
 
 def refusal_details(request: Request, permission: str, error: Refusal) -> dict[str, str]:
@@ -180,7 +187,7 @@ def require(permission: Permission, kind: str | None = None) -> Callable[..., Aw
         except (Unauthenticated, Forbidden, NamespaceNotFound) as error:
             if isinstance(error, Unauthenticated) and error.presented is False:
                 request.app.state.failed_logins.failed(client_address(request))
-            await record_refusal(
+            record_refusal(
                 request,
                 service,
                 principal,
@@ -209,7 +216,7 @@ async def require_admin(request: Request, service: AuthServiceDep, _: BearerDoc)
                 permission="admin",
             )
     except (Unauthenticated, Forbidden) as error:
-        await record_refusal(
+        record_refusal(
             request, service, principal, error, kind=None, namespace=None, permission="admin"
         )
         raise
@@ -252,7 +259,7 @@ async def require_read(
     except (Unauthenticated, Forbidden) as error:
         if isinstance(error, Unauthenticated) and error.presented is False:
             request.app.state.failed_logins.failed(client_address(request))
-        await record_refusal(
+        record_refusal(
             request, service, principal, error, kind=None, namespace=namespace, permission="read"
         )
         raise

@@ -179,7 +179,5 @@ async def exchange_oidc_token(
         return await trust.exchange(request_body.token, request_id(request), address)
     except (Unauthenticated, Forbidden) as error:
         request.app.state.failed_logins.failed(address)
-        await record_refusal(
-            request, auth, None, error, kind="token", namespace=None, permission="oidc"
-        )
+        record_refusal(request, auth, None, error, kind="token", namespace=None, permission="oidc")
         raise

@@ -129,7 +129,6 @@ class AuthService:
                 "expiresAt": request.expiresAt.isoformat() if request.expiresAt else None,
             },
         )
-        await self.repository.session.commit()
         return TokenCreated(**token_info(row).model_dump(), token=secret)
 
     async def list_tokens(self) -> TokenList:
@@ -142,7 +141,6 @@ class AuthService:
             self.audit.add(
                 actor, "token.revoke", kind="token", name=row.name, details={"tokenId": token_id}
             )
-            await self.repository.session.commit()
             row = await self._token(token_id)
         return token_info(row)
 
@@ -150,7 +148,6 @@ class AuthService:
         if not await self.repository.ensure_namespace(name, created_by=actor.name):
             raise AlreadyExists(f"namespace {name} already exists", namespace=name)
         self.audit.add(actor, "namespace.create", kind="namespace", namespace=name, name=name)
-        await self.repository.session.commit()
         return next(i for i in (await self.list_namespaces()).items if i.name == name)
 
     async def list_namespaces(self, readable: frozenset[str] | None = None) -> NamespaceList:

@@ -64,7 +64,6 @@ class TrustService:
             name=str(row.id),
             details=info.model_dump(mode="json", exclude={"createdAt", "createdBy"}),
         )
-        await self.repository.session.commit()
         return info
 
     async def list_policies(self) -> TrustPolicyList:
@@ -87,7 +86,6 @@ class TrustService:
             name=policy_id,
             details=policy_info(row).model_dump(mode="json", exclude={"createdAt", "createdBy"}),
         )
-        await self.repository.session.commit()
 
     async def exchange(self, id_token: str, request_id: str | None, client: str) -> OidcToken:
         """Verify the ID token, find the first policy (oldest) it satisfies, issue a token."""
@@ -139,5 +137,4 @@ class TrustService:
             name=row.name,
             details={"trustPolicyId": str(chosen.id), "expiresAt": expires.isoformat()},
         )
-        await self.repository.session.commit()
         return OidcToken(token=secret, expiresAt=expires)

@@ -45,7 +45,7 @@ async def sign_in(request: Request, service: AuthServiceDep) -> Response:
             principal = await service.authenticate(token)
         except Unauthenticated as error:
             request.app.state.failed_logins.failed(client_address(request))
-            await record_refusal(
+            record_refusal(
                 request, service, None, error, kind=None, namespace=None, permission="read"
             )
             raise

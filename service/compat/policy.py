@@ -44,7 +44,6 @@ class PolicyService:
         _check_namespace(namespace)
         await self.repository.set_namespace_policy(namespace, compatibility, actor.name)
         self._audit(actor, "namespace", namespace, "", {"compatibility": compatibility})
-        await self.repository.session.commit()
         return await self.namespace(namespace)
 
     async def artifact(self, kind: PolicyKind, qualified_name: str) -> ArtifactPolicy:
@@ -78,7 +77,6 @@ class PolicyService:
         self._audit(
             actor, kind, identity.namespace, identity.name, {"compatibility": compatibility}
         )
-        await self.repository.session.commit()
         return await self.artifact(kind, qualified_name)
 
     def _identity(self, qualified_name: str) -> Identity:

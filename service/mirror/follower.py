@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.changes.schemas import ChangeEvent, ChangePage
 from service.cursors import encode_cursor
+from service.db.unit_of_work import unit_of_work
 from service.mirror.replay import Fetched, MirrorError, apply_event, decode_content, origin_of
 from service.mirror.repository import MirrorRepository
 
@@ -71,21 +72,19 @@ class Follower:
                 await asyncio.sleep(interval)
 
     async def _save(self, position: str) -> None:
-        async with self.sessions() as session:
+        async with unit_of_work(self.sessions) as session:
             repository = MirrorRepository(session)
             await repository.save_position(self.source, position, read_only=self.read_only)
-            await session.commit()
 
     async def _apply_with_position(self, event: ChangeEvent, position: str) -> None:
         fetched = await self.remote.fetch_version(event) if event.event == "published" else None
-        async with self.sessions() as session:
+        async with unit_of_work(self.sessions) as session:
             repository = MirrorRepository(session)
             await repository.begin_apply()
             await repository.save_position(self.source, position, read_only=self.read_only)
             await apply_event(
                 session, event, fetched, default_namespace=self.default_namespace, actor=self.actor
             )
-            await session.commit()
 
 
 class Source:

@@ -9,12 +9,12 @@ from typing import Any, TypeVar
 
 import httpx
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.changes.schemas import ChangeEvent
 from service.db import migrate
-from service.db.engine import create_engine
+from service.db.engine import create_engine, session_factory
 from service.db.models import Artifact
+from service.db.unit_of_work import unit_of_work
 from service.errors import RegistryError
 from service.mirror.follower import Source
 from service.mirror.replay import Fetched, MirrorError, apply_event, decode_content, origin_of
@@ -89,12 +89,8 @@ async def import_registry(path: Path, database_url: str, progress: Progress[Any]
     await migrate.upgrade(database_url)
     engine = create_engine(settings, database_url)
     try:
-        # One transaction for the whole import: the services commit after each write, which
-        # here only releases a savepoint; a failure anywhere rolls every event back.
-        async with engine.connect() as connection, connection.begin():
-            session = AsyncSession(
-                bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-            )
+        # One transaction for the whole import: a failure anywhere rolls every event back.
+        async with unit_of_work(session_factory(engine)) as session:
             if await session.scalar(select(func.count()).select_from(Artifact)):
                 raise MirrorError(
                     "the target registry is not empty; import restores into an empty one"
@@ -108,13 +104,11 @@ async def import_registry(path: Path, database_url: str, progress: Progress[Any]
                         default_namespace=settings.default_namespace,
                         actor=f"import:{path.name}",
                     )
-                    await session.commit()
                 except RegistryError as exc:
                     raise MirrorError(
                         f"event {event.seq} ({event.event} {event.kind}"
                         f" {event.namespace}/{event.name}@{event.version}): {exc}"
                     ) from exc
-            await session.close()
     finally:
         await engine.dispose()
     return len(entries)

@@ -142,7 +142,6 @@ async def get_profiles_batch(
 ) -> Response:
     # Each stored profile is spliced in as its bytes: no parse and re-serialise per ref.
     parts: list[bytes] = []
-    refused = False
     for ref in request_body.refs:
         try:
             served = await profiles.get(ref, "json", readable=scope.namespaces)
@@ -158,7 +157,6 @@ async def get_profiles_batch(
                     name=identity.name,
                     details=refusal_details(request, "read", exc) | {"ref": ref[:500]},
                 )
-                refused = True
             result = {"ref": ref, "status": exc.status, "problem": exc.to_problem()}
             parts.append(json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode())
             continue
@@ -168,6 +166,4 @@ async def get_profiles_batch(
             separators=(",", ":"),
         ).encode()
         parts.append(head[:-1] + b',"profile":' + served.body + b"}")
-    if refused:
-        await session.commit()
     return Response(b'{"results":[' + b",".join(parts) + b"]}", media_type="application/json")

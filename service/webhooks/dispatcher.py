@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.changes.schemas import ChangeEvent
 from service.db.faults import database_unavailable
+from service.db.unit_of_work import unit_of_work
 from service.metrics import Metrics
 from service.settings import Settings
 from service.webhooks.repository import Claimed, WebhookRepository
@@ -92,9 +93,8 @@ class Dispatcher:
         # Longer than one try can take, so a live attempt is never doubled; short enough that
         # a crash delays the retry only briefly.
         lease = 2 * self.settings.webhook_timeout + 1
-        async with self.sessions() as session:
+        async with unit_of_work(self.sessions) as session:
             claimed = await WebhookRepository(session).claim(BATCH, lease)
-            await session.commit()
         if claimed:
             await asyncio.gather(*(self._deliver(item) for item in claimed))
         return len(claimed)
@@ -158,6 +158,5 @@ class Dispatcher:
                 }
             },
         )
-        async with self.sessions() as session:
+        async with unit_of_work(self.sessions) as session:
             await WebhookRepository(session).settle(claimed.delivery_id, **values)
-            await session.commit()

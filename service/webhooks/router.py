@@ -108,6 +108,4 @@ async def redeliver_webhook_delivery(
     service: ServiceDep,
     request: Request,
 ) -> Delivery:
-    delivery = await service.redeliver(webhook_id, delivery_id)
-    _nudge(request)
-    return delivery
+    return await service.redeliver(webhook_id, delivery_id, then=lambda: _nudge(request))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Callable
 
 from service.db.models import WebhookDelivery, WebhookSubscription
+from service.db.unit_of_work import after_commit
 from service.errors import NotFound, RequestInvalid
 from service.formats.problems import error
 from service.webhooks.repository import WebhookRepository
@@ -39,7 +41,6 @@ class WebhookService:
             secret="whsec_" + secrets.token_urlsafe(32),
         )
         await self.repository.add(subscription)
-        await self.repository.session.commit()
         return WebhookCreated(**_webhook(subscription).model_dump(), secret=subscription.secret)
 
     async def list(self) -> WebhookList:
@@ -51,18 +52,20 @@ class WebhookService:
     async def delete(self, webhook_id: str) -> None:
         if not await self.repository.remove(webhook_id):
             raise _missing(webhook_id)
-        await self.repository.session.commit()
 
     async def deliveries(self, webhook_id: str, limit: int) -> DeliveryList:
         await self._subscription(webhook_id)
         rows = await self.repository.deliveries(webhook_id, limit)
         return DeliveryList(deliveries=[_delivery(row) for row in rows])
 
-    async def redeliver(self, webhook_id: str, delivery_id: int) -> Delivery:
+    async def redeliver(
+        self, webhook_id: str, delivery_id: int, *, then: Callable[[], None]
+    ) -> Delivery:
+        """Due again now; `then` (waking the sender) runs once that is committed."""
         row = await self.repository.requeue(webhook_id, delivery_id)
         if row is None:
             raise NotFound(f"webhook {webhook_id} has no delivery {delivery_id}")
-        await self.repository.session.commit()
+        after_commit(self.repository.session, then)
         return _delivery(row)
 
     async def _subscription(self, webhook_id: str) -> WebhookSubscription:

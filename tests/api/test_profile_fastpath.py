@@ -9,6 +9,7 @@ import time
 import asyncpg  # type: ignore[import-untyped]
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import event
 
 from service.app import create_app
 from service.profiles.cache import ProfileCache
@@ -137,3 +138,34 @@ async def test_an_entry_older_than_the_ttl_is_read_again(
         assert "warning" not in (await client.get(path)).headers  # served meanwhile
         entry.refreshing_until = 0.0
         assert "deprecated: gone" in (await client.get(path)).headers["warning"]
+
+
+async def test_concurrent_misses_of_one_answer_are_read_once(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    """A hot range or tag, dropped by a publish, is read by one request while the others that
+    miss it meanwhile wait and are served the same answer from memory (no stampede of route
+    builds: 32 of them at once made p99 400–600 ms in bench/run.py)."""
+    assert (await put(client, "agent", "tester", "1.0.0", agent_file())).status_code == 201
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    engine = app.state.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        one = await client.get("/v1/profiles/tester@%5E1?format=markdown")  # alone, cold
+        assert one.status_code == 200
+        alone = len(statements)
+        assert alone > 0
+        statements.clear()
+        answers = await asyncio.gather(*(client.get("/v1/profiles/tester@%5E1") for _ in range(16)))
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.content for a in answers}) == 1
+    assert b'"version":"1.0.0"' in answers[0].content.replace(b" ", b"")
+    assert len({a.headers["etag"] for a in answers}) == 1
+    # As many statements as one cold fetch: one request read it, fifteen were served from memory.
+    assert len(statements) == alone, statements
