@@ -31,7 +31,15 @@ from service.auth.tokens import Principal
 from service.db.faults import OutageMemory, database_unavailable
 from service.formats import names
 from service.http_caching import etag_matches_header
-from service.profiles.cache import CachedProfile, Format, Prepared, ProfileCache, ProfileKey
+from service.logs import log_request, request_id
+from service.profiles.cache import (
+    CachedProfile,
+    Format,
+    Prepared,
+    ProfileCache,
+    ProfileKey,
+    RawHeaders,
+)
 from service.profiles.headers import MEDIA, negotiate_accept, profile_headers
 from service.profiles.repository import profile_etag, stored_exact
 from service.resolution.refs import ExactRef, InvalidRef, parse_ref, split_name_ref
@@ -141,11 +149,29 @@ class _Flights:
         done.set()
 
 
-class ProfileFastPath:
-    """Pure ASGI, innermost middleware: answers cache hits, passes everything else on."""
+Answer = tuple[int, RawHeaders, bytes]
 
-    def __init__(self, app: ASGIApp) -> None:
+
+@dataclass(slots=True)
+class _Lead:
+    """A miss this request reads for the others, through the route: `done` is set after."""
+
+    key: ProfileKey
+    done: asyncio.Event
+
+
+class ProfileFastPath:
+    """Pure ASGI: answers cache hits, passes everything else on to `app`.
+
+    `front=True`: in front of the whole application (service.app.RegistryApp), so a hit skips
+    every middleware layer, and this does for its own answers what the request-log middleware
+    does for the others (`X-Request-ID`, the access-log line, metrics). `front=False`: the
+    innermost middleware (with tracing on, so that hits still get their span), where that
+    middleware does it."""
+
+    def __init__(self, app: ASGIApp, *, front: bool = False) -> None:
         self.app = app
+        self.front = front
         self.flights = _Flights()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -156,41 +182,52 @@ class ProfileFastPath:
         ):
             await self.app(scope, receive, send)
             return
-        served = await self._serve(scope, send)
-        if served is True:
-            return
-        if served is False:
+        started = time.perf_counter()
+        outcome = await self._serve(scope)
+        if outcome is None:
             await self.app(scope, receive, send)
-            return
-        key, done = served  # this request reads the answer for the others: through the route
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.flights.finish(key, done)
+        elif isinstance(outcome, _Lead):
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                self.flights.finish(outcome.key, outcome.done)
+        elif self.front:
+            status, headers, body = outcome
+            rid = request_id(scope)
+            headers = [*headers, (b"x-request-id", rid.encode("latin-1"))]
+            try:
+                await send({"type": "http.response.start", "status": status, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+            finally:
+                log_request(scope, rid, status, time.perf_counter() - started)
+        else:
+            status, headers, body = outcome
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
 
-    async def _serve(self, scope: Scope, send: Send) -> bool | tuple[ProfileKey, asyncio.Event]:
-        """True: answered. False: the route's. A key and event: the route's, and the others
+    async def _serve(self, scope: Scope) -> Answer | _Lead | None:
+        """The answer from memory; None: the route's; a `_Lead`: the route's, and the others
         missing this key wait until it has answered (and filled the cache)."""
         state = scope["app"].state
         cache: ProfileCache | None = getattr(state, "profile_cache", None)
         settings: Settings = state.settings
         if cache is None:
-            return False
+            return None
         requested = _FORMATS.get(scope["query_string"])
         if requested is None:
-            return False  # ?resolve=latest, or anything the route should judge
+            return None  # ?resolve=latest, or anything the route should judge
         headers = dict(scope["headers"])
         if not scope["query_string"]:
             requested = negotiate_accept(headers.get(b"accept", b"").decode("latin-1"))
         key = profile_key(scope["path"][len(PREFIX) :], requested, settings.default_namespace)
         if key is None:
-            return False
+            return None
         outage: OutageMemory = state.outage
         if outage.recent or not cache.listening:
             # The route marks answers from memory as stale; without the listener, notices
             # may be missed, so nothing is served or cached from here meanwhile.
             cache.misses += 1
-            return False
+            return None
         if not settings.anonymous_read:
             authorization = headers.get(b"authorization")
             tokens: ReadTokens = state.read_tokens
@@ -198,7 +235,7 @@ class ProfileFastPath:
             client = scope.get("client")
             blocked = state.failed_logins.blocked_for(client[0] if client else "unknown")
             if principal is None or blocked is not None or not principal.can("read", key.namespace):
-                return False  # the route authenticates, refuses (429 too) and audits as usual
+                return None  # the route authenticates, refuses (429 too) and audits as usual
             scope.setdefault("state", {})["actor"] = principal.name
         entry = cache.get(key)
         now = time.monotonic()
@@ -212,7 +249,7 @@ class ProfileFastPath:
             cache.misses += 1
             entry, done = await self._miss(state, cache, key)
             if entry is None:
-                return (key, done) if done is not None else False
+                return _Lead(key, done) if done is not None else None
         else:
             cache.hits += 1
         prepared = entry.prepared or self._prepare(scope, key, entry, settings)
@@ -221,14 +258,8 @@ class ProfileFastPath:
         if if_none_match is not None and etag_matches_header(
             if_none_match.decode("latin-1"), entry.etag
         ):
-            await send(
-                {"type": "http.response.start", "status": 304, "headers": prepared.not_modified}
-            )
-            await send({"type": "http.response.body", "body": b""})
-            return True
-        await send({"type": "http.response.start", "status": 200, "headers": prepared.ok})
-        await send({"type": "http.response.body", "body": entry.body})
-        return True
+            return 304, prepared.not_modified, b""
+        return 200, prepared.ok, entry.body
 
     async def _miss(
         self, state: Any, cache: ProfileCache, key: ProfileKey

@@ -4,10 +4,13 @@ never to a caller the route would refuse, and never older than the TTL backstop.
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 import time
 
 import asyncpg  # type: ignore[import-untyped]
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import event
 
@@ -169,3 +172,27 @@ async def test_concurrent_misses_of_one_answer_are_read_once(
     assert len({a.headers["etag"] for a in answers}) == 1
     # As many statements as one cold fetch: one request read it, fifteen were served from memory.
     assert len(statements) == alone, statements
+
+
+async def test_a_warm_answer_is_logged_once_with_its_request_id(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Answered in front of the middleware stack, yet logged and echoed like any other."""
+    assert (await put(client, "agent", "tester", "1.0.0", agent_file())).status_code == 201
+    path = "/v1/profiles/tester@1.0.0"
+    etag = (await client.get(path)).headers["etag"]  # the route: fills the cache
+    caplog.set_level(logging.INFO, logger="service.access")
+    warm = await client.get(path, headers={"X-Request-ID": "warm-1"})
+    same = await client.get(path, headers={"X-Request-ID": "warm-2", "If-None-Match": etag})
+    generated = await client.get(path, headers={"X-Request-ID": "\x01bad"})
+    assert (warm.status_code, same.status_code, generated.status_code) == (200, 304, 200)
+    assert warm.headers["x-request-id"] == "warm-1" and same.headers["x-request-id"] == "warm-2"
+    assert re.fullmatch(r"[0-9a-f]{32}", generated.headers["x-request-id"])
+    records = [r.fields for r in caplog.records if r.name == "service.access"]  # type: ignore[attr-defined]
+    assert [(r["request_id"], r["status"]) for r in records] == [
+        ("warm-1", 200),
+        ("warm-2", 304),
+        (generated.headers["x-request-id"], 200),
+    ]
+    assert {r["route"] for r in records} == {"/v1/profiles/{spec:path}"}
+    assert {r["path"] for r in records} == {path} and {r["actor"] for r in records} == {"anonymous"}
