@@ -77,6 +77,13 @@ class Settings(BaseSettings):
     db_pool_timeout: float = Field(
         default=5.0, gt=0, description="Seconds to wait for a free pooled connection."
     )
+    search_rank_window: int = Field(
+        default=1000,
+        ge=1,
+        le=100_000,
+        description="When a quarter or more of all artifacts match, relevance search ranks"
+        " only this many matches, the most recently published (`approximate: true`).",
+    )
     # Profiles carry lifecycle state: cached briefly, then revalidated (ETag, 304).
     profile_max_age: int = Field(default=300, ge=0)
     profile_moving_max_age: int = Field(

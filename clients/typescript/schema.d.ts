@@ -1708,6 +1708,12 @@ export interface components {
              * @description Pass as `cursor` for the next page; null at the end.
              */
             next: string | null;
+            /**
+             * Approximate
+             * @description True when the words matched a quarter or more of all artifacts and more than the ranking window (REGISTRY_SEARCH_RANK_WINDOW, 1000): relevance then ranks and pages through only the window's most recently published matches, plus names matched by similarity.
+             * @default false
+             */
+            approximate: boolean;
         };
         /** SearchResult */
         SearchResult: {

@@ -31,6 +31,15 @@ _HEADLINE_OPTIONS = (
 )
 # How much of the instructions a highlight is cut from (ts_headline reparses the text).
 INSTRUCTIONS_HIGHLIGHT_CHARS = 8000
+# The ranking window (REGISTRY_SEARCH_RANK_WINDOW): when the words match a quarter or more of
+# all artifacts (and more than this many), relevance ranks only this many of them, the most
+# recently published. Ranking a word found in every document read and scored 20,000 documents
+# per search at 100k versions (bench/README.md); the newest matches are found by walking the
+# documents newest first, which, that common a word, reads about as many as it keeps.
+RANK_WINDOW = 1000
+COMMON_FRACTION = 4  # "a quarter": the walk reads at most about 4 documents per match kept
+# Newest first, by keys a document never changes: a snapshot's window is the same on every page.
+_WINDOW_ORDER = "published_at DESC, artifact_id"
 
 _ORDER: dict[Sort, tuple[str, str]] = {
     # ORDER BY, and the keyset condition "after the cursor row" in the same order.
@@ -87,23 +96,29 @@ class SearchRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def position(self, at: int | None) -> tuple[int, bool]:
+    async def position(
+        self, at: int | None, common: tuple[Criteria, int] | None = None
+    ) -> tuple[int, bool, bool]:
         """The feed position to search at (`at`, else the settled one: every change up to it
         committed), and whether a document current then has been replaced since (an index
-        probe): only then does the search need to look at closed documents. One round trip,
-        which also has this transaction plan each statement for its own values (`CUSTOM_PLANS`).
+        probe): only then does the search need to look at closed documents. With `common`
+        (criteria, window), also whether its words match so many artifacts that relevance
+        ranks a window of them (`_common`). One round trip, which also has this transaction
+        plan each statement for its own values (`CUSTOM_PLANS`).
         """
+        params: dict[str, Any] = {"at": at}
+        probe = "false" if common is None else _common(*common, params)
         row = (
             await self.session.execute(
                 text(
-                    f"SELECT p.at, EXISTS (SELECT 1 FROM search_documents WHERE valid_to > p.at),"  # noqa: S608 (a constant)
-                    f" {CUSTOM_PLANS}"
+                    f"SELECT p.at, EXISTS (SELECT 1 FROM search_documents WHERE valid_to > p.at),"  # noqa: S608 (constants)
+                    f" {probe}, {CUSTOM_PLANS}"
                     " FROM (SELECT coalesce(CAST(:at AS bigint), registry_settled_seq()) AS at) p"
                 ),
-                {"at": at},
+                params,
             )
         ).one()
-        return int(row[0] or 0), bool(row[1])
+        return int(row[0] or 0), bool(row[1]), bool(row[2])
 
     async def has_trigrams(self) -> bool:
         found = await self.session.scalar(
@@ -120,27 +135,12 @@ class SearchRepository:
         limit: int,
         trigrams: bool,
         closed: bool = True,
+        window: int | None = None,
     ) -> list[Hit]:
+        """A page of results at feed position `at`. `window`: rank only that many word matches,
+        the newest (see `common`); None ranks every match."""
         params: dict[str, Any] = {"at": at, "limit": limit, "q": criteria.query or ""}
-        filters = []
-        if criteria.kinds:
-            filters.append("d.kind = ANY(:kinds)")
-            params["kinds"] = list(criteria.kinds)
-        if criteria.namespace is not None:
-            filters.append("d.namespace = :namespace")
-            params["namespace"] = criteria.namespace
-        if criteria.readable is not None:
-            filters.append("d.namespace = ANY(CAST(:readable AS text[]))")
-            params["readable"] = list(criteria.readable)
-        if criteria.skills:
-            filters.append("d.skills && CAST(:skills AS text[])")
-            params["skills"] = list(criteria.skills)
-        if criteria.tool is not None:
-            filters.append("d.tools @> ARRAY[CAST(:tool AS text)]")
-            params["tool"] = criteria.tool
-        if criteria.model is not None:
-            filters.append("d.model = :model")
-            params["model"] = criteria.model
+        where = _filters(criteria, params)
         # Each way of matching is its own branch with its own score, so each can use its own
         # index (an OR of the two makes PostgreSQL scan every document) and each computes only
         # its own score (a trigram similarity per word match cost more than the ranking).
@@ -151,7 +151,7 @@ class SearchRepository:
             # most documents and each match is ranked (bench/README.md). A match in the
             # instructions alone scores 0 and follows the others. ts_rank, not ts_rank_cd: half
             # the cost per document.
-            matches = [(f" AND d.document @@ {WORDS}", f"ts_rank(d.title, {WORDS})")]
+            matches = [(f" AND d.document @@ {WORDS}", _WORD_SCORE)]
             if trigrams and len(criteria.query.split()) == 1:
                 # The whole name (`dev-pyhton`), or one word of a compound name (`terrafrom`
                 # in `aws-terraform-modules`): both operators use the trigram index. Names have
@@ -163,7 +163,7 @@ class SearchRepository:
                         "greatest(similarity(d.name, :q), word_similarity(:q, d.name))",
                     )
                 )
-        where = "".join(f" AND {f}" for f in filters)
+        windowed = window is not None and criteria.query is not None
         order, keyset = _ORDER[criteria.sort]
         if after is not None:
             params.update({f"k{i}": value for i, value in enumerate(after)})
@@ -174,24 +174,47 @@ class SearchRepository:
         # publish has replaced them since (those few are found through `valid_to`, and only
         # looked for when there are any).
         validity = ["d.valid_to IS NULL"] + (["d.valid_to > :at"] if closed else [])
-        found = [
-            " UNION ALL ".join(
-                f"SELECT {keys}, {score} AS score FROM search_documents d"  # noqa: S608
+
+        def matching(match: str, columns: str) -> str:
+            return " UNION ALL ".join(
+                f"SELECT {columns} FROM search_documents d"  # noqa: S608
                 f" WHERE {valid} AND d.valid_from <= :at{where}{match}"
                 for valid in validity
             )
-            for match, score in matches
-        ]
+
+        found = [matching(match, f"{keys}, {score} AS score") for match, score in matches]
+        if windowed:
+            # The newest `window` word matches, found by walking the documents newest first
+            # (`ts_match_vq` is `@@` that the word index cannot serve, so the planner walks the
+            # `published_at` index and stops when the window is full), then ranked. The same
+            # window on every page: the snapshot's documents, ordered by keys they never change.
+            params["window"] = window
+            walk = matching("", f"{keys}, d.document, d.title")
+            found[0] = (
+                f"SELECT id, artifact_id, kind, namespace, name, published_at,"  # noqa: S608
+                f" ts_rank(title, {WORDS}) AS score FROM (SELECT * FROM ({walk}) n"
+                f" WHERE ts_match_vq(n.document, {WORDS})"
+                f" ORDER BY {_WINDOW_ORDER} LIMIT :window) m"
+            )
         snapshot = found[0]
         if len(found) > 1:
             # A document matched both ways is one result, scored by both: the few similar names
-            # are joined to the word matches by hash (sorting every word match cost more).
+            # are joined to the word matches by hash (sorting every word match cost more). A
+            # similar name whose words match but fell outside the ranking window is scored for
+            # its words here (without a window, such a name is a word match already).
             columns = ", ".join(
                 f"coalesce(w.{c}, s.{c}) AS {c}"
                 for c in ("id", "artifact_id", "kind", "namespace", "name", "published_at")
             )
+            word_score = "0"
+            if windowed:
+                match, score = matches[1]
+                words = f"CASE WHEN d.document @@ {WORDS} THEN {_WORD_SCORE} ELSE 0 END"
+                found[1] = matching(match, f"{keys}, {score} AS score, {words} AS words")
+                word_score = "s.words"
             snapshot = (
-                f"SELECT {columns}, coalesce(w.score, 0) + coalesce(s.score, 0) AS score"  # noqa: S608
+                f"SELECT {columns},"  # noqa: S608
+                f" coalesce(w.score, {word_score}) + coalesce(s.score, 0) AS score"
                 f" FROM ({found[0]}) w FULL JOIN ({found[1]}) s ON s.id = w.id"
             )
         described, instructed = "NULL", "NULL"
@@ -220,6 +243,53 @@ class SearchRepository:
         """  # noqa: S608
         rows = await self.session.execute(text(statement), params)
         return [Hit(**row._mapping) for row in rows]
+
+
+_WORD_SCORE = f"ts_rank(d.title, {WORDS})"
+
+
+# Each filter's condition on a search document `d`, by the bind parameter it takes.
+_FILTERS = {
+    "kinds": "d.kind = ANY(:kinds)",
+    "namespace": "d.namespace = :namespace",
+    "readable": "d.namespace = ANY(CAST(:readable AS text[]))",
+    "skills": "d.skills && CAST(:skills AS text[])",
+    "tool": "d.tools @> ARRAY[CAST(:tool AS text)]",
+    "model": "d.model = :model",
+}
+
+
+def _filters(criteria: Criteria, params: dict[str, Any]) -> str:
+    """The criteria's filters as ` AND …` conditions on `d`; their values added to `params`."""
+    values = {
+        "kinds": list(criteria.kinds) or None,
+        "namespace": criteria.namespace,
+        "readable": None if criteria.readable is None else list(criteria.readable),
+        "skills": list(criteria.skills) or None,
+        "tool": criteria.tool,
+        "model": criteria.model,
+    }
+    given = {name: value for name, value in values.items() if value is not None}
+    params.update(given)
+    return "".join(f" AND {_FILTERS[name]}" for name in given)
+
+
+def _common(criteria: Criteria, window: int, params: dict[str, Any]) -> str:
+    """SQL: do the words (and filters) match more than `window` current artifacts and at least
+    a `COMMON_FRACTION`th of all documents (the planner's estimate of the table)? Counted
+    through the word index up to that many: a rare word costs little, a common one a bounded
+    count."""
+    params.update(q=criteria.query or "", window=window)
+    where = _filters(criteria, params)
+    least = (
+        f"greatest(CAST(:window AS bigint) + 1, (SELECT reltuples::bigint / {COMMON_FRACTION}"  # noqa: S608
+        " FROM pg_class WHERE oid = 'search_documents'::regclass))"
+    )
+    return (
+        f"((SELECT count(*) FROM (SELECT 1 FROM search_documents d"  # noqa: S608
+        f" WHERE d.valid_to IS NULL{where} AND d.document @@ {WORDS} LIMIT {least}) m)"
+        f" >= {least})"
+    )
 
 
 def _headline(column: str) -> str:

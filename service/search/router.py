@@ -23,7 +23,10 @@ def get_search_service(
     if not hasattr(state, "search_features"):
         state.search_features = SearchFeatures()
     return SearchService(
-        SearchRepository(session), settings.default_namespace, state.search_features
+        SearchRepository(session),
+        settings.default_namespace,
+        state.search_features,
+        rank_window=settings.search_rank_window,
     )
 
 

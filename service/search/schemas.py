@@ -33,3 +33,10 @@ class SearchResult(BaseModel):
 class SearchPage(BaseModel):
     results: list[SearchResult]
     next: str | None = Field(description="Pass as `cursor` for the next page; null at the end.")
+    approximate: bool = Field(
+        default=False,
+        description="True when the words matched a quarter or more of all artifacts and more"
+        " than the ranking window (REGISTRY_SEARCH_RANK_WINDOW, 1000): relevance then ranks"
+        " and pages through only the window's most recently published matches, plus names"
+        " matched by similarity.",
+    )

@@ -10,7 +10,14 @@ from service.cursors import decode_cursor, encode_cursor
 from service.errors import InvalidCursor, RequestInvalid
 from service.formats import names
 from service.formats.problems import error
-from service.search.repository import MARK_START, MARK_STOP, Criteria, Hit, SearchRepository
+from service.search.repository import (
+    MARK_START,
+    MARK_STOP,
+    RANK_WINDOW,
+    Criteria,
+    Hit,
+    SearchRepository,
+)
 from service.search.schemas import Highlight, SearchPage, SearchResult
 
 
@@ -27,10 +34,12 @@ class SearchService:
         repository: SearchRepository,
         default_namespace: str,
         features: SearchFeatures | None = None,
+        rank_window: int = RANK_WINDOW,
     ) -> None:
         self.repository = repository
         self.default_namespace = default_namespace
         self.features = features or SearchFeatures()
+        self.rank_window = rank_window
 
     def criteria(
         self,
@@ -73,12 +82,20 @@ class SearchService:
         fingerprint = _fingerprint(criteria)
         pinned: int | None = None
         after = None
+        windowed = False
         if cursor:
             state = decode_cursor(cursor, "at", "after", "q")
             if state["q"] != fingerprint or not isinstance(state["after"], list):
                 raise InvalidCursor("this cursor belongs to another search; start again without it")
             pinned, after = int(state["at"]), state["after"]
-        at, closed = await self.repository.position(pinned)
+            windowed = state.get("w") is True and criteria.sort == "relevance"
+        # Whether relevance ranks a window of the matches is decided once, on the first page;
+        # the cursor carries it, so every page ranks the same set.
+        ranked = cursor is None and criteria.query is not None and criteria.sort == "relevance"
+        at, closed, common = await self.repository.position(
+            pinned, (criteria, self.rank_window) if ranked else None
+        )
+        windowed = windowed or common
         if self.features.trigrams is None:
             self.features.trigrams = await self.repository.has_trigrams()
         hits = await self.repository.search(
@@ -88,13 +105,17 @@ class SearchService:
             limit=limit + 1,
             trigrams=self.features.trigrams,
             closed=closed,
+            window=self.rank_window if windowed else None,
         )
         page, more = hits[:limit], len(hits) > limit
         next_cursor = None
         if more:
             last = page[-1].key(criteria.sort)
-            next_cursor = encode_cursor({"at": at, "after": last, "q": fingerprint})
-        return SearchPage(results=[_result(hit) for hit in page], next=next_cursor)
+            state = {"at": at, "after": last, "q": fingerprint} | ({"w": True} if windowed else {})
+            next_cursor = encode_cursor(state)
+        return SearchPage(
+            results=[_result(hit) for hit in page], next=next_cursor, approximate=windowed
+        )
 
 
 def _result(hit: Hit) -> SearchResult:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
+import pytest_asyncio
 from fastapi import FastAPI
 
+from service.app import create_app
+from service.settings import Settings
 from tests.helpers import agent_file, publish_examples, put, skill_file
 
 
@@ -197,3 +201,98 @@ async def test_search_refuses_bad_requests_with_problems(client: httpx.AsyncClie
     )
     assert response.status_code == 400
     assert "another search" in response.json()["detail"]
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def windowed(settings: Settings, clean_db: None) -> AsyncIterator[httpx.AsyncClient]:
+    """The test app over the same database with a ranking window of 4 matches."""
+    app = create_app(settings.model_copy(update={"search_rank_window": 4}))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as http:
+            yield http
+
+
+async def _herd(client: httpx.AsyncClient, database_url: str, count: int) -> None:
+    """`count` skills whose descriptions say "zebu" 1-3 times (so their scores differ),
+    published oldest `herd-0` to newest, and two that do not: most artifacts match."""
+    for index in range(count):
+        words = " ".join(["zebu"] * (1 + index % 3))
+        body = skill_file(f"herd-{index}", description=f"Tends the {words} herd number {index}.")
+        assert (await put(client, "skill", f"herd-{index}", "1.0.0", body)).status_code == 201
+    for name in ("lone-goat", "lone-yak"):
+        assert (await put(client, "skill", name, "1.0.0", skill_file(name))).status_code == 201
+    # The window applies when a quarter of all documents match, by the planner's row estimate.
+    connection = await asyncpg.connect(database_url.replace("+asyncpg", ""))
+    try:
+        await connection.execute("ANALYZE search_documents")
+    finally:
+        await connection.close()
+
+
+def _scored(body: dict[str, Any]) -> list[tuple[str, float]]:
+    return [(r["name"], r["score"]) for r in body["results"]]
+
+
+async def test_a_word_in_most_artifacts_ranks_the_newest_matches_only(
+    client: httpx.AsyncClient, windowed: httpx.AsyncClient, database_url: str
+) -> None:
+    await _herd(client, database_url, 9)
+    exact = await _search(client, q="zebu")  # the default window (1000) holds every match
+    assert exact["approximate"] is False
+    assert len(exact["results"]) == 9
+    scores = dict(_scored(exact))
+
+    capped = await _search(windowed, q="zebu")
+    assert capped["approximate"] is True and capped["next"] is None
+    # The 4 most recently published matches, each with its exact score, best first.
+    assert {name for name, _ in _scored(capped)} == {f"herd-{i}" for i in (5, 6, 7, 8)}
+    assert all(scores[name] == score for name, score in _scored(capped))
+    ranked = [score for _, score in _scored(capped)]
+    assert ranked == sorted(ranked, reverse=True) and ranked[0] > ranked[-1]
+    # Filters apply before the window: the newest 4 matching agents (there are none).
+    assert (await _search(windowed, q="zebu", kind="agent"))["results"] == []
+    # Fewer matches than a quarter of the registry (or than the window): ranked in full.
+    few = await _search(windowed, q="number 2")
+    assert few["approximate"] is False and [n for n, _ in _scored(few)] == ["herd-2"]
+    # Other orders do not rank, so they are never capped.
+    by_name = await _search(windowed, q="zebu", sort="name", limit=50)
+    assert by_name["approximate"] is False and len(by_name["results"]) == 9
+
+
+async def test_a_similar_name_outside_the_window_keeps_its_word_score(
+    client: httpx.AsyncClient, windowed: httpx.AsyncClient, database_url: str
+) -> None:
+    if not await _has_trigrams(database_url):
+        pytest.skip("this PostgreSQL has no pg_trgm (the embedded pgserver build lacks contrib)")
+    first = skill_file("zebu", description="The zebu itself, zebu zebu.")
+    assert (await put(client, "skill", "zebu", "1.0.0", first)).status_code == 201
+    await _herd(client, database_url, 9)
+    exact = dict(_scored(await _search(client, q="zebu")))
+    capped = await _search(windowed, q="zebu")
+    assert capped["approximate"] is True
+    # The oldest match is outside the window, but its name matches: found, scored in full.
+    assert _scored(capped)[0] == ("zebu", exact["zebu"])
+
+
+async def test_pages_over_the_window_stay_one_snapshot(
+    client: httpx.AsyncClient, windowed: httpx.AsyncClient, database_url: str
+) -> None:
+    await _herd(client, database_url, 9)
+    page = await _search(windowed, q="zebu", limit=3)
+    assert page["approximate"] is True
+    seen = _scored(page)
+    # Between pages every herd member gets a new version (now the newest, with another score)
+    # and a newcomer matches: the window stays the one the first page ranked.
+    for index in range(9):
+        body = skill_file(f"herd-{index}", description="A zebu zebu zebu zebu renewed.")
+        assert (await put(client, "skill", f"herd-{index}", "2.0.0", body)).status_code == 201
+    newcomer = skill_file("zebu-calf", description="A zebu calf.")
+    assert (await put(client, "skill", "zebu-calf", "1.0.0", newcomer)).status_code == 201
+    while page["next"]:
+        page = await _search(windowed, q="zebu", limit=3, cursor=page["next"])
+        assert page["approximate"] is True
+        seen += _scored(page)
+    assert sorted(name for name, _ in seen) == [f"herd-{i}" for i in (5, 6, 7, 8)]
+    ranked = [score for _, score in seen]
+    assert ranked == sorted(ranked, reverse=True)

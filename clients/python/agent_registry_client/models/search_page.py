@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.search_result import SearchResult
 
@@ -19,10 +21,14 @@ class SearchPage:
     Attributes:
         results (list[SearchResult]):
         next_ (None | str): Pass as `cursor` for the next page; null at the end.
+        approximate (bool | Unset): True when the words matched a quarter or more of all artifacts and more than the
+            ranking window (REGISTRY_SEARCH_RANK_WINDOW, 1000): relevance then ranks and pages through only the window's
+            most recently published matches, plus names matched by similarity. Default: False.
     """
 
     results: list[SearchResult]
     next_: None | str
+    approximate: bool | Unset = False
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -34,6 +40,8 @@ class SearchPage:
         next_: None | str
         next_ = self.next_
 
+        approximate = self.approximate
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -42,6 +50,8 @@ class SearchPage:
                 "next": next_,
             }
         )
+        if approximate is not UNSET:
+            field_dict["approximate"] = approximate
 
         return field_dict
 
@@ -64,9 +74,12 @@ class SearchPage:
 
         next_ = _parse_next_(d.pop("next"))
 
+        approximate = d.pop("approximate", UNSET)
+
         search_page = cls(
             results=results,
             next_=next_,
+            approximate=approximate,
         )
 
         search_page.additional_properties = d
