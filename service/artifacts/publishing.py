@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from service.artifacts.repository import ArtifactRepository, NewVersion
-from service.artifacts.schemas import Kind, ValidationReport, VersionDetail
+from service.artifacts.schemas import ValidationReport, VersionDetail
 from service.artifacts.service import announce_change
 from service.artifacts.views import digest_of, version_detail
 from service.audit.actor import Actor
@@ -19,6 +19,7 @@ from service.compat.snapshot import snapshot
 from service.db.models import ArtifactVersion
 from service.errors import ValidationFailed, VersionConflict
 from service.formats import names
+from service.formats.kinds import Kind
 from service.formats.names import Identity
 from service.formats.problems import Findings, Problem, error
 from service.formats.toolset import validate_toolset

@@ -15,7 +15,6 @@ from service.artifacts.schemas import (
     ArtifactPage,
     Dependent,
     DependentList,
-    Kind,
     Tagged,
     VersionDetail,
 )
@@ -25,6 +24,7 @@ from service.db.models import Artifact, ArtifactVersion
 from service.db.unit_of_work import after_commit
 from service.errors import InvalidCursor, InvalidTag, NotFound, VersionYanked
 from service.formats import names
+from service.formats.kinds import Kind
 from service.formats.names import Identity
 from service.profiles.cache import ProfileCache
 from service.profiles.invalidation import ProfileChange
