@@ -149,20 +149,9 @@ class PublishService:
         await self.profiles.add_dependencies(stored.id, checked.resolved.dependencies)
         if bundle is not None:
             await BundleRepository(repo.session).add_files(stored.id, bundle)
-        repo.add_audit(
-            actor=actor,
-            action="publish",
-            kind=kind,
-            namespace=identity.namespace,
-            name=identity.name,
-            version=version,
-            digest=digest,
-            details={
-                "size": new.size,
-                "files": len(bundle.files) if bundle else 1,
-                "warnings": len(checked.warnings),
-            },
-        )
+        files = len(bundle.files) if bundle else 1
+        details = {"size": new.size, "files": files, "warnings": len(checked.warnings)}
+        repo.add_audit(actor, "publish", kind, identity, version, digest, details)
         # A new agent version can change what a range or `latest` chooses, on every replica.
         change = ProfileChange(identity.namespace, identity.name)
         await announce_change(self.profiles, self.cache, kind, change)
