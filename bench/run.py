@@ -555,6 +555,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--population", type=int, default=100_000, help="0: examples only")
     parser.add_argument("--publishers", type=int, default=8)
     parser.add_argument("--publish-seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--publish-only",
+        action="store_true",
+        help="measure publish throughput alone (one server, no reads); prints JSON, no report",
+    )
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--granian", action="store_true", help="also compare granian")
     # Smaller than the service default (64 MiB) so that the sweep fills it within seconds.
@@ -582,6 +587,10 @@ def main(argv: list[str] | None = None) -> int:
             cache = str(args.cache_bytes)
             hot = registry("registry", url, workdir, seed=True, REGISTRY_PROFILE_CACHE_BYTES=cache)
             procs.append(hot)
+            if args.publish_only:
+                publish = asyncio.run(_publish_load(hot.url, args.publish_seconds, args.publishers))
+                print(json.dumps({**data, "publish": publish}, indent=2))
+                return 1 if publish["failed"] else 0
             cold = registry("registry-cold", url, workdir, REGISTRY_PROFILE_CACHE_BYTES="0")
             procs.append(cold)
             cases = scenarios(hot.url)
