@@ -30,6 +30,7 @@ from service.artifacts.views import digest_of
 from service.audit.actor import Actor
 from service.bundles.manifest import Bundle
 from service.db.engine import create_engine, session_factory
+from service.db.unit_of_work import unit_of_work
 from service.profiles.repository import ProfileRepository
 from service.resolution.document import Profile
 from service.resolution.profile import profile_json_bytes, render_markdown
@@ -77,7 +78,7 @@ async def _publish_templates(settings: Settings) -> list[Template]:
     templates: list[Template] = []
     try:
         for i in range(SKILLS):
-            async with sessions() as session:
+            async with unit_of_work(sessions) as session:
                 service = PublishService(
                     ArtifactRepository(session), ProfileRepository(session), "default"
                 )
@@ -89,7 +90,7 @@ async def _publish_templates(settings: Settings) -> list[Template]:
                 await session.commit()  # services never commit: the caller's unit of work does
         for k in range(TEMPLATES):
             skills = [f"{PREFIX}-skill-{(k * 7 + j) % SKILLS}" for j in range(2 + k % 5)]
-            async with sessions() as session:
+            async with unit_of_work(sessions) as session:
                 service = PublishService(
                     ArtifactRepository(session), ProfileRepository(session), "default"
                 )

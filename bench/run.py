@@ -459,7 +459,9 @@ def report(data: dict[str, Any], args: argparse.Namespace, png: Path | None) -> 
         "",
         f"**Memory**: registry RSS {data['rss_small']:.0f} MiB after the examples run,"
         f" {data.get('rss_large', float('nan')):.0f} MiB after the population run"
-        f" (profile cache {data['cache_bytes'] / 2**20:.0f} MiB configured).",
+        f" (profile cache {data['cache_bytes'] / 2**20:.0f} MiB configured); the cache-off"
+        f" process (same code, same requests of its own) {data.get('rss_cold', float('nan')):.0f}"
+        " MiB at the end.",
     ]
     if data.get("large"):
         lines += [
@@ -553,6 +555,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--population", type=int, default=100_000, help="0: examples only")
     parser.add_argument("--publishers", type=int, default=8)
     parser.add_argument("--publish-seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--publish-only",
+        action="store_true",
+        help="measure publish throughput alone (one server, no reads); prints JSON, no report",
+    )
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--granian", action="store_true", help="also compare granian")
     # Smaller than the service default (64 MiB) so that the sweep fills it within seconds.
@@ -580,6 +587,10 @@ def main(argv: list[str] | None = None) -> int:
             cache = str(args.cache_bytes)
             hot = registry("registry", url, workdir, seed=True, REGISTRY_PROFILE_CACHE_BYTES=cache)
             procs.append(hot)
+            if args.publish_only:
+                publish = asyncio.run(_publish_load(hot.url, args.publish_seconds, args.publishers))
+                print(json.dumps({**data, "publish": publish}, indent=2))
+                return 1 if publish["failed"] else 0
             cold = registry("registry-cold", url, workdir, REGISTRY_PROFILE_CACHE_BYTES="0")
             procs.append(cold)
             cases = scenarios(hot.url)
@@ -614,6 +625,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 data["sweep_cache"] = cache_metrics(hot.url)
                 data["rss_large"] = rss_mib(hot.process.pid)
+            data["rss_cold"] = rss_mib(cold.process.pid)
             if args.granian:
                 data["granian"] = compare_granian(url, workdir, ref, cases[0], args)
     finally:

@@ -75,9 +75,7 @@ class PublishService:
         self.cache = cache
         self.profiles = profiles
         self.resolver = Resolver(profiles, default_namespace)
-        self.compatibility = CompatibilityCheck(
-            PolicyRepository(repository.session), repository.get_version
-        )
+        self.compatibility = CompatibilityCheck(PolicyRepository(repository.session))
         self.default_namespace = default_namespace
 
     async def publish(
@@ -137,8 +135,9 @@ class PublishService:
         )
         repo = self.repository
         # The route's guard decided the caller may publish here (and so create the namespace).
-        await repo.ensure_namespace(identity.namespace, created_by=actor.name)
-        artifact_id = await repo.ensure_artifact(kind, identity.namespace, identity.name)
+        artifact_id = await repo.ensure_artifact(
+            kind, identity.namespace, identity.name, created_by=actor.name
+        )
         stored = await repo.insert_version(artifact_id, new)
         if stored is None:
             # Another publish of this version committed between our read and our insert; what

@@ -107,18 +107,29 @@ class ArtifactRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def ensure_artifact(self, kind: str, namespace: str, name: str) -> int:
-        inserted = await self.session.scalar(
+    async def ensure_artifact(self, kind: str, namespace: str, name: str, created_by: str) -> int:
+        """The artifact's id, creating it (and its namespace) when new: one statement."""
+        new_namespace = (
+            insert(Namespace)
+            .values(name=namespace, created_by=created_by)
+            .on_conflict_do_nothing(index_elements=[Namespace.name])
+            .cte("new_namespace")
+        )
+        new_artifact = (
             insert(Artifact)
             .values(kind=kind, namespace=namespace, name=name)
             .on_conflict_do_nothing(constraint="uq_artifacts_kind_namespace_name")
             .returning(Artifact.id)
+            .cte("new_artifact")
         )
-        if inserted is not None:
-            return int(inserted)
-        existing = await self.session.scalar(self._artifact_id(kind, namespace, name))
-        assert existing is not None  # the conflict above proves the row exists
-        return existing
+        existing = self._artifact_id(kind, namespace, name)
+        statement = select(new_artifact.c.id).union_all(existing).add_cte(new_namespace)
+        found = await self.session.scalar(statement)
+        if found is None:
+            # Created by a publish that committed after this statement's snapshot was taken.
+            found = await self.session.scalar(existing)
+        assert found is not None  # the conflict above proves the row exists
+        return int(found)
 
     async def insert_version(self, artifact_id: int, new: NewVersion) -> ArtifactVersion | None:
         """Insert unless (artifact, version) exists, and return the row as stored (RETURNING,
@@ -265,13 +276,6 @@ class ArtifactRepository:
         change = change_for(action, **what)
         if change is not None:
             self.session.add(change)
-
-    async def ensure_namespace(self, namespace: str, created_by: str) -> None:
-        await self.session.execute(
-            insert(Namespace)
-            .values(name=namespace, created_by=created_by)
-            .on_conflict_do_nothing(index_elements=[Namespace.name])
-        )
 
     @staticmethod
     def _artifact_id(kind: str, namespace: str, name: str) -> Select[int]:

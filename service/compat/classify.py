@@ -12,7 +12,7 @@ promises nothing, so it is never compared.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeGuard
 
@@ -74,15 +74,6 @@ def line(version: Version) -> tuple[int, ...] | None:
     if version.minor > 0:
         return (0, version.minor)
     return None
-
-
-def baseline(new: Version, published: Iterable[Version]) -> Version | None:
-    """The highest published release below `new` on the same compatibility line."""
-    wanted = line(new)
-    if wanted is None:
-        return None
-    below = [v for v in published if line(v) == wanted and v < new]
-    return max(below, default=None)
 
 
 def level(base: Version, new: Version) -> Level:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any, Literal, cast
 
 from service.audit.actor import Actor
 from service.audit.repository import AuditRepository
-from service.compat.classify import baseline, check_release
+from service.compat.classify import check_release, line
 from service.compat.repository import PolicyRepository
 from service.compat.schemas import ArtifactPolicy, Compatibility, NamespacePolicy
 from service.compat.snapshot import Snapshot, snapshot_of
-from service.db.models import ArtifactVersion
 from service.errors import NotFound
 from service.formats import names
 from service.formats.names import Identity
@@ -20,8 +18,6 @@ from service.semver import InvalidVersion, Version
 
 DEFAULT_POLICY: Compatibility = "warn"
 PolicyKind = Literal["agent", "skill"]
-# (kind, namespace, name, version) -> the stored row: ArtifactRepository.get_version.
-VersionLoader = Callable[[str, str, str, str], Awaitable[ArtifactVersion | None]]
 
 
 class PolicyService:
@@ -102,14 +98,12 @@ def _check_namespace(namespace: str) -> None:
 class CompatibilityCheck:
     """Compare a new version with the release below it, under the artifact's policy."""
 
-    def __init__(self, repository: PolicyRepository, load_version: VersionLoader) -> None:
+    def __init__(self, repository: PolicyRepository) -> None:
         self.repository = repository
-        self.load_version = load_version
 
     async def policy(self, kind: str, identity: Identity) -> Compatibility:
-        _, own = await self.repository.artifact_policy(kind, identity.namespace, identity.name)
-        stored = own or await self.repository.namespace_policy(identity.namespace)
-        return cast(Compatibility, stored or DEFAULT_POLICY)
+        own, inherited = await self.repository.policies(kind, identity.namespace, identity.name)
+        return cast(Compatibility, own or inherited or DEFAULT_POLICY)
 
     async def problems(self, identity: Identity, new: Snapshot) -> list[Problem]:
         """The findings as problems: errors under `enforce`, warnings under `warn`."""
@@ -119,17 +113,16 @@ class CompatibilityCheck:
             version = Version.parse(new.version)
         except InvalidVersion:
             return []
-        published = await self.repository.release_versions(
-            new.kind, identity.namespace, identity.name
+        wanted = line(version)
+        if wanted is None:
+            return []
+        row = await self.repository.baseline(
+            new.kind, identity.namespace, identity.name, version, wanted
         )
-        base = baseline(version, [Version.parse(v) for v in published])
-        if base is None:
+        if row is None:
             return []
         policy = await self.policy(new.kind, identity)
         if policy == "none":
-            return []
-        row = await self.load_version(new.kind, identity.namespace, identity.name, str(base))
-        if row is None:
             return []
         old = snapshot_of(new.kind, identity, row)
         make = error if policy == "enforce" else warning

@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.compat.classify import baseline, check_release, compare, level, line
+from service.compat.classify import check_release, compare, line
 from service.compat.snapshot import Snapshot, rule_dict
 from service.formats.tools import parse_tool_rule
 from service.resolution.grants import covers
@@ -119,21 +119,6 @@ def test_a_narrowed_grant_keeps_its_tool_a_removed_one_does_not(
             assert same == (finding.code == "compat_grant_narrowed")
 
 
-@given(VERSIONS, st.lists(VERSIONS, max_size=12))
-def test_baseline_is_the_highest_release_below_on_the_same_line(
-    new: Version, published: list[Version]
-) -> None:
-    chosen = baseline(new, published)
-    candidates = [v for v in published if not v.prerelease and v < new and line(v) == line(new)]
-    if new.prerelease or line(new) is None:
-        assert chosen is None
-    else:
-        assert chosen == (max(candidates) if candidates else None)
-    if chosen is not None:
-        assert level(chosen, new) in {"minor", "patch"}
-        assert chosen.major == new.major
-
-
 @given(GRANT_SETS, GRANT_SETS, st.integers(0, 3), st.integers(0, 3))
 def test_minor_releases_report_only_breaking_and_patches_both(
     old: list[str], new: list[str], minor: int, patch: int
@@ -155,9 +140,6 @@ def test_minor_releases_report_only_breaking_and_patches_both(
 
 def test_zero_major_lines_and_suggestions() -> None:
     assert line(Version.parse("0.0.3")) is None
-    assert baseline(Version.parse("0.2.2"), [Version.parse("0.2.1"), Version.parse("0.1.9")]) == (
-        Version.parse("0.2.1")
-    )
     [finding] = check_release(snap("0.2.1", ["Bash"]), snap("0.2.2", ["Read", "Bash"]))
     assert finding.code == "compat_grant_added" and "publish as 0.3.0" in finding.message
 
