@@ -631,6 +631,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for proc in reversed(procs):
             stop(proc)
+        if args.publish_only:
+            shutil.rmtree(workdir, ignore_errors=True)
     png = plot(data, args.out.with_suffix(".png"))
     args.out.write_text(report(data, args, png))
     if args.json:
