@@ -459,7 +459,9 @@ def report(data: dict[str, Any], args: argparse.Namespace, png: Path | None) -> 
         "",
         f"**Memory**: registry RSS {data['rss_small']:.0f} MiB after the examples run,"
         f" {data.get('rss_large', float('nan')):.0f} MiB after the population run"
-        f" (profile cache {data['cache_bytes'] / 2**20:.0f} MiB configured).",
+        f" (profile cache {data['cache_bytes'] / 2**20:.0f} MiB configured); the cache-off"
+        f" process (same code, same requests of its own) {data.get('rss_cold', float('nan')):.0f}"
+        " MiB at the end.",
     ]
     if data.get("large"):
         lines += [
@@ -623,6 +625,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 data["sweep_cache"] = cache_metrics(hot.url)
                 data["rss_large"] = rss_mib(hot.process.pid)
+            data["rss_cold"] = rss_mib(cold.process.pid)
             if args.granian:
                 data["granian"] = compare_granian(url, workdir, ref, cases[0], args)
     finally:

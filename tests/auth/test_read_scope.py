@@ -302,6 +302,23 @@ async def test_validate_cannot_tell_an_unreadable_artifact_from_a_missing_one(
         through = await _validate(http, uses("team-a/needs-b"))
         assert through["valid"] is False and "team-b/team-b-notes" in json.dumps(through)
 
+        # A toolset in team-b: the reader is told it does not exist, as for a missing one.
+        tools = json.dumps({"name": "b-tools", "description": "team-b tools", "tools": ["Read"]})
+        stored = await client.put(
+            "/v1/toolsets/team-b/b-tools/versions/1.0.0",
+            content=tools.encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        assert stored.status_code == 201, stored.text
+        granted = agent_file("checker", tools="toolset:team-b/b-tools@^1")
+        assert (await _validate(admin, granted))["valid"] is True
+        hidden = await _validate(http, granted)
+        missing = await _validate(http, agent_file("checker", tools="toolset:team-b/b-gone@^1"))
+        assert hidden["valid"] is False
+        for field in ("errors", "warnings"):
+            shown = json.dumps(hidden[field]).replace("b-tools", "b-gone")
+            assert shown == json.dumps(missing[field]), field
+
         # Compared with earlier versions: a grant removed from team-b-reviewer@1.0.0 is a
         # finding for the admin; to the reader, team-b/team-b-reviewer has no earlier versions.
         narrower = agent_file("team-b-reviewer", skills="team-a/team-a-notes", tools="Read")
