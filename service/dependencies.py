@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.faults import database_unavailable
-from service.db.unit_of_work import transaction
+from service.db.unit_of_work import close, transaction
 from service.settings import Settings
 
 
@@ -29,15 +27,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         async with transaction(session):
             yield session
     finally:
-        try:
-            await session.close()
-        except Exception as exc:
-            # The connection died under the request, whose answer (a 503, or a profile from
-            # memory) is already decided: drop the connection instead of failing again.
-            if not database_unavailable(exc):
-                raise
-            with contextlib.suppress(Exception):
-                await session.invalidate()
+        await close(session)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.formats.kinds import KINDS
+
 DEV_PYTHON_DIGEST = "sha256:17d02dedb28b3db6e117d1ba35faa78dbdef52381721413a866d335f2564221b"
 
 PROFILE: dict[str, Any] = {
@@ -134,9 +136,6 @@ EXAMPLES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("publish_agent_version", "201", "application/json", VERSION_DETAIL),
     ("publish_agent_version", "200", "application/json", VERSION_DETAIL),
     ("get_agent_version", "200", "application/json", VERSION_DETAIL),
-    *(
-        (f"publish_{kind}_version", "409", "application/problem+json", CONFLICT)
-        for kind in ("agent", "skill", "toolset")
-    ),
+    *((f"publish_{kind}_version", "409", "application/problem+json", CONFLICT) for kind in KINDS),
     ("publish_agent_version", "422", "application/problem+json", INVALID),
 ]

@@ -28,6 +28,7 @@ from service.bundles.manifest import deterministic_tar_gz
 from service.db.engine import create_engine, session_factory
 from service.db.unit_of_work import unit_of_work
 from service.errors import CommandFailure, RegistryError
+from service.formats.kinds import Kind
 from service.formats.problems import error, warning
 from service.formats.toolset import validate_toolset
 from service.formats.validate import validate_file
@@ -42,7 +43,6 @@ TOOLSET_SUFFIXES = {
     ".yaml": "application/yaml",
     ".yml": "application/yaml",
 }
-Kind = Literal["agent", "skill", "toolset"]
 Status = Literal["published", "unchanged", "invalid", "conflict", "valid"]
 
 # Documented exit codes (README: "Exit codes").

@@ -12,15 +12,14 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, Path, Query, Response
 
 from service.artifacts.router import KindRoute, ServiceDep
-from service.artifacts.schemas import Kind
 from service.artifacts.service import ArtifactService
 from service.audit.actor import Actor
 from service.auth.dependencies import READ_ERRORS, WRITE_ERRORS
 from service.compat.diff import text_diff, version_diff
-from service.compat.policy import PolicyKind
 from service.compat.router import PoliciesDep
 from service.compat.schemas import ArtifactPolicy, PolicyRequest, VersionDiff
 from service.compat.snapshot import Snapshot, snapshot_of
+from service.formats.kinds import DOCUMENT_KINDS, DocumentKind, Kind
 from service.problems import problem_responses
 
 # Both ends are exact versions, so the diff never changes; a day keeps room for fixes to it.
@@ -78,12 +77,12 @@ async def diff(
     )
 
 
-async def get_policy(kind: PolicyKind, *, name: str, policies: PoliciesDep) -> ArtifactPolicy:
+async def get_policy(kind: DocumentKind, *, name: str, policies: PoliciesDep) -> ArtifactPolicy:
     return await policies.artifact(kind, name)
 
 
 async def set_policy(
-    kind: PolicyKind,
+    kind: DocumentKind,
     *,
     name: str,
     request_body: PolicyRequest,
@@ -94,13 +93,13 @@ async def set_policy(
 
 
 async def delete_policy(
-    kind: PolicyKind, *, name: str, policies: PoliciesDep, actor: Actor
+    kind: DocumentKind, *, name: str, policies: PoliciesDep, actor: Actor
 ) -> ArtifactPolicy:
     return await policies.set_artifact(kind, name, None, actor=actor)
 
 
 POLICY = "/{name:path}/policy"
-POLICY_KINDS: frozenset[Kind] = frozenset({"agent", "skill"})
+POLICY_KINDS: frozenset[Kind] = frozenset(DOCUMENT_KINDS)
 # Policies govern what may be published: `admin` on the artifact's namespace.
 COMPAT_ROUTES: tuple[KindRoute, ...] = (
     KindRoute(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from service.artifacts.repository import ArtifactRepository, NewVersion
-from service.artifacts.schemas import Kind, ValidationReport, VersionDetail
+from service.artifacts.schemas import ValidationReport, VersionDetail
 from service.artifacts.service import announce_change
 from service.artifacts.views import digest_of, version_detail
 from service.audit.actor import Actor
@@ -19,6 +19,7 @@ from service.compat.snapshot import snapshot
 from service.db.models import ArtifactVersion
 from service.errors import ValidationFailed, VersionConflict
 from service.formats import names
+from service.formats.kinds import Kind
 from service.formats.names import Identity
 from service.formats.problems import Findings, Problem, error
 from service.formats.toolset import validate_toolset
@@ -148,20 +149,9 @@ class PublishService:
         await self.profiles.add_dependencies(stored.id, checked.resolved.dependencies)
         if bundle is not None:
             await BundleRepository(repo.session).add_files(stored.id, bundle)
-        repo.add_audit(
-            actor=actor,
-            action="publish",
-            kind=kind,
-            namespace=identity.namespace,
-            name=identity.name,
-            version=version,
-            digest=digest,
-            details={
-                "size": new.size,
-                "files": len(bundle.files) if bundle else 1,
-                "warnings": len(checked.warnings),
-            },
-        )
+        files = len(bundle.files) if bundle else 1
+        details = {"size": new.size, "files": files, "warnings": len(checked.warnings)}
+        repo.add_audit(actor, "publish", kind, identity, version, digest, details)
         # A new agent version can change what a range or `latest` chooses, on every replica.
         change = ProfileChange(identity.namespace, identity.name)
         await announce_change(self.profiles, self.cache, kind, change)

@@ -27,6 +27,7 @@ from service.audit.actor import Actor
 from service.audit.repository import AuditRepository
 from service.changes.events import change_for
 from service.db.models import Artifact, ArtifactVersion, Namespace, Tag
+from service.formats.names import Identity
 from service.semver import Version
 
 
@@ -259,17 +260,16 @@ class ArtifactRepository:
 
     def add_audit(
         self,
-        *,
         actor: Actor,
         action: str,
         kind: str,
-        namespace: str,
-        name: str,
-        version: str | None,
-        digest: str | None,
+        identity: Identity,
+        version: str | None = None,
+        digest: str | None = None,
         details: dict[str, Any] | None = None,
     ) -> None:
-        what: dict[str, Any] = {"kind": kind, "namespace": namespace, "name": name}
+        what: dict[str, Any] = {"kind": kind, "namespace": identity.namespace}
+        what |= {"name": identity.name}
         what |= {"version": version, "digest": digest, "details": details}
         AuditRepository(self.session).add(actor, action, **what)
         # The feed event is a sibling of the audit row: same point, same transaction.

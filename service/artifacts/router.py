@@ -16,7 +16,6 @@ from service.artifacts.schemas import (
     ArtifactPage,
     DependentList,
     DeprecateRequest,
-    Kind,
     Tagged,
     TagRequest,
     ValidationReport,
@@ -37,6 +36,7 @@ from service.bundles.manifest import Bundle
 from service.bundles.service import read_upload
 from service.dependencies import SessionDep, SettingsDep
 from service.errors import PayloadTooLarge, UnsupportedMediaType
+from service.formats.kinds import Kind
 from service.http_caching import IMMUTABLE, etag_matches
 from service.problems import problem_responses
 from service.profiles.dependencies import ProfileCacheDep

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field
 
+from service.formats.kinds import Kind
 from service.resolution.document import Provenance
 from service.schemas import ApiModel, ProblemItem, StorableText
-
-Kind = Literal["agent", "skill", "toolset"]
 
 
 class VersionSummary(ApiModel):

@@ -15,7 +15,6 @@ from service.artifacts.schemas import (
     ArtifactPage,
     Dependent,
     DependentList,
-    Kind,
     Tagged,
     VersionDetail,
 )
@@ -25,6 +24,7 @@ from service.db.models import Artifact, ArtifactVersion
 from service.db.unit_of_work import after_commit
 from service.errors import InvalidCursor, InvalidTag, NotFound, VersionYanked
 from service.formats import names
+from service.formats.kinds import Kind
 from service.formats.names import Identity
 from service.profiles.cache import ProfileCache
 from service.profiles.invalidation import ProfileChange
@@ -136,16 +136,7 @@ class ArtifactService:
         identity, artifact = await self._artifact(kind, qualified_name)
         if not await self.repository.delete_tag(artifact.id, tag):
             raise NotFound(f"{kind} {identity} has no tag {tag!r}", tag=tag)
-        self.repository.add_audit(
-            actor=actor,
-            action="untag",
-            kind=kind,
-            namespace=identity.namespace,
-            name=identity.name,
-            version=None,
-            digest=None,
-            details={"tag": tag},
-        )
+        self.repository.add_audit(actor, "untag", kind, identity, details={"tag": tag})
         await self._announce(kind, ProfileChange(identity.namespace, identity.name))
 
     # Lifecycle --------------------------------------------------------------------------
@@ -263,16 +254,7 @@ class ArtifactService:
         row: ArtifactVersion,
         details: dict[str, Any],
     ) -> None:
-        self.repository.add_audit(
-            actor=actor,
-            action=action,
-            kind=kind,
-            namespace=identity.namespace,
-            name=identity.name,
-            version=row.version,
-            digest=row.digest,
-            details=details,
-        )
+        self.repository.add_audit(actor, action, kind, identity, row.version, row.digest, details)
 
 
 async def announce_change(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-from service.artifacts.schemas import ArtifactSummary, Kind, VersionDetail, VersionSummary
+from service.artifacts.schemas import ArtifactSummary, VersionDetail, VersionSummary
 from service.db.models import Artifact, ArtifactVersion
+from service.formats.kinds import Kind
 from service.formats.names import Identity
 from service.resolution.document import Provenance
 from service.schemas import ProblemItem

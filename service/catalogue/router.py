@@ -14,16 +14,15 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from service.artifacts.router import get_service
-from service.artifacts.schemas import Kind
 from service.artifacts.service import ArtifactService
 from service.auth.dependencies import ReadScopeDep
 from service.bundles.router import BundlesDep
 from service.catalogue.markdown import CachedMarkdown
 from service.catalogue.repository import CatalogueRepository, Filters
 from service.catalogue.service import DEPENDENTS_COUNTED, CatalogueService
-from service.compat.policy import PolicyKind as DiffKind
 from service.dependencies import SessionDep
 from service.errors import NotFound, RegistryError
+from service.formats.kinds import DOCUMENT_KINDS, KINDS, DocumentKind, Kind
 from service.profiles.router import ProfilesDep
 
 HERE = Path(__file__).parent
@@ -39,7 +38,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
-KINDS = ("agent", "skill", "toolset")
 
 
 def templates() -> Jinja2Templates:
@@ -156,7 +154,7 @@ def build_router() -> APIRouter:
             link=_filter_link(filters),
         )
 
-    diffable: tuple[DiffKind, ...] = ("agent", "skill")
+    diffable: tuple[DocumentKind, ...] = DOCUMENT_KINDS
     for diff_kind in diffable:
         _add_diff_pages(router, diff_kind, render)
 
@@ -202,7 +200,7 @@ def _add_artifact_page(router: APIRouter, kind: Kind, render: Callable[..., Resp
         return render(request, f"{kind}.html", page=page, counted=DEPENDENTS_COUNTED)
 
 
-def _add_diff_pages(router: APIRouter, kind: DiffKind, render: Callable[..., Response]) -> None:
+def _add_diff_pages(router: APIRouter, kind: DocumentKind, render: Callable[..., Response]) -> None:
     base = f"/ui/{kind}s/{{namespace}}/{{name}}/diff"
 
     @router.get(base, name=f"choose_{kind}_diff")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from service.artifacts.compatibility import DiffService
-from service.artifacts.schemas import ArtifactDetail, Kind, VersionDetail
+from service.artifacts.schemas import ArtifactDetail, VersionDetail
 from service.artifacts.service import ArtifactService
 from service.bundles.schemas import FileManifest
 from service.bundles.service import BundleService
@@ -23,6 +23,7 @@ from service.catalogue.repository import (
 )
 from service.catalogue.sidebyside import Row, side_by_side
 from service.errors import InvalidCursor, NotFound
+from service.formats.kinds import Kind
 from service.formats.tools import split_rules
 from service.profiles.service import ProfileService
 

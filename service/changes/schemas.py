@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from service.formats.kinds import Kind
+
 Event = Literal[
     "published", "tag.moved", "tag.deleted", "yanked", "unyanked", "deprecated", "undeprecated"
 ]
@@ -15,7 +17,7 @@ Event = Literal[
 class ChangeEvent(BaseModel):
     seq: int = Field(description="Position in the feed; increases in commit order.")
     event: Event
-    kind: Literal["agent", "skill", "toolset"]
+    kind: Kind
     namespace: str
     name: str
     version: str | None = Field(description="The version concerned (tag events: its target).")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from service.audit.actor import Actor
 from service.audit.repository import AuditRepository
@@ -12,12 +12,12 @@ from service.compat.schemas import ArtifactPolicy, Compatibility, NamespacePolic
 from service.compat.snapshot import Snapshot, snapshot_of
 from service.errors import NotFound
 from service.formats import names
+from service.formats.kinds import DOCUMENT_KINDS, DocumentKind
 from service.formats.names import Identity
 from service.formats.problems import Problem, error, warning
 from service.semver import InvalidVersion, Version
 
 DEFAULT_POLICY: Compatibility = "warn"
-PolicyKind = Literal["agent", "skill"]
 
 
 class PolicyService:
@@ -42,7 +42,7 @@ class PolicyService:
         self._audit(actor, "namespace", namespace, "", {"compatibility": compatibility})
         return await self.namespace(namespace)
 
-    async def artifact(self, kind: PolicyKind, qualified_name: str) -> ArtifactPolicy:
+    async def artifact(self, kind: DocumentKind, qualified_name: str) -> ArtifactPolicy:
         identity = self._identity(qualified_name)
         exists, own = await self.repository.artifact_policy(kind, identity.namespace, identity.name)
         if not exists:
@@ -59,7 +59,7 @@ class PolicyService:
 
     async def set_artifact(
         self,
-        kind: PolicyKind,
+        kind: DocumentKind,
         qualified_name: str,
         compatibility: Compatibility | None,
         *,
@@ -107,7 +107,7 @@ class CompatibilityCheck:
 
     async def problems(self, identity: Identity, new: Snapshot) -> list[Problem]:
         """The findings as problems: errors under `enforce`, warnings under `warn`."""
-        if new.kind not in ("agent", "skill"):
+        if new.kind not in DOCUMENT_KINDS:
             return []
         try:
             version = Version.parse(new.version)

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.formats.kinds import DocumentKind
+
 
 class FieldChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -71,7 +73,7 @@ class VersionDiff(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["agent", "skill"]
+    kind: DocumentKind
     name: str = Field(description="`namespace/name`.")
     from_: str = Field(alias="from")
     to: str
@@ -109,7 +111,7 @@ class NamespacePolicy(BaseModel):
 class ArtifactPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["agent", "skill"]
+    kind: DocumentKind
     namespace: str
     name: str
     compatibility: Compatibility = Field(description="The policy publishing applies.")

@@ -26,6 +26,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from service.formats.kinds import KINDS
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -33,8 +35,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-ARTIFACT_KINDS = ("agent", "skill", "toolset")
 
 
 class Base(DeclarativeBase):
@@ -57,7 +57,7 @@ class Artifact(Base):
     __tablename__ = "artifacts"
     __table_args__ = (
         UniqueConstraint("kind", "namespace", "name", name="uq_artifacts_kind_namespace_name"),
-        CheckConstraint("kind IN ('agent', 'skill', 'toolset')", name="kind"),
+        CheckConstraint(f"kind IN ({', '.join(map(repr, KINDS))})", name="kind"),
         CheckConstraint("compatibility IN ('none', 'warn', 'enforce')", name="compatibility"),
     )
 

@@ -72,8 +72,23 @@ async def rollback(session: AsyncSession) -> None:
     except Exception as exc:
         if not database_unavailable(exc):
             raise
-        with contextlib.suppress(Exception):
-            await session.invalidate()
+        await _invalidate(session)
+
+
+async def close(session: AsyncSession) -> None:
+    """Close; when the connection died under the work, whose answer (a 503, or a profile from
+    memory) is already decided, drop the connection instead of failing again."""
+    try:
+        await session.close()
+    except Exception as exc:
+        if not database_unavailable(exc):
+            raise
+        await _invalidate(session)
+
+
+async def _invalidate(session: AsyncSession) -> None:
+    with contextlib.suppress(Exception):
+        await session.invalidate()
 
 
 @contextlib.asynccontextmanager

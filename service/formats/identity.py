@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
 
 from service.formats.fields import check_required_text
+from service.formats.kinds import DocumentKind
 from service.formats.names import MAX_NAME_LENGTH, name_problem
 from service.formats.problems import Problem, error, warning
 from service.semver import InvalidVersion, Version
-
-Kind = Literal["agent", "skill"]
 
 NAME_LOC = "frontmatter.name"
 # A human title such as "Agent Development" or "PDF Processing": words, not a slug.
@@ -29,7 +28,7 @@ def is_display_name(name: str) -> bool:
 
 
 def check_name(
-    kind: Kind, frontmatter: Mapping[str, Any], path_name: str | None
+    kind: DocumentKind, frontmatter: Mapping[str, Any], path_name: str | None
 ) -> tuple[str | None, list[Problem]]:
     """Return the identity name part and the problems with the declared (and path) name.
 
@@ -65,7 +64,7 @@ def _refused_by_claude_code(name: str) -> str | None:
     return None
 
 
-def _slug_problems(kind: Kind, declared: str, path_name: str | None) -> list[Problem]:
+def _slug_problems(kind: DocumentKind, declared: str, path_name: str | None) -> list[Problem]:
     problems: list[Problem] = []
     if path_name is not None and declared != path_name:
         message = f"frontmatter name {declared!r} differs from the name in the path {path_name!r}"

@@ -7,18 +7,19 @@ from typing import Any
 
 from service.formats.agent import AGENT_FIELDS, check_agent
 from service.formats.document import read_document
-from service.formats.identity import Kind, check_name, check_path_name, check_version
+from service.formats.identity import check_name, check_path_name, check_version
+from service.formats.kinds import DocumentKind
 from service.formats.problems import Findings, Problem, warning
 from service.formats.refs import SkillRef
 from service.formats.skill import SKILL_FIELDS, check_skill
 from service.formats.tools import ToolRule
 
-__all__ = ["Kind", "SkillRef", "ValidatedFile", "validate_file"]
+__all__ = ["SkillRef", "ValidatedFile", "validate_file"]
 
 
 @dataclass(frozen=True)
 class ValidatedFile(Findings):
-    kind: Kind
+    kind: DocumentKind
     name: str | None  # identity name part: the path name, else a valid frontmatter name
     frontmatter: dict[str, Any] | None  # JSON-safe, every key as published
     body: str | None  # Markdown after the closing `---`, verbatim
@@ -30,7 +31,11 @@ class ValidatedFile(Findings):
 
 
 def validate_file(
-    kind: Kind, data: bytes, *, path_name: str | None = None, path_version: str | None = None
+    kind: DocumentKind,
+    data: bytes,
+    *,
+    path_name: str | None = None,
+    path_version: str | None = None,
 ) -> ValidatedFile:
     """Parse and check a file published under `path_name`/`path_version` (None in a dry run).
 

@@ -14,13 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.artifacts.publishing import Origin, PublishService
 from service.artifacts.repository import ArtifactRepository
-from service.artifacts.schemas import Kind
 from service.artifacts.service import ArtifactService
 from service.audit.actor import Actor
 from service.bundles.archive import ArchiveError, Limits, read_archive
 from service.bundles.manifest import Bundle
 from service.changes.schemas import ChangeEvent
 from service.errors import NotFound
+from service.formats.kinds import Kind
 from service.profiles.cache import ProfileCache
 from service.profiles.repository import ProfileRepository
 from service.resolution.document import Provenance

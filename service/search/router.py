@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
 from service.auth.dependencies import READ_ERRORS, ReadScopeDep
 from service.dependencies import SessionDep, SettingsDep
+from service.formats.kinds import Kind
 from service.problems import problem_responses
 from service.search.repository import SearchRepository
 from service.search.schemas import SearchPage, Sort
@@ -48,7 +49,7 @@ async def search(
             ' `"quoted phrase"`, `-excluded`, `or`); names also match when misspelt.',
         ),
     ] = None,
-    kind: Annotated[list[Literal["agent", "skill", "toolset"]] | None, Query()] = None,
+    kind: Annotated[list[Kind] | None, Query()] = None,
     namespace: Annotated[str | None, Query(max_length=64)] = None,
     skill: Annotated[
         str | None,

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from service.formats.kinds import Kind
+
 Sort = Literal["relevance", "name", "published"]
 
 
@@ -19,7 +21,7 @@ class Highlight(BaseModel):
 
 
 class SearchResult(BaseModel):
-    kind: Literal["agent", "skill", "toolset"]
+    kind: Kind
     namespace: str
     name: str
     version: str = Field(description="The latest non-yanked version (stable first).")

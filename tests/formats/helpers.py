@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from service.formats.validate import Kind, ValidatedFile, validate_file
+from service.formats.kinds import DocumentKind
+from service.formats.validate import ValidatedFile, validate_file
 
 
 def frontmatter_file(yaml_text: str, body: str = "\nInstructions.\n") -> bytes:
@@ -11,7 +12,7 @@ def frontmatter_file(yaml_text: str, body: str = "\nInstructions.\n") -> bytes:
 
 def validate_yaml(
     yaml_text: str,
-    kind: Kind = "agent",
+    kind: DocumentKind = "agent",
     *,
     path_name: str | None = None,
     path_version: str | None = None,

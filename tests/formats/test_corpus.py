@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from service.formats.kinds import DocumentKind
 from service.formats.tools import RuleKind
-from service.formats.validate import Kind, ValidatedFile, validate_file
+from service.formats.validate import ValidatedFile, validate_file
 from tests.helpers import GENEROUS_SECONDS, within
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -73,7 +74,7 @@ REFUSED: dict[str, set[Finding]] = {
 }
 
 
-def _kind_and_name(relative: str) -> tuple[Kind, str]:
+def _kind_and_name(relative: str) -> tuple[DocumentKind, str]:
     path = Path(relative)
     if path.parts[0] == "skills":
         return "skill", path.parent.name

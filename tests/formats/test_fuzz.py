@@ -10,12 +10,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from service.formats.validate import Kind, ValidatedFile, validate_file
+from service.formats.kinds import DocumentKind
+from service.formats.validate import ValidatedFile, validate_file
 
 from .helpers import frontmatter_file
 
 SNAKE_CASE = re.compile(r"[a-z][a-z0-9_]*")
-KINDS: st.SearchStrategy[Kind] = st.sampled_from(["agent", "skill"])
+KINDS: st.SearchStrategy[DocumentKind] = st.sampled_from(["agent", "skill"])
 # scripts/test's fuzz step raises the count (REGISTRY_PARSER_FUZZ_EXAMPLES) for a deeper run.
 FUZZ = settings(
     max_examples=int(os.environ.get("REGISTRY_PARSER_FUZZ_EXAMPLES", "300")),
@@ -86,7 +87,7 @@ def assert_well_formed(result: ValidatedFile) -> None:
 
 @FUZZ
 @given(data=st.binary(max_size=3000), kind=KINDS)
-def test_arbitrary_bytes_never_raise(data: bytes, kind: Kind) -> None:
+def test_arbitrary_bytes_never_raise(data: bytes, kind: DocumentKind) -> None:
     assert_well_formed(validate_file(kind, data))
     assert_well_formed(validate_file(kind, b"---\n" + data + b"\n---\n"))
 
@@ -100,7 +101,11 @@ def test_arbitrary_bytes_never_raise(data: bytes, kind: Kind) -> None:
     crlf=st.booleans(),
 )
 def test_yaml_ish_frontmatter_never_raises(
-    lines: list[str], kind: Kind, path_name: str | None, path_version: str | None, crlf: bool
+    lines: list[str],
+    kind: DocumentKind,
+    path_name: str | None,
+    path_version: str | None,
+    crlf: bool,
 ) -> None:
     text = "---\n" + "\n".join(lines) + "\n---\nbody\n"
     if crlf:
