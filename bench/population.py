@@ -87,7 +87,6 @@ async def _publish_templates(settings: Settings) -> list[Template]:
                     "skill", f"{PREFIX}-skill-{i}", "1.0.0", text, actor=actor,
                     bundle=Bundle.single(text),
                 )  # fmt: skip
-                await session.commit()  # services never commit: the caller's unit of work does
         for k in range(TEMPLATES):
             skills = [f"{PREFIX}-skill-{(k * 7 + j) % SKILLS}" for j in range(2 + k % 5)]
             async with unit_of_work(sessions) as session:
@@ -98,7 +97,6 @@ async def _publish_templates(settings: Settings) -> list[Template]:
                 published = await service.publish(
                     "agent", name, "1.0.0", agent_text(name, skills), actor=actor
                 )
-                await session.commit()
             templates.append(await _template_row(settings, name, skills, published))
     finally:
         await engine.dispose()

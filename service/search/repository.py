@@ -136,9 +136,12 @@ class SearchRepository:
         trigrams: bool,
         closed: bool = True,
         window: int | None = None,
+        common: bool = False,
     ) -> list[Hit]:
         """A page of results at feed position `at`. `window`: rank only that many word matches,
-        the newest (see `common`); None ranks every match."""
+        the newest; None ranks every match. `common`: the words match so many documents (see
+        `_common`) that a page sorted by name or date is found by walking the documents in
+        that order rather than reading every match."""
         params: dict[str, Any] = {"at": at, "limit": limit, "q": criteria.query or ""}
         where = _filters(criteria, params)
         # Each way of matching is its own branch with its own score, so each can use its own
@@ -164,6 +167,11 @@ class SearchRepository:
                     )
                 )
         windowed = window is not None and criteria.query is not None
+        # Sorted by name or date, the word score orders nothing: it is computed for the page's
+        # rows alone (every match of a common word was ranked for 20 shown).
+        deferred = criteria.query is not None and criteria.sort != "relevance"
+        if deferred:
+            matches[0] = (matches[0][0], "0")
         order, keyset = _ORDER[criteria.sort]
         if after is not None:
             params.update({f"k{i}": value for i, value in enumerate(after)})
@@ -196,6 +204,16 @@ class SearchRepository:
                 f" WHERE ts_match_vq(n.document, {WORDS})"
                 f" ORDER BY {_WINDOW_ORDER} LIMIT :window) m"
             )
+        elif deferred and common:
+            # In the sort's own order (an index of it), each kind of document, stopping at a
+            # page: exact, since the page is the first `limit` of these and the similar names.
+            walk_keyset = f" AND {keyset}" if after is not None else ""
+            found[0] = " UNION ALL ".join(
+                f"(SELECT {keys}, 0 AS score FROM search_documents d"  # noqa: S608
+                f" WHERE {valid} AND d.valid_from <= :at{where}"
+                f" AND ts_match_vq(d.document, {WORDS}){walk_keyset} ORDER BY {order} LIMIT :limit)"
+                for valid in validity
+            )
         snapshot = found[0]
         if len(found) > 1:
             # A document matched both ways is one result, scored by both: the few similar names
@@ -217,6 +235,11 @@ class SearchRepository:
                 f" coalesce(w.score, {word_score}) + coalesce(s.score, 0) AS score"
                 f" FROM ({found[0]}) w FULL JOIN ({found[1]}) s ON s.id = w.id"
             )
+        page_score = "page.score"
+        if deferred:
+            page_score = (
+                f"page.score + CASE WHEN d.document @@ {WORDS} THEN {_WORD_SCORE} ELSE 0 END"
+            )
         described, instructed = "NULL", "NULL"
         if criteria.query:
             described = _headline("v.description")
@@ -233,7 +256,7 @@ class SearchRepository:
                 LIMIT :limit
             )
             SELECT page.artifact_id, page.kind, page.namespace, page.name, d.version,
-                   page.published_at, page.score, v.description,
+                   page.published_at, {page_score} AS score, v.description,
                    v.deprecation_message AS deprecated,
                    {described} AS description_highlight,
                    {instructed} AS instructions_highlight

@@ -82,20 +82,22 @@ class SearchService:
         fingerprint = _fingerprint(criteria)
         pinned: int | None = None
         after = None
-        windowed = False
+        common = False
         if cursor:
             state = decode_cursor(cursor, "at", "after", "q")
             if state["q"] != fingerprint or not isinstance(state["after"], list):
                 raise InvalidCursor("this cursor belongs to another search; start again without it")
             pinned, after = int(state["at"]), state["after"]
-            windowed = state.get("w") is True and criteria.sort == "relevance"
-        # Whether relevance ranks a window of the matches is decided once, on the first page;
-        # the cursor carries it, so every page ranks the same set.
-        ranked = cursor is None and criteria.query is not None and criteria.sort == "relevance"
-        at, closed, common = await self.repository.position(
-            pinned, (criteria, self.rank_window) if ranked else None
+            common = state.get("w") is True
+        # Whether the words are common (relevance then ranks a window of the matches, other
+        # orders walk their index) is decided once, on the first page; the cursor carries it,
+        # so every page ranks the same set.
+        probe = cursor is None and criteria.query is not None
+        at, closed, found = await self.repository.position(
+            pinned, (criteria, self.rank_window) if probe else None
         )
-        windowed = windowed or common
+        common = common or found
+        windowed = common and criteria.sort == "relevance"
         if self.features.trigrams is None:
             self.features.trigrams = await self.repository.has_trigrams()
         hits = await self.repository.search(
@@ -106,12 +108,13 @@ class SearchService:
             trigrams=self.features.trigrams,
             closed=closed,
             window=self.rank_window if windowed else None,
+            common=common,
         )
         page, more = hits[:limit], len(hits) > limit
         next_cursor = None
         if more:
             last = page[-1].key(criteria.sort)
-            state = {"at": at, "after": last, "q": fingerprint} | ({"w": True} if windowed else {})
+            state = {"at": at, "after": last, "q": fingerprint} | ({"w": True} if common else {})
             next_cursor = encode_cursor(state)
         return SearchPage(
             results=[_result(hit) for hit in page], next=next_cursor, approximate=windowed

@@ -258,6 +258,26 @@ async def test_a_word_in_most_artifacts_ranks_the_newest_matches_only(
     # Other orders do not rank, so they are never capped.
     by_name = await _search(windowed, q="zebu", sort="name", limit=50)
     assert by_name["approximate"] is False and len(by_name["results"]) == 9
+    # Scored for the page's rows alone, the same scores as ranked.
+    assert dict(_scored(by_name)) == scores
+
+
+@pytest.mark.parametrize("sort", ["name", "published"])
+async def test_a_word_in_most_artifacts_sorted_by_name_or_date_is_exact(
+    client: httpx.AsyncClient, windowed: httpx.AsyncClient, database_url: str, sort: str
+) -> None:
+    """Common words (for the windowed app) are paged by walking the sort's index: the same
+    pages, in the same order with the same scores, as reading every match (the default app)."""
+    await _herd(client, database_url, 9)
+    everything = await _search(client, q="zebu", sort=sort, limit=50)
+    assert len(everything["results"]) == 9
+    page = await _search(windowed, q="zebu", sort=sort, limit=2)
+    walked = _scored(page)
+    while page["next"]:
+        page = await _search(windowed, q="zebu", sort=sort, limit=2, cursor=page["next"])
+        assert page["approximate"] is False
+        walked += _scored(page)
+    assert walked == _scored(everything)
 
 
 async def test_a_similar_name_outside_the_window_keeps_its_word_score(
