@@ -28,9 +28,25 @@ def _closed_port() -> int:
         return port
 
 
-async def _terminate_app_backends(database_url: str, *, waiting_on_lock: bool = False) -> int:
+async def _backends(database_url: str) -> set[int]:
+    """The test database's backends other than the cache listeners (and this query's own)."""
+    admin = await asyncpg.connect(_plain(database_url))
+    try:
+        rows = await admin.fetch(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            f" AND application_name <> '{LISTENER_APPLICATION_NAME}'"
+        )
+        return {row["pid"] for row in rows}
+    finally:
+        await admin.close()
+
+
+async def _terminate_app_backends(
+    database_url: str, *, waiting_on_lock: bool = False, spare: frozenset[int] = frozenset()
+) -> int:
     """pg_terminate_backend on the apps' pooled sessions of the test database (what a failover
-    does), leaving the cache listeners alone."""
+    does), leaving the cache listeners and the `spare` backends (other apps' pools) alone."""
     admin = await asyncpg.connect(_plain(database_url))
     try:
         condition = "AND wait_event_type = 'Lock'" if waiting_on_lock else ""
@@ -38,6 +54,8 @@ async def _terminate_app_backends(database_url: str, *, waiting_on_lock: bool = 
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             f" WHERE datname = current_database() AND pid <> pg_backend_pid() {condition}"
             f" AND application_name <> '{LISTENER_APPLICATION_NAME}'"
+            " AND NOT (pid = ANY($1::int[]))",
+            sorted(spare),
         )
         return len(rows)
     finally:
@@ -45,7 +63,16 @@ async def _terminate_app_backends(database_url: str, *, waiting_on_lock: bool = 
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def one_connection(database_url: str, clean_db: None) -> AsyncIterator[httpx.AsyncClient]:
+async def other_backends(database_url: str, clean_db: None) -> frozenset[int]:
+    """Backends open before `one_connection` starts: other apps' pools (the session-wide app
+    keeps an idle one after some tests), which a test killing "the app's" connection spares."""
+    return frozenset(await _backends(database_url))
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def one_connection(
+    database_url: str, other_backends: frozenset[int]
+) -> AsyncIterator[httpx.AsyncClient]:
     """An app whose pool holds exactly one connection, so the test knows which one it kills."""
     settings = Settings(database_url=database_url, db_pool_size=1, db_max_overflow=0)
     async with serving(settings) as http:
@@ -61,11 +88,12 @@ async def unreachable() -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def test_pooled_connection_killed_while_idle_is_replaced_and_the_read_succeeds(
-    one_connection: httpx.AsyncClient, database_url: str
+    one_connection: httpx.AsyncClient, database_url: str, other_backends: frozenset[int]
 ) -> None:
     assert (await put(one_connection, "agent", "tester", "1.0.0", agent_file())).status_code == 201
     assert (await one_connection.get("/v1/profiles/tester@1.0.0")).status_code == 200
-    assert await _terminate_app_backends(database_url) == 1
+    # Exactly this app's one pooled connection, not another app's idle one.
+    assert await _terminate_app_backends(database_url, spare=other_backends) == 1
     await asyncio.sleep(0.3)  # the server's close reaches the pooled socket
     again = await one_connection.get("/v1/profiles/tester@1.0.0")
     assert again.status_code == 200, again.text
