@@ -2,12 +2,15 @@
 
 `ProfileSigner.sign(body)` is the one call a profile cache makes when it prepares an entry;
 `signature_for(key, body)` remembers signatures by the entry's identity (namespace, name and
-ETag) for the paths that have no cache entry to keep it in. The remembered body is compared
-too (a memory comparison, far cheaper than signing), so a key can never vouch for other bytes.
+ETag) for the paths that have no cache entry to keep it in. A BLAKE2b digest of the body is
+remembered with it and compared (far cheaper than signing), so a key can never vouch for other
+bytes; the body itself is not kept, so the memo stays small (~600 bytes an entry with its key) beside
+the byte-bounded profile cache, whatever the size of the profiles.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Annotated
@@ -26,18 +29,19 @@ class ProfileSigner:
     def __init__(self, ring: KeyRing, max_entries: int = 2048) -> None:
         self.ring = ring
         self.max_entries = max_entries
-        self._memo: OrderedDict[Hashable, tuple[bytes, str]] = OrderedDict()
+        self._memo: OrderedDict[Hashable, tuple[bytes, str]] = OrderedDict()  # key -> (digest, sig)
 
     def sign(self, body: bytes) -> str:
         return self.ring.sign(body)
 
     def signature_for(self, key: Hashable, body: bytes) -> str:
+        digest = hashlib.blake2b(body, digest_size=16).digest()
         remembered = self._memo.get(key)
-        if remembered is not None and (remembered[0] is body or remembered[0] == body):
+        if remembered is not None and remembered[0] == digest:
             self._memo.move_to_end(key)
             return remembered[1]
         signature = self.sign(body)
-        self._memo[key] = (body, signature)
+        self._memo[key] = (digest, signature)
         if len(self._memo) > self.max_entries:
             self._memo.popitem(last=False)
         return signature

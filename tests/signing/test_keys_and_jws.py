@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import stat
+import tracemalloc
 from pathlib import Path
 
 import jwt
@@ -115,3 +116,20 @@ def test_signer_computes_a_signature_once_per_prepared_body() -> None:
     # Same key, other bytes (a database rebuilt under the same version): signed afresh.
     other = signer.signature_for(("ns", "a", '"e1"'), b"body-X")
     assert other != first and calls[-1] == b"body-X"
+
+
+def test_remembered_signatures_do_not_keep_the_profiles_in_memory() -> None:
+    """The memo sits outside the profile cache's byte bound: it must not hold the bodies
+    (2,048 population-sized profiles of 26 KB would be 53 MB beside a 16 MiB cache)."""
+    signer = ProfileSigner(RING, max_entries=2048)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for index in range(2048):
+            body = index.to_bytes(4, "big") * 6_500  # 26,000 bytes, freed after the call
+            signer.signature_for(("ns", f"a{index}", f'"e{index}"'), body)
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert len(signer._memo) == 2048
+    assert held < 2048 * 1024, f"{held} bytes held for 2,048 remembered signatures"
