@@ -4,8 +4,8 @@
 `signature_for(key, body)` remembers signatures by the entry's identity (namespace, name and
 ETag) for the paths that have no cache entry to keep it in. A BLAKE2b digest of the body is
 remembered with it and compared (far cheaper than signing), so a key can never vouch for other
-bytes; the body itself is not kept, so the memo stays small (~600 bytes an entry with its key) beside
-the byte-bounded profile cache, whatever the size of the profiles.
+bytes; the body itself is not kept, so the memo stays small (~600 bytes an entry with its
+key) beside the byte-bounded profile cache, whatever the size of the profiles.
 """
 
 from __future__ import annotations
