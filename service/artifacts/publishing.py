@@ -6,17 +6,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.artifacts.repository import ArtifactRepository, NewVersion
+from service.artifacts.repository import ArtifactRepository, NewVersion, VersionExtras
 from service.artifacts.schemas import ValidationReport, VersionDetail
-from service.artifacts.service import announce_change
 from service.artifacts.views import digest_of, version_detail
 from service.audit.actor import Actor
 from service.bundles.manifest import Bundle
-from service.bundles.repository import BundleRepository
 from service.compat.policy import CompatibilityCheck
 from service.compat.repository import PolicyRepository
 from service.compat.snapshot import snapshot
 from service.db.models import ArtifactVersion
+from service.db.unit_of_work import after_commit
 from service.errors import ValidationFailed, VersionConflict
 from service.formats import names
 from service.formats.kinds import Kind
@@ -134,27 +133,26 @@ class PublishService:
             profile_markdown=render_markdown(profile).encode() if profile else None,
             size=bundle.total_size if bundle else len(data),
         )
-        repo = self.repository
         # The route's guard decided the caller may publish here (and so create the namespace).
-        artifact_id = await repo.ensure_artifact(
-            kind, identity.namespace, identity.name, created_by=actor.name
-        )
-        stored = await repo.insert_version(artifact_id, new)
+        files = bundle.files if bundle else ()
+        details = {"size": new.size, "files": len(files) or 1, "warnings": len(checked.warnings)}
+        # A new agent version can change what a range or `latest` chooses, on every replica.
+        notice = ProfileChange(identity.namespace, identity.name) if kind == "agent" else None
+        extras = VersionExtras(actor, details, checked.resolved.dependencies, files, notice)
+        stored = await self.repository.store_version(kind, identity, new, extras)
         if stored is None:
-            # Another publish of this version committed between our read and our insert; what
-            # this one wrote so far (namespace, artifact) exists anyway.
-            existing = await repo.get_version(kind, identity.namespace, identity.name, version)
+            # Nothing written: the version exists, or its artifact appeared after the statement
+            # began (a concurrent first publish); the next statement sees either.
+            stored = await self.repository.store_version(kind, identity, new, extras)
+        if stored is None:
+            existing = await self.repository.get_version(
+                kind, identity.namespace, identity.name, version
+            )
             assert existing is not None
             return _republished(kind, identity, existing, digest)
-        await self.profiles.add_dependencies(stored.id, checked.resolved.dependencies)
-        if bundle is not None:
-            await BundleRepository(repo.session).add_files(stored.id, bundle)
-        files = len(bundle.files) if bundle else 1
-        details = {"size": new.size, "files": files, "warnings": len(checked.warnings)}
-        repo.add_audit(actor, "publish", kind, identity, version, digest, details)
-        # A new agent version can change what a range or `latest` chooses, on every replica.
-        change = ProfileChange(identity.namespace, identity.name)
-        await announce_change(self.profiles, self.cache, kind, change)
+        if notice is not None and self.cache is not None:
+            cache = self.cache  # this process's, at once; the others' through the notice
+            after_commit(self.repository.session, lambda: notice.apply(cache))
         return Published(version_detail(kind, identity, stored), created=True)
 
     async def validate(

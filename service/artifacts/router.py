@@ -157,7 +157,7 @@ read_any = body_reader(
 )
 
 
-def get_service(
+async def get_service(
     session: SessionDep, settings: SettingsDep, cache: ProfileCacheDep
 ) -> ArtifactService:
     return ArtifactService(
@@ -165,7 +165,7 @@ def get_service(
     )
 
 
-def get_publisher(
+async def get_publisher(
     session: SessionDep, settings: SettingsDep, cache: ProfileCacheDep
 ) -> PublishService:
     return PublishService(

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, tuple_
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, defer
 
@@ -166,17 +165,6 @@ class ProfileRepository:
     async def notify_change(self, change: ProfileChange) -> None:
         """Tell every replica's profile cache, when (and only if) this transaction commits."""
         await self.session.execute(select(func.pg_notify(CHANNEL, change.payload())))
-
-    async def add_dependencies(self, version_id: int, targets: Sequence[tuple[int, bool]]) -> None:
-        if targets:
-            await self.session.execute(
-                insert(VersionDependency).values(
-                    [
-                        {"version_id": version_id, "target_version_id": target, "direct": direct}
-                        for target, direct in targets
-                    ]
-                )
-            )
 
     async def dependents(self, kind: str, namespace: str, name: str) -> list[tuple[Any, ...]]:
         """(kind, namespace, name, version, target version, direct) for every version using it."""
