@@ -6,19 +6,24 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.artifacts.repository import ArtifactRepository, NewVersion, VersionExtras
+from service.artifacts.repository import (
+    ArtifactRepository,
+    NewVersion,
+    PublishState,
+    StoredVersion,
+    VersionExtras,
+)
 from service.artifacts.schemas import ValidationReport, VersionDetail
 from service.artifacts.views import digest_of, version_detail
 from service.audit.actor import Actor
 from service.bundles.manifest import Bundle
-from service.compat.policy import CompatibilityCheck
-from service.compat.repository import PolicyRepository
-from service.compat.snapshot import snapshot
-from service.db.models import ArtifactVersion
+from service.compat.classify import line
+from service.compat.policy import release_problems
+from service.compat.snapshot import snapshot, snapshot_of
 from service.db.unit_of_work import after_commit
 from service.errors import ValidationFailed, VersionConflict
 from service.formats import names
-from service.formats.kinds import Kind
+from service.formats.kinds import DOCUMENT_KINDS, Kind
 from service.formats.names import Identity
 from service.formats.problems import Findings, Problem, error
 from service.formats.toolset import validate_toolset
@@ -75,7 +80,6 @@ class PublishService:
         self.cache = cache
         self.profiles = profiles
         self.resolver = Resolver(profiles, default_namespace)
-        self.compatibility = CompatibilityCheck(PolicyRepository(repository.session))
         self.default_namespace = default_namespace
 
     async def publish(
@@ -97,15 +101,16 @@ class PublishService:
         if kind == "skill" and bundle is None:
             bundle = Bundle.single(data)
         digest = bundle.digest if bundle else digest_of(data)
+        state = None
         if identity is not None and not path_problems:
-            existing = await self.repository.get_version(
-                kind, identity.namespace, identity.name, version
-            )
-            if existing is not None:
-                return _republished(kind, identity, existing, digest)
+            state = await self._state(kind, identity, version)
+            if state.existing is not None:
+                return _republished(kind, identity, state.existing, digest)
 
         origin = origin or Origin(dt.datetime.now(dt.UTC), actor.provenance())
-        checked = await self._check(kind, identity, version, data, path_problems, origin, digest)
+        checked = await self._check(
+            kind, identity, version, data, path_problems, origin, digest, state=state
+        )
         if checked.errors or identity is None or checked.document is None:
             raise ValidationFailed(
                 f"{len(checked.errors)} problem(s) in the {kind} file; nothing was published.",
@@ -145,9 +150,7 @@ class PublishService:
             # began (a concurrent first publish); the next statement sees either.
             stored = await self.repository.store_version(kind, identity, new, extras)
         if stored is None:
-            existing = await self.repository.get_version(
-                kind, identity.namespace, identity.name, version
-            )
+            existing = (await self._state(kind, identity, version)).existing
             assert existing is not None
             return _republished(kind, identity, existing, digest)
         if notice is not None and self.cache is not None:
@@ -196,7 +199,10 @@ class PublishService:
         origin: Origin,
         digest: str,
         readable: frozenset[str] | None = None,
+        *,
+        state: PublishState | None = None,
     ) -> Checked:
+        """`state`: what is stored about this version's artifact, when already read."""
         checked = self._parse(kind, identity, version, data, path_problems)
         resolver = self.resolver
         if readable is not None:
@@ -245,9 +251,20 @@ class PublishService:
             lock=checked.resolved.lock,
             preloaded=[d.key for d in checked.requires],
         )
-        if readable is None or namespace in readable:  # otherwise: as if never published
-            checked.problems += await self.compatibility.problems(Identity(namespace, name), new)
+        if kind in DOCUMENT_KINDS and (readable is None or namespace in readable):
+            # (in a namespace the caller may not read: as if never published)
+            key = Identity(namespace, name)
+            state = state or await self._state(kind, key, str(parsed_version))
+            old = None if state.baseline is None else snapshot_of(kind, key, state.baseline)
+            checked.problems += release_problems(state.policy, old, new)
         return checked
+
+    async def _state(self, kind: Kind, identity: Identity, version: str) -> PublishState:
+        try:
+            wanted = line(Version.parse(version))
+        except InvalidVersion:
+            wanted = None
+        return await self.repository.publish_state(kind, identity, version, wanted)
 
     def _parse(
         self,
@@ -296,9 +313,7 @@ class PublishService:
         return Identity(namespace, name), []
 
 
-def _republished(
-    kind: Kind, identity: Identity, existing: ArtifactVersion, digest: str
-) -> Published:
+def _republished(kind: Kind, identity: Identity, existing: StoredVersion, digest: str) -> Published:
     if existing.digest != digest:
         raise VersionConflict(
             f"{kind} {identity}@{existing.version} is already published as {existing.digest}; "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -235,6 +235,55 @@ class StoredVersion:
 
 
 @dataclass(frozen=True, slots=True)
+class Baseline:
+    """The release a new version is compared with, as the compatibility snapshot reads it."""
+
+    version: str
+    digest: str
+    frontmatter: dict[str, Any]
+    body: str
+    content: bytes
+    profile_json: bytes | None
+    tool_rules: list[str] | None
+    disallowed_rules: list[str]
+    lock: dict[str, Any]
+    requires: list[dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class PublishState:
+    """What a publish reads about its artifact before it writes: the version if it already
+    exists, the compatibility policy (the artifact's own, else its namespace's, else None) and
+    the baseline release."""
+
+    existing: StoredVersion | None
+    policy: str | None
+    baseline: Baseline | None
+
+
+BASELINE_COLUMNS = tuple(f.name for f in fields(Baseline))
+# The baseline is the highest non-yanked release below the new version on its compatibility
+# line ($5, and $6 for a 0.x line; null $5: no line) whose (major, minor, patch) is below the
+# new one's ($7-$9), prerelease or not.
+PUBLISH_STATE_SQL = f"""
+SELECT a.compatibility, p.compatibility,
+    {", ".join(f"e.{c}" for c in STORED_COLUMNS)},
+    {", ".join(f"b.{c}" for c in BASELINE_COLUMNS)}
+FROM (SELECT) AS one
+LEFT JOIN artifacts a ON a.kind = $1::varchar AND a.namespace = $2::varchar AND a.name = $3::varchar
+LEFT JOIN namespace_policies p ON p.namespace = $2::varchar
+LEFT JOIN artifact_versions e ON e.artifact_id = a.id AND e.version = $4::varchar
+LEFT JOIN LATERAL (
+    SELECT * FROM artifact_versions v
+    WHERE v.artifact_id = a.id AND v.is_release AND v.yanked_at IS NULL
+        AND v.major = $5::bigint AND ($6::bigint IS NULL OR v.minor = $6::bigint)
+        AND (v.major, v.minor, v.patch) < ($7::bigint, $8::bigint, $9::bigint)
+    ORDER BY v.major DESC, v.minor DESC, v.patch DESC
+    LIMIT 1
+) b ON true"""  # noqa: S608 (constants)
+
+
+@dataclass(frozen=True, slots=True)
 class VersionExtras:
     """What a publish stores beside the version row: who (the audit record), what the version
     was resolved against, its files (a skill's folder), and the cache notice (an agent)."""
@@ -265,6 +314,41 @@ class ArtifactRow:
 class ArtifactRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def publish_state(
+        self, kind: str, identity: Identity, version: str, line: tuple[int, ...] | None
+    ) -> PublishState:
+        """`PublishState` in one statement; `line`: the new version's compatibility line (None:
+        it has none, so there is no baseline)."""
+        parsed = Version.parse(version) if line is not None else None
+        connection = await self.session.connection()
+        result = await connection.exec_driver_sql(
+            PUBLISH_STATE_SQL,
+            (
+                kind,
+                identity.namespace,
+                identity.name,
+                version,
+                line[0] if line else None,
+                line[1] if line and len(line) > 1 else None,
+                parsed.major if parsed else None,
+                parsed.minor if parsed else None,
+                parsed.patch if parsed else None,
+            ),
+        )
+        row = tuple(result.one())
+        own, inherited = row[:2]
+        existing = row[2 : 2 + len(STORED_COLUMNS)]
+        baseline = row[2 + len(STORED_COLUMNS) :]
+        return PublishState(
+            existing=None
+            if existing[0] is None
+            else StoredVersion(**dict(zip(STORED_COLUMNS, existing, strict=True))),
+            policy=own or inherited,
+            baseline=None
+            if baseline[0] is None
+            else Baseline(**dict(zip(BASELINE_COLUMNS, baseline, strict=True))),
+        )
 
     async def store_version(
         self, kind: str, identity: Identity, new: NewVersion, extras: VersionExtras

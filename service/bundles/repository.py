@@ -35,7 +35,7 @@ class SkillVersionRef:
     digest: str
 
 
-def _by_path(entries: Iterable[ManifestEntry]) -> list[ManifestEntry]:
+def by_path(entries: Iterable[ManifestEntry]) -> list[ManifestEntry]:
     return sorted(entries, key=lambda e: e.path.encode("utf-8"))
 
 
@@ -78,7 +78,7 @@ class BundleRepository:
         found: dict[int, list[ManifestEntry]] = {version_id: [] for version_id in wanted}
         for version_id, path, size, sha256, executable in await self.session.execute(statement):
             found[version_id].append(ManifestEntry(path, size, sha256, executable))
-        return {version_id: _by_path(entries) for version_id, entries in found.items()}
+        return {version_id: by_path(entries) for version_id, entries in found.items()}
 
     async def file(self, version_id: int, path: str) -> tuple[bytes, str] | None:
         """One file's bytes and sha256."""

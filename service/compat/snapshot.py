@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from service.formats.tools import RuleSyntaxError, parse_tool_rule
 
 if TYPE_CHECKING:
+    from service.artifacts.repository import Baseline
     from service.db.models import ArtifactVersion
     from service.formats.names import Identity
 
@@ -103,7 +104,7 @@ def snapshot(
     )
 
 
-def snapshot_of(kind: str, identity: Identity, row: ArtifactVersion) -> Snapshot:
+def snapshot_of(kind: str, identity: Identity, row: ArtifactVersion | Baseline) -> Snapshot:
     """The snapshot of a stored version."""
     return snapshot(
         kind,
