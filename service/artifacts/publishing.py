@@ -32,7 +32,7 @@ from service.profiles.cache import ProfileCache
 from service.profiles.invalidation import ProfileChange
 from service.profiles.repository import ProfileRepository
 from service.profiles.resolver import AgentSource, Declared, Resolved, Resolver
-from service.resolution.profile import jsonable, profile_json_bytes, render_markdown
+from service.resolution.profile import json_bytes, jsonable, markdown
 from service.schemas import ProblemItem
 from service.semver import InvalidVersion, Version
 
@@ -51,6 +51,7 @@ class Checked(Findings):
     disallowed_rules: list[str]
     problems: list[Problem]
     resolved: Resolved = field(default_factory=Resolved)
+    profile: dict[str, Any] | None = None  # the resolved profile's data (`Profile.as_data`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +118,7 @@ class PublishService:
                 errors=[p.as_dict() for p in checked.errors],
                 warnings=[p.as_dict() for p in checked.warnings],
             )
-        profile = checked.resolved.profile
+        profile = checked.profile
         new = NewVersion(
             version=Version.parse(version),
             text=version,
@@ -134,8 +135,8 @@ class PublishService:
             requires=[d.as_json() for d in checked.requires],
             tool_rules=checked.tool_rules,
             disallowed_rules=checked.disallowed_rules,
-            profile_json=profile_json_bytes(profile) if profile else None,
-            profile_markdown=render_markdown(profile).encode() if profile else None,
+            profile_json=json_bytes(profile) if profile else None,
+            profile_markdown=markdown(profile).encode() if profile else None,
             size=bundle.total_size if bundle else len(data),
         )
         # The route's guard decided the caller may publish here (and so create the namespace).
@@ -237,6 +238,8 @@ class PublishService:
             )
             checked.resolved = await resolver.resolve_agent(source, build=not checked.errors)
         checked.problems += checked.resolved.problems
+        if checked.resolved.profile is not None:
+            checked.profile = checked.resolved.profile.as_data()
         new = snapshot(
             kind,
             f"{namespace}/{name}",
@@ -245,7 +248,7 @@ class PublishService:
             jsonable(checked.document),
             checked.body,
             data,
-            profile=checked.resolved.profile.as_data() if checked.resolved.profile else None,
+            profile=checked.profile,
             tool_rules=checked.tool_rules,
             disallowed_rules=checked.disallowed_rules,
             lock=checked.resolved.lock,
