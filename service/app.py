@@ -28,6 +28,7 @@ from service.catalogue import router as catalogue
 from service.catalogue import session as catalogue_session
 from service.changes.router import router as changes_router
 from service.compat.router import namespace_router
+from service.compat.snapshot import SnapshotCache
 from service.db.engine import create_engine, create_listener_engine, session_factory
 from service.db.faults import OutageMemory
 from service.logs import RequestLogMiddleware
@@ -109,6 +110,7 @@ def create_app(
             trace_database(engine, tracing)
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
+        app.state.release_snapshots = SnapshotCache()  # of this database's versions
         app.state.profile_cache.clear()
         app.state.outage = OutageMemory(settings.db_outage_memory_seconds)
         listener = InvalidationListener(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from service.artifacts.repository import (
@@ -19,7 +19,7 @@ from service.audit.actor import Actor
 from service.bundles.manifest import Bundle
 from service.compat.classify import line
 from service.compat.policy import release_problems
-from service.compat.snapshot import snapshot, snapshot_of
+from service.compat.snapshot import Snapshot, SnapshotCache, snapshot, snapshot_of
 from service.db.unit_of_work import after_commit
 from service.errors import ValidationFailed, VersionConflict
 from service.formats import names
@@ -52,6 +52,7 @@ class Checked(Findings):
     problems: list[Problem]
     resolved: Resolved = field(default_factory=Resolved)
     profile: dict[str, Any] | None = None  # the resolved profile's data (`Profile.as_data`)
+    snapshot: Snapshot | None = None  # as the compatibility check sees it
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +77,12 @@ class PublishService:
         profiles: ProfileRepository,
         default_namespace: str,
         cache: ProfileCache | None = None,
+        snapshots: SnapshotCache | None = None,
     ) -> None:
+        """`snapshots`: the compatibility snapshots of stored versions this process knows."""
         self.repository = repository
         self.cache = cache
+        self.snapshots = snapshots
         self.profiles = profiles
         self.resolver = Resolver(profiles, default_namespace)
         self.default_namespace = default_namespace
@@ -157,6 +161,12 @@ class PublishService:
         if notice is not None and self.cache is not None:
             cache = self.cache  # this process's, at once; the others' through the notice
             after_commit(self.repository.session, lambda: notice.apply(cache))
+        if self.snapshots is not None and checked.snapshot is not None:
+            # The next release is compared with this one: remember it as stored.
+            remember = self.snapshots.put
+            stored_snapshot = replace(checked.snapshot, digest=digest)
+            key = (kind, str(identity), version, digest)
+            after_commit(self.repository.session, lambda: remember(key, stored_snapshot))
         return Published(version_detail(kind, identity, stored), created=True)
 
     async def validate(
@@ -258,9 +268,26 @@ class PublishService:
             # (in a namespace the caller may not read: as if never published)
             key = Identity(namespace, name)
             state = state or await self._state(kind, key, str(parsed_version))
-            old = None if state.baseline is None else snapshot_of(kind, key, state.baseline)
+            old = (
+                None if state.baseline is None else await self._snapshot(kind, key, *state.baseline)
+            )
             checked.problems += release_problems(state.policy, old, new)
+        checked.snapshot = new
         return checked
+
+    async def _snapshot(
+        self, kind: Kind, identity: Identity, version: str, digest: str
+    ) -> Snapshot:
+        """The snapshot of a stored version: remembered, else read."""
+        key = (kind, str(identity), version, digest)
+        found = self.snapshots.get(key) if self.snapshots is not None else None
+        if found is None:
+            found = snapshot_of(
+                kind, identity, await self.repository.baseline(kind, identity, version)
+            )
+            if self.snapshots is not None:
+                self.snapshots.put(key, found)
+        return found
 
     async def _state(self, kind: Kind, identity: Identity, version: str) -> PublishState:
         try:

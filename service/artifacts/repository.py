@@ -28,6 +28,7 @@ from service.audit.actor import Actor
 from service.audit.repository import AuditRepository
 from service.bundles.manifest import BundleFile
 from service.changes.events import change_for, feed_event
+from service.compat.snapshot import Baseline
 from service.db.models import Artifact, ArtifactVersion, Tag
 from service.formats.names import Identity
 from service.profiles.invalidation import CHANNEL, ProfileChange
@@ -235,46 +236,35 @@ class StoredVersion:
 
 
 @dataclass(frozen=True, slots=True)
-class Baseline:
-    """The release a new version is compared with, as the compatibility snapshot reads it."""
-
-    version: str
-    digest: str
-    frontmatter: dict[str, Any]
-    body: str
-    content: bytes
-    profile_json: bytes | None
-    tool_rules: list[str] | None
-    disallowed_rules: list[str]
-    lock: dict[str, Any]
-    requires: list[dict[str, Any]]
-
-
-@dataclass(frozen=True, slots=True)
 class PublishState:
     """What a publish reads about its artifact before it writes: the version if it already
     exists, the compatibility policy (the artifact's own, else its namespace's, else None) and
-    the baseline release."""
+    the baseline release's version and digest."""
 
     existing: StoredVersion | None
     policy: str | None
-    baseline: Baseline | None
+    baseline: tuple[str, str] | None
 
 
 BASELINE_COLUMNS = tuple(f.name for f in fields(Baseline))
+BASELINE_SQL = f"""
+SELECT {", ".join(f"v.{c}" for c in BASELINE_COLUMNS)}
+FROM artifact_versions v JOIN artifacts a ON a.id = v.artifact_id
+WHERE a.kind = $1::varchar AND a.namespace = $2::varchar AND a.name = $3::varchar
+    AND v.version = $4::varchar"""  # noqa: S608 (constants)
 # The baseline is the highest non-yanked release below the new version on its compatibility
 # line ($5, and $6 for a 0.x line; null $5: no line) whose (major, minor, patch) is below the
 # new one's ($7-$9), prerelease or not.
 PUBLISH_STATE_SQL = f"""
 SELECT a.compatibility, p.compatibility,
     {", ".join(f"e.{c}" for c in STORED_COLUMNS)},
-    {", ".join(f"b.{c}" for c in BASELINE_COLUMNS)}
+    b.version, b.digest
 FROM (SELECT) AS one
 LEFT JOIN artifacts a ON a.kind = $1::varchar AND a.namespace = $2::varchar AND a.name = $3::varchar
 LEFT JOIN namespace_policies p ON p.namespace = $2::varchar
 LEFT JOIN artifact_versions e ON e.artifact_id = a.id AND e.version = $4::varchar
 LEFT JOIN LATERAL (
-    SELECT * FROM artifact_versions v
+    SELECT v.version, v.digest FROM artifact_versions v
     WHERE v.artifact_id = a.id AND v.is_release AND v.yanked_at IS NULL
         AND v.major = $5::bigint AND ($6::bigint IS NULL OR v.minor = $6::bigint)
         AND (v.major, v.minor, v.patch) < ($7::bigint, $8::bigint, $9::bigint)
@@ -339,16 +329,22 @@ class ArtifactRepository:
         row = tuple(result.one())
         own, inherited = row[:2]
         existing = row[2 : 2 + len(STORED_COLUMNS)]
-        baseline = row[2 + len(STORED_COLUMNS) :]
+        baseline, baseline_digest = row[2 + len(STORED_COLUMNS) :]
         return PublishState(
             existing=None
             if existing[0] is None
             else StoredVersion(**dict(zip(STORED_COLUMNS, existing, strict=True))),
             policy=own or inherited,
-            baseline=None
-            if baseline[0] is None
-            else Baseline(**dict(zip(BASELINE_COLUMNS, baseline, strict=True))),
+            baseline=None if baseline is None else (baseline, baseline_digest),
         )
+
+    async def baseline(self, kind: str, identity: Identity, version: str) -> Baseline:
+        """What the compatibility snapshot of a stored version reads (`PublishState.baseline`)."""
+        connection = await self.session.connection()
+        result = await connection.exec_driver_sql(
+            BASELINE_SQL, (kind, identity.namespace, identity.name, version)
+        )
+        return Baseline(**dict(zip(BASELINE_COLUMNS, result.one(), strict=True)))
 
     async def store_version(
         self, kind: str, identity: Identity, new: NewVersion, extras: VersionExtras

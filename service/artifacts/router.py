@@ -166,10 +166,14 @@ async def get_service(
 
 
 async def get_publisher(
-    session: SessionDep, settings: SettingsDep, cache: ProfileCacheDep
+    request: Request, session: SessionDep, settings: SettingsDep, cache: ProfileCacheDep
 ) -> PublishService:
     return PublishService(
-        ArtifactRepository(session), ProfileRepository(session), settings.default_namespace, cache
+        ArtifactRepository(session),
+        ProfileRepository(session),
+        settings.default_namespace,
+        cache,
+        request.app.state.release_snapshots,
     )
 
 

@@ -47,7 +47,7 @@ async def test_baseline_is_the_highest_unyanked_release_below_on_the_same_line(
         chosen = {}
         for text in NEW:
             state = await repository.publish_state("skill", helper, text, line(Version.parse(text)))
-            chosen[text] = None if state.baseline is None else state.baseline.version
+            chosen[text] = None if state.baseline is None else state.baseline[0]
     expected = {
         text: None if (v := definition(Version.parse(text), releases)) is None else str(v)
         for text in NEW
