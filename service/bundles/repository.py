@@ -8,24 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.bundles.manifest import Bundle, BundleFile
+from service.bundles.manifest import Bundle, BundleFile, ManifestEntry, by_path
 from service.db.models import Artifact, ArtifactVersion, FileBlob, VersionFile
-
-
-@dataclass(frozen=True, slots=True)
-class ManifestEntry:
-    path: str
-    size: int
-    sha256: str
-    executable: bool
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "path": self.path,
-            "size": self.size,
-            "sha256": self.sha256,
-            "executable": self.executable,
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,10 +17,6 @@ class SkillVersionRef:
     id: int
     version: str
     digest: str
-
-
-def by_path(entries: Iterable[ManifestEntry]) -> list[ManifestEntry]:
-    return sorted(entries, key=lambda e: e.path.encode("utf-8"))
 
 
 class BundleRepository:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, defer
 
-from service.bundles.repository import ManifestEntry, by_path
+from service.bundles.manifest import ManifestEntry, by_path
 from service.db.models import Artifact, ArtifactVersion, Tag, VersionDependency
 from service.http_caching import strong_etag
 from service.profiles.invalidation import CHANNEL, ProfileChange
