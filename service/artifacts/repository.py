@@ -30,6 +30,7 @@ from service.bundles.manifest import BundleFile
 from service.changes.events import change_for, feed_event
 from service.compat.snapshot import Baseline
 from service.db.models import Artifact, ArtifactVersion, Tag
+from service.db.unit_of_work import driver_sql
 from service.formats.names import Identity
 from service.profiles.invalidation import CHANNEL, ProfileChange
 from service.semver import Version
@@ -311,8 +312,8 @@ class ArtifactRepository:
         """`PublishState` in one statement; `line`: the new version's compatibility line (None:
         it has none, so there is no baseline)."""
         parsed = Version.parse(version) if line is not None else None
-        connection = await self.session.connection()
-        result = await connection.exec_driver_sql(
+        result = await driver_sql(
+            self.session,
             PUBLISH_STATE_SQL,
             (
                 kind,
@@ -340,9 +341,8 @@ class ArtifactRepository:
 
     async def baseline(self, kind: str, identity: Identity, version: str) -> Baseline:
         """What the compatibility snapshot of a stored version reads (`PublishState.baseline`)."""
-        connection = await self.session.connection()
-        result = await connection.exec_driver_sql(
-            BASELINE_SQL, (kind, identity.namespace, identity.name, version)
+        result = await driver_sql(
+            self.session, BASELINE_SQL, (kind, identity.namespace, identity.name, version)
         )
         return Baseline(**dict(zip(BASELINE_COLUMNS, result.one(), strict=True)))
 
@@ -359,8 +359,8 @@ class ArtifactRepository:
         blobs = {f.sha256: f for f in extras.files}
         event = feed_event("publish", extras.details)
         assert event is not None  # a publish is always in the feed
-        connection = await self.session.connection()
-        result = await connection.exec_driver_sql(
+        result = await driver_sql(
+            self.session,
             STORE_VERSION,
             (
                 kind,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased, defer
 
 from service.bundles.manifest import ManifestEntry, by_path
 from service.db.models import Artifact, ArtifactVersion, Tag, VersionDependency
+from service.db.unit_of_work import driver_sql
 from service.http_caching import strong_etag
 from service.profiles.invalidation import CHANNEL, ProfileChange
 
@@ -117,9 +118,8 @@ class ProfileRepository:
         wanted = list(pairs)
         if not wanted:
             return [], []
-        connection = await self.session.connection()
-        result = await connection.exec_driver_sql(
-            UNIVERSE_SQL, (kind, [n for n, _ in wanted], [n for _, n in wanted])
+        result = await driver_sql(
+            self.session, UNIVERSE_SQL, (kind, [n for n, _ in wanted], [n for _, n in wanted])
         )
         versions: list[tuple[str, str, CandidateRow]] = []
         tags: list[tuple[str, str, str, str]] = []
