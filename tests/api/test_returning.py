@@ -1,5 +1,6 @@
-"""Admin writes answer from the row their own statement returned (`RETURNING`): revoking a
-token, creating a namespace, setting a policy and deleting a trust policy read nothing back."""
+"""Writes answer from the row their own statement returned (`RETURNING`): revoking a token,
+creating a namespace, setting a policy, deleting a trust policy and a version's lifecycle
+changes (yank, deprecate and their undoing) read nothing back."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.api.test_unit_of_work import statements
-from tests.helpers import create_token, put, skill_file
+from tests.helpers import agent_file, create_token, put, skill_file
 
 POLICY = {
     "issuer": "https://token.actions.githubusercontent.com",
@@ -134,3 +135,26 @@ async def test_deleting_a_trust_policy_is_one_delete_returning_the_row(
     assert deleted["details"]["issuer"] == POLICY["issuer"]
     again = await client.delete(f"/v1/trust-policies/{created.json()['id']}")
     assert again.status_code == 404, again.text
+
+
+async def test_lifecycle_changes_answer_from_the_update_not_a_read_after_it(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    engine: AsyncEngine = app.state.engine
+    assert (await put(client, "agent", "tester", "1.0.0", agent_file("tester"))).status_code == 201
+    path = "/v1/agents/tester/versions/1.0.0"
+    changes = (
+        ("POST", "/yank", {"reason": "broken"}),
+        ("DELETE", "/yank", None),
+        ("POST", "/deprecate", {"message": "use 2.x"}),
+        ("DELETE", "/deprecate", None),
+    )
+    for method, suffix, body in changes:
+        with statements(engine) as sent:
+            response = await client.request(method, path + suffix, json=body)
+        assert response.status_code == 200, response.text
+        touching = _on(sent, "artifact_versions")
+        # The row is read once, locked, then updated; the answer is the UPDATE's RETURNING.
+        assert [sql.split()[0] for sql in touching] == ["SELECT", "UPDATE"], "\n".join(sent)
+        assert response.json() == (await client.get(path)).json()
+    assert response.json()["yanked"] is False and response.json()["deprecated"] is None
