@@ -40,7 +40,7 @@ class StoredProfile:
 
 
 # The first fetch of an exact version (service.profiles.fastpath): one statement per format,
-# on the driver connection, so a miss is one round trip and no ORM work.
+# on the fast path's own asyncpg connections, so a miss is one round trip and no ORM work.
 _EXACT = (
     "SELECT v.id, v.version, v.digest, v.yanked_at IS NOT NULL, v.yank_reason,"
     " v.deprecation_message, v.deprecated_at, v.{column}"

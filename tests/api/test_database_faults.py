@@ -73,8 +73,11 @@ async def other_backends(database_url: str, clean_db: None) -> frozenset[int]:
 async def one_connection(
     database_url: str, other_backends: frozenset[int]
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """An app whose pool holds exactly one connection, so the test knows which one it kills."""
-    settings = Settings(database_url=database_url, db_pool_size=1, db_max_overflow=0)
+    """An app whose pools hold one connection each (the engine's, and the profile fast path's
+    for first fetches), so the test knows which ones it kills."""
+    settings = Settings(
+        database_url=database_url, db_pool_size=1, db_max_overflow=0, db_fastpath_pool_size=1
+    )
     async with serving(settings) as http:
         yield http
 
@@ -92,12 +95,14 @@ async def test_pooled_connection_killed_while_idle_is_replaced_and_the_read_succ
 ) -> None:
     assert (await put(one_connection, "agent", "tester", "1.0.0", agent_file())).status_code == 201
     assert (await one_connection.get("/v1/profiles/tester@1.0.0")).status_code == 200
-    # Exactly this app's one pooled connection, not another app's idle one.
-    assert await _terminate_app_backends(database_url, spare=other_backends) == 1
-    await asyncio.sleep(0.3)  # the server's close reaches the pooled socket
-    again = await one_connection.get("/v1/profiles/tester@1.0.0")
-    assert again.status_code == 200, again.text
-    assert again.json()["name"] == "tester"
+    # Exactly this app's two pooled connections (the PUT's and the first fetch's), not another
+    # app's idle one.
+    assert await _terminate_app_backends(database_url, spare=other_backends) == 2
+    await asyncio.sleep(0.3)  # the server's close reaches the pooled sockets
+    for path in ("/v1/profiles/tester@1.0.0?format=markdown", "/v1/agents/tester/versions/1.0.0"):
+        again = await one_connection.get(path)  # a first fetch, then a route's read
+        assert again.status_code == 200, again.text
+        assert "tester" in again.text
 
 
 async def test_connection_killed_mid_request_is_503_with_retry_after_not_500(
