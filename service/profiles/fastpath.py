@@ -340,7 +340,7 @@ class ProfileFastPath:
         )
         not_modified = [(k.lower().encode(), v.encode("latin-1")) for k, v in fields.items()]
         signature = scope["app"].state.signer.signature_for(
-            (key.namespace, key.name, entry.etag), entry.body
+            (key.namespace, key.name, entry.version, key.format), entry.body, entry.etag.encode()
         )
         ok = [
             *not_modified,
