@@ -155,6 +155,12 @@ def registry(
     return start(name, args, env, workdir, port)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -302,17 +308,21 @@ def measure(
 ) -> dict[str, dict[str, Any]]:
     """Each scenario against the reference then the registry, `--rounds` times, interleaved."""
     runs: dict[str, list[tuple[Run, Run]]] = {c.name: [] for c in cases}
+    cpu_per_request: dict[str, list[float]] = {c.name: [] for c in cases}
     for _ in range(args.rounds):
         for case in cases:
             target = cold if case.cold else hot
             reference = wrk(ref.url + case.path, case.headers, args.seconds, args.connections)
+            cpu = cpu_seconds(target.process.pid)
             with py_spy(target, args.py_spy, case.name, args.seconds):
                 ours = wrk(target.url + case.path, case.headers, args.seconds, args.connections)
+            cpu = cpu_seconds(target.process.pid) - cpu
             runs[case.name].append((reference, ours))
+            cpu_per_request[case.name].append(1000 * cpu / max(ours.requests, 1))
             print(
                 f"  {case.name:<15} ref {reference.rps:8.0f}/s  registry {ours.rps:8.0f}/s"
                 f"  ratio {ours.rps / reference.rps:5.2f}  p99 {ours.p99_ms:6.2f} ms"
-                f"  bad {ours.bad}",
+                f"  bad {ours.bad}  server CPU {1000 * cpu / max(ours.requests, 1):.3f} ms/req",
                 file=sys.stderr,
                 flush=True,
             )
@@ -327,6 +337,8 @@ def measure(
             "p50": statistics.median(o.p50_ms for _, o in pairs),
             "p99": statistics.median(o.p99_ms for _, o in pairs),
             "bad": sum(o.bad for _, o in pairs),
+            # The registry process's CPU (user + system) per answer, wrk's run included.
+            "cpu_ms": statistics.median(cpu_per_request[name]),
         }
     return table
 
