@@ -134,7 +134,7 @@ class Puller:
                 EXIT_INVALID,
             )
         listed = skill.get("files")
-        if listed is not None and [f.entry() for f in bundle.files] != list(listed):
+        if listed is not None and [f.entry().as_dict() for f in bundle.files] != list(listed):
             raise PullError(
                 f"{where}: the archive differs from the profile's manifest", EXIT_INVALID
             )

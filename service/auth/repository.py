@@ -28,8 +28,9 @@ class AuthRepository:
     async def token_by_hash(self, token_hash: str) -> ApiToken | None:
         return await self.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))
 
-    async def token_by_id(self, token_id: uuid.UUID) -> ApiToken | None:
-        return await self.session.get(ApiToken, token_id)
+    async def token_by_id(self, token_id: str) -> ApiToken | None:
+        key = _key(token_id)
+        return None if key is None else await self.session.get(ApiToken, key)
 
     async def list_tokens(self) -> list[ApiToken]:
         """Every token but the OIDC-issued ones that have expired (there is one per CI run)."""
@@ -40,11 +41,16 @@ class AuthRepository:
         )
         return list(await self.session.scalars(statement))
 
-    async def revoke_token(self, token_id: uuid.UUID, at: dt.datetime) -> None:
-        await self.session.execute(
+    async def revoke_token(self, token_id: str, at: dt.datetime) -> ApiToken | None:
+        """The token as revoked by this call; None when it is unknown or was revoked before."""
+        key = _key(token_id)
+        if key is None:
+            return None
+        return await self.session.scalar(
             update(ApiToken)
-            .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
+            .where(ApiToken.id == key, ApiToken.revoked_at.is_(None))
             .values(revoked_at=at)
+            .returning(ApiToken)
         )
 
     async def any_token(self) -> bool:
@@ -55,15 +61,14 @@ class AuthRepository:
     async def namespace_exists(self, name: str) -> bool:
         return bool(await self.session.scalar(select(exists().where(Namespace.name == name))))
 
-    async def ensure_namespace(self, name: str, created_by: str) -> bool:
-        """Create the namespace unless it exists; True when this call created it."""
-        created = await self.session.scalar(
+    async def ensure_namespace(self, name: str, created_by: str) -> Namespace | None:
+        """Create the namespace unless it exists; the row when this call created it."""
+        return await self.session.scalar(
             insert(Namespace)
             .values(name=name, created_by=created_by)
             .on_conflict_do_nothing(index_elements=[Namespace.name])
-            .returning(Namespace.name)
+            .returning(Namespace)
         )
-        return created is not None
 
     async def list_namespaces(self) -> list[tuple[Namespace, int]]:
         count = (
@@ -94,8 +99,19 @@ class AuthRepository:
         )
         return list(await self.session.scalars(statement))
 
-    async def delete_policy(self, policy_id: uuid.UUID) -> TrustPolicy | None:
-        policy = await self.session.get(TrustPolicy, policy_id)
-        if policy is not None:
-            await self.session.execute(delete(TrustPolicy).where(TrustPolicy.id == policy_id))
-        return policy
+    async def delete_policy(self, policy_id: str) -> TrustPolicy | None:
+        """The policy this call deleted (one DELETE … RETURNING); None when there was none."""
+        key = _key(policy_id)
+        if key is None:
+            return None
+        return await self.session.scalar(
+            delete(TrustPolicy).where(TrustPolicy.id == key).returning(TrustPolicy)
+        )
+
+
+def _key(text: str) -> uuid.UUID | None:
+    """A token's or policy's id from a path: text that is not a UUID names no row."""
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None

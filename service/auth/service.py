@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Literal
 
 from service.audit.actor import Actor
@@ -135,20 +134,24 @@ class AuthService:
         return TokenList(items=[token_info(r) for r in await self.repository.list_tokens()])
 
     async def revoke_token(self, token_id: str, actor: Actor) -> TokenInfo:
-        row = await self._token(token_id)
-        if row.revoked_at is None:
-            await self.repository.revoke_token(row.id, dt.datetime.now(dt.UTC))
-            self.audit.add(
-                actor, "token.revoke", kind="token", name=row.name, details={"tokenId": token_id}
-            )
-            row = await self._token(token_id)
+        """One UPDATE … RETURNING; a token revoked before is answered as it is, not audited."""
+        row = await self.repository.revoke_token(token_id, dt.datetime.now(dt.UTC))
+        if row is None:
+            return token_info(await self._token(token_id))
+        self.audit.add(
+            actor, "token.revoke", kind="token", name=row.name, details={"tokenId": token_id}
+        )
         return token_info(row)
 
     async def create_namespace(self, name: str, actor: Actor) -> NamespaceInfo:
-        if not await self.repository.ensure_namespace(name, created_by=actor.name):
+        row = await self.repository.ensure_namespace(name, created_by=actor.name)
+        if row is None:
             raise AlreadyExists(f"namespace {name} already exists", namespace=name)
         self.audit.add(actor, "namespace.create", kind="namespace", namespace=name, name=name)
-        return next(i for i in (await self.list_namespaces()).items if i.name == name)
+        # Artifacts reference their namespace (a foreign key): a new one holds none.
+        return NamespaceInfo(
+            name=row.name, createdAt=row.created_at, createdBy=row.created_by, artifacts=0
+        )
 
     async def list_namespaces(self, readable: frozenset[str] | None = None) -> NamespaceList:
         """Every namespace, or only those in `readable` (what the caller may read)."""
@@ -163,11 +166,7 @@ class AuthService:
         )
 
     async def _token(self, token_id: str) -> ApiToken:
-        try:
-            key = uuid.UUID(token_id)
-        except ValueError:
-            key = None
-        row = await self.repository.token_by_id(key) if key else None
+        row = await self.repository.token_by_id(token_id)
         if row is None:
             raise NotFound(f"no token with id {token_id}", tokenId=token_id)
         return row

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from service.audit.actor import Actor
 from service.audit.repository import AuditRepository
@@ -72,11 +71,7 @@ class TrustService:
         )
 
     async def delete_policy(self, policy_id: str, actor: Actor) -> None:
-        try:
-            key = uuid.UUID(policy_id)
-        except ValueError:
-            key = None
-        row = await self.repository.delete_policy(key) if key else None
+        row = await self.repository.delete_policy(policy_id)
         if row is None:
             raise NotFound(f"no trust policy with id {policy_id}", policyId=policy_id)
         self.audit.add(

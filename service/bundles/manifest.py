@@ -12,8 +12,40 @@ import tarfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Protocol, TypeVar
 
 SKILL_FILE = "SKILL.md"
+
+
+class _HasPath(Protocol):
+    @property
+    def path(self) -> str: ...
+
+
+_P = TypeVar("_P", bound=_HasPath)
+
+
+def by_path(items: Iterable[_P]) -> list[_P]:
+    """In path order, bytewise (UTF-8): the order of every manifest and archive."""
+    return sorted(items, key=lambda item: item.path.encode("utf-8"))
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestEntry:
+    """One file as a manifest lists it: no content."""
+
+    path: str
+    size: int
+    sha256: str
+    executable: bool
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "size": self.size,
+            "sha256": self.sha256,
+            "executable": self.executable,
+        }
 
 
 @dataclass(frozen=True)
@@ -30,14 +62,9 @@ class BundleFile:
     def size(self) -> int:
         return len(self.content)
 
-    def entry(self) -> dict[str, object]:
+    def entry(self) -> ManifestEntry:
         """The manifest entry a client sees."""
-        return {
-            "path": self.path,
-            "size": self.size,
-            "sha256": self.sha256,
-            "executable": self.executable,
-        }
+        return ManifestEntry(self.path, self.size, self.sha256, self.executable)
 
 
 @dataclass(frozen=True)
@@ -48,7 +75,7 @@ class Bundle:
 
     @classmethod
     def of(cls, files: Iterable[BundleFile]) -> Bundle:
-        return cls(tuple(sorted(files, key=lambda f: f.path.encode("utf-8"))))
+        return cls(tuple(by_path(files)))
 
     @classmethod
     def single(cls, skill_md: bytes) -> Bundle:
@@ -101,7 +128,7 @@ def deterministic_tar_gz(files: Iterable[BundleFile], prefix: str) -> bytes:
     """
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        for file in sorted(files, key=lambda f: f.path.encode("utf-8")):
+        for file in by_path(files):
             info = tarfile.TarInfo(f"{prefix}/{file.path}" if prefix else file.path)
             info.size = file.size
             info.mode = 0o755 if file.executable else 0o644

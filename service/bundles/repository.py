@@ -9,24 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.bundles.manifest import Bundle, BundleFile
+from service.bundles.manifest import Bundle, BundleFile, ManifestEntry, by_path
 from service.db.models import Artifact, ArtifactVersion, FileBlob, VersionFile
-
-
-@dataclass(frozen=True, slots=True)
-class ManifestEntry:
-    path: str
-    size: int
-    sha256: str
-    executable: bool
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "path": self.path,
-            "size": self.size,
-            "sha256": self.sha256,
-            "executable": self.executable,
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,10 +18,6 @@ class SkillVersionRef:
     id: int
     version: str
     digest: str
-
-
-def _by_path(entries: Iterable[ManifestEntry]) -> list[ManifestEntry]:
-    return sorted(entries, key=lambda e: e.path.encode("utf-8"))
 
 
 class BundleRepository:
@@ -102,7 +82,7 @@ class BundleRepository:
         found: dict[int, list[ManifestEntry]] = {version_id: [] for version_id in wanted}
         for version_id, path, size, sha256, executable in await self.session.execute(statement):
             found[version_id].append(ManifestEntry(path, size, sha256, executable))
-        return {version_id: _by_path(entries) for version_id, entries in found.items()}
+        return {version_id: by_path(entries) for version_id, entries in found.items()}
 
     async def file(self, version_id: int, path: str) -> tuple[bytes, str] | None:
         """One file's bytes and sha256."""

@@ -98,6 +98,13 @@ RegistryUrl = Annotated[
         "--url", envvar="REGISTRY_URL", metavar="URL", help="Registry base URL.", show_envvar=True
     ),
 ]
+
+
+def database_url(help: str) -> Any:
+    """`--to DATABASE_URL` (or the DATABASE_URL environment variable): the PostgreSQL written to."""
+    return typer.Option("--to", metavar="DATABASE_URL", envvar="DATABASE_URL", help=help)
+
+
 SourcePaths = Annotated[
     list[Path],
     typer.Argument(metavar="PATH", help="Agent files, SKILL.md files or folders of them."),

@@ -153,6 +153,11 @@ def _rules(grants: Sequence[Mapping[str, Any]] | Sequence[str]) -> list[ToolRule
     return rules
 
 
+def _uncovered(rules: list[ToolRule], by: list[ToolRule]) -> list[ToolRule]:
+    """The rules that no rule in `by` covers (allows everything they allow)."""
+    return [rule for rule in rules if not any(covers(other, rule) for other in by)]
+
+
 def _same_tool(a: ToolRule, b: ToolRule) -> bool:
     if RuleKind.MCP in (a.kind, b.kind):
         return a.kind is b.kind and a.mcp_server == b.mcp_server
@@ -184,9 +189,7 @@ def _grant_findings(old: Snapshot, new: Snapshot, loc: str) -> list[Finding]:
         return _denial_findings(old, new)
     before, after = _rules(old.grants), _rules(new.grants)
     findings: list[Finding] = []
-    for rule in before:
-        if any(covers(grant, rule) for grant in after):
-            continue
+    for rule in _uncovered(before, after):
         if any(_same_tool(grant, rule) for grant in after):
             findings.append(
                 Finding(
@@ -208,9 +211,7 @@ def _grant_findings(old: Snapshot, new: Snapshot, loc: str) -> list[Finding]:
                     rule.rule,
                 )
             )
-    for rule in after:
-        if any(covers(grant, rule) for grant in before):
-            continue
+    for rule in _uncovered(after, before):
         widened = any(_same_tool(grant, rule) for grant in before)
         findings.append(
             Finding(
@@ -228,7 +229,7 @@ def _grant_findings(old: Snapshot, new: Snapshot, loc: str) -> list[Finding]:
 def _denial_findings(old: Snapshot, new: Snapshot) -> list[Finding]:
     loc = "frontmatter.disallowedTools"
     before, after = _rules(list(old.denied)), _rules(list(new.denied))
-    findings = [
+    denied = [
         Finding(
             "compat_tool_denied",
             loc,
@@ -236,10 +237,9 @@ def _denial_findings(old: Snapshot, new: Snapshot) -> list[Finding]:
             "breaking",
             rule.rule,
         )
-        for rule in after
-        if not any(covers(denial, rule) for denial in before)
+        for rule in _uncovered(after, before)
     ]
-    findings += [
+    return denied + [
         Finding(
             "compat_tool_undenied",
             loc,
@@ -247,10 +247,8 @@ def _denial_findings(old: Snapshot, new: Snapshot) -> list[Finding]:
             "widening",
             rule.rule,
         )
-        for rule in before
-        if not any(covers(denial, rule) for denial in after)
+        for rule in _uncovered(before, after)
     ]
-    return findings
 
 
 # --- skills and fields ------------------------------------------------------------------------

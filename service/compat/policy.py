@@ -27,35 +27,20 @@ class PolicyService:
 
     async def namespace(self, namespace: str) -> NamespacePolicy:
         _check_namespace(namespace)
-        stored = await self.repository.namespace_policy(namespace)
-        return NamespacePolicy(
-            namespace=namespace,
-            compatibility=cast(Compatibility, stored or DEFAULT_POLICY),
-            source="namespace" if stored else "default",
-        )
+        return _namespace_policy(namespace, await self.repository.namespace_policy(namespace))
 
     async def set_namespace(
         self, namespace: str, compatibility: Compatibility, *, actor: Actor
     ) -> NamespacePolicy:
         _check_namespace(namespace)
-        await self.repository.set_namespace_policy(namespace, compatibility, actor.name)
+        stored = await self.repository.set_namespace_policy(namespace, compatibility, actor.name)
         self._audit(actor, "namespace", namespace, "", {"compatibility": compatibility})
-        return await self.namespace(namespace)
+        return _namespace_policy(namespace, stored)
 
     async def artifact(self, kind: DocumentKind, qualified_name: str) -> ArtifactPolicy:
         identity = self._identity(qualified_name)
-        exists, own = await self.repository.artifact_policy(kind, identity.namespace, identity.name)
-        if not exists:
-            raise NotFound(f"no {kind} named {identity}", kind=kind, name=str(identity))
-        inherited = await self.namespace(identity.namespace)
-        return ArtifactPolicy(
-            kind=kind,
-            namespace=identity.namespace,
-            name=identity.name,
-            compatibility=cast(Compatibility, own) if own else inherited.compatibility,
-            source="artifact" if own else inherited.source,
-            override=cast(Compatibility | None, own),
-        )
+        found = await self.repository.policies(kind, identity.namespace, identity.name)
+        return _artifact_policy(kind, identity, found)
 
     async def set_artifact(
         self,
@@ -66,14 +51,14 @@ class PolicyService:
         actor: Actor,
     ) -> ArtifactPolicy:
         identity = self._identity(qualified_name)
-        if not await self.repository.set_artifact_policy(
+        found = await self.repository.set_artifact_policy(
             kind, identity.namespace, identity.name, compatibility
-        ):
-            raise NotFound(f"no {kind} named {identity}", kind=kind, name=str(identity))
+        )
+        policy = _artifact_policy(kind, identity, found)
         self._audit(
             actor, kind, identity.namespace, identity.name, {"compatibility": compatibility}
         )
-        return await self.artifact(kind, qualified_name)
+        return policy
 
     def _identity(self, qualified_name: str) -> Identity:
         try:
@@ -90,6 +75,32 @@ class PolicyService:
         )
 
 
+def _namespace_policy(namespace: str, stored: str | None) -> NamespacePolicy:
+    return NamespacePolicy(
+        namespace=namespace,
+        compatibility=cast(Compatibility, stored or DEFAULT_POLICY),
+        source="namespace" if stored else "default",
+    )
+
+
+def _artifact_policy(
+    kind: DocumentKind, identity: Identity, found: tuple[str | None, str | None] | None
+) -> ArtifactPolicy:
+    """From (the artifact's own policy, its namespace's); NotFound when there is no artifact."""
+    if found is None:
+        raise NotFound(f"no {kind} named {identity}", kind=kind, name=str(identity))
+    own, stored = found
+    inherited = _namespace_policy(identity.namespace, stored)
+    return ArtifactPolicy(
+        kind=kind,
+        namespace=identity.namespace,
+        name=identity.name,
+        compatibility=cast(Compatibility, own) if own else inherited.compatibility,
+        source="artifact" if own else inherited.source,
+        override=cast(Compatibility | None, own),
+    )
+
+
 def _check_namespace(namespace: str) -> None:
     if reason := names.name_problem(namespace):
         raise NotFound(f"namespace {namespace!r} {reason}", namespace=namespace)
@@ -102,7 +113,9 @@ class CompatibilityCheck:
         self.repository = repository
 
     async def policy(self, kind: str, identity: Identity) -> Compatibility:
-        own, inherited = await self.repository.policies(kind, identity.namespace, identity.name)
+        own, inherited = await self.repository.policies(
+            kind, identity.namespace, identity.name
+        ) or (None, None)
         return cast(Compatibility, own or inherited or DEFAULT_POLICY)
 
     async def problems(self, identity: Identity, new: Snapshot) -> list[Problem]:

@@ -9,6 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.db.models import Artifact, ArtifactVersion, NamespacePolicy
 from service.semver import Version
 
+# The policy of the artifact's namespace, beside the artifact's own (a correlated subquery).
+_NAMESPACE_POLICY = (
+    select(NamespacePolicy.compatibility)
+    .where(NamespacePolicy.namespace == Artifact.namespace)
+    .correlate(Artifact)
+    .scalar_subquery()
+)
+
 
 class PolicyRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -19,11 +27,12 @@ class PolicyRepository:
             select(NamespacePolicy.compatibility).where(NamespacePolicy.namespace == namespace)
         )
 
-    async def set_namespace_policy(self, namespace: str, compatibility: str, actor: str) -> None:
+    async def set_namespace_policy(self, namespace: str, compatibility: str, actor: str) -> str:
+        """Upsert it; the policy as stored (RETURNING: nothing is read again)."""
         statement = insert(NamespacePolicy).values(
             namespace=namespace, compatibility=compatibility, updated_by=actor
         )
-        await self.session.execute(
+        stored = await self.session.execute(
             statement.on_conflict_do_update(
                 index_elements=[NamespacePolicy.namespace],
                 set_={
@@ -31,45 +40,39 @@ class PolicyRepository:
                     "updated_by": statement.excluded.updated_by,
                     "updated_at": statement.excluded.updated_at,
                 },
-            )
+            ).returning(NamespacePolicy.compatibility)
         )
+        return stored.scalar_one()
 
-    async def artifact_policy(
+    async def policies(
         self, kind: str, namespace: str, name: str
-    ) -> tuple[bool, str | None]:
-        """(the artifact exists, its own policy)."""
+    ) -> tuple[str | None, str | None] | None:
+        """(the artifact's own policy, its namespace's), in one statement; None when there is no
+        such artifact."""
         row = (
             await self.session.execute(
-                select(Artifact.compatibility).where(
+                select(Artifact.compatibility, _NAMESPACE_POLICY).where(
                     Artifact.kind == kind, Artifact.namespace == namespace, Artifact.name == name
                 )
             )
         ).first()
-        return (False, None) if row is None else (True, row[0])
+        return None if row is None else (row[0], row[1])
 
     async def set_artifact_policy(
         self, kind: str, namespace: str, name: str, compatibility: str | None
-    ) -> bool:
-        result = await self.session.execute(
-            update(Artifact)
-            .where(Artifact.kind == kind, Artifact.namespace == namespace, Artifact.name == name)
-            .values(compatibility=compatibility)
-            .returning(Artifact.id)
-        )
-        return result.first() is not None
-
-    async def policies(self, kind: str, namespace: str, name: str) -> tuple[str | None, str | None]:
-        """(the artifact's own policy, its namespace's), in one statement."""
+    ) -> tuple[str | None, str | None] | None:
+        """Set the artifact's own policy; then as `policies`, from the same statement (RETURNING)."""
         row = (
             await self.session.execute(
-                select(Artifact.compatibility, NamespacePolicy.compatibility)
-                .outerjoin(NamespacePolicy, NamespacePolicy.namespace == Artifact.namespace)
+                update(Artifact)
                 .where(
                     Artifact.kind == kind, Artifact.namespace == namespace, Artifact.name == name
                 )
+                .values(compatibility=compatibility)
+                .returning(Artifact.compatibility, _NAMESPACE_POLICY)
             )
         ).first()
-        return (None, None) if row is None else (row[0], row[1])
+        return None if row is None else (row[0], row[1])
 
     async def baseline(
         self, kind: str, namespace: str, name: str, new: Version, line: tuple[int, ...]

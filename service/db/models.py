@@ -329,29 +329,15 @@ class SearchDocument(Base):
             unique=True,
             postgresql_where=text("valid_to IS NULL"),
         ),
-        Index(
-            "ix_search_documents_document",
-            "document",
-            postgresql_using="gin",
-            postgresql_where=text("valid_to IS NULL"),
-        ),
-        Index(
-            "ix_search_documents_title",
-            "title",
-            postgresql_using="gin",
-            postgresql_where=text("valid_to IS NULL"),
-        ),
-        Index(
-            "ix_search_documents_skills",
-            "skills",
-            postgresql_using="gin",
-            postgresql_where=text("valid_to IS NULL"),
-        ),
-        Index(
-            "ix_search_documents_tools",
-            "tools",
-            postgresql_using="gin",
-            postgresql_where=text("valid_to IS NULL"),
+        # What search matches in, over current documents only.
+        *(
+            Index(
+                f"ix_search_documents_{column}",
+                column,
+                postgresql_using="gin",
+                postgresql_where=text("valid_to IS NULL"),
+            )
+            for column in ("document", "title", "skills", "tools")
         ),
         Index("ix_search_documents_valid_to", "valid_to"),
         Index(

@@ -63,32 +63,31 @@ async def rollback(session: AsyncSession) -> None:
     On a dead connection, drop the connection instead."""
     session.info.pop(_HOOKS, None)
     records: list[Callable[[], Any]] = session.info.pop(_RECORDS, [])
-    try:
+    async with _or_invalidate(session):
         await session.rollback()
         if records:
             for record in records:
                 record()
             await session.commit()
-    except Exception as exc:
-        if not database_unavailable(exc):
-            raise
-        await _invalidate(session)
 
 
 async def close(session: AsyncSession) -> None:
     """Close; when the connection died under the work, whose answer (a 503, or a profile from
     memory) is already decided, drop the connection instead of failing again."""
-    try:
+    async with _or_invalidate(session):
         await session.close()
+
+
+@contextlib.asynccontextmanager
+async def _or_invalidate(session: AsyncSession) -> AsyncIterator[None]:
+    """A lost connection raised in the block drops the session's connection instead."""
+    try:
+        yield
     except Exception as exc:
         if not database_unavailable(exc):
             raise
-        await _invalidate(session)
-
-
-async def _invalidate(session: AsyncSession) -> None:
-    with contextlib.suppress(Exception):
-        await session.invalidate()
+        with contextlib.suppress(Exception):
+            await session.invalidate()
 
 
 @contextlib.asynccontextmanager

@@ -13,7 +13,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, defer
 
-from service.bundles.repository import BundleRepository, ManifestEntry
+from service.bundles.manifest import ManifestEntry
+from service.bundles.repository import BundleRepository
 from service.db.models import Artifact, ArtifactVersion, Tag, VersionDependency
 from service.http_caching import strong_etag
 from service.profiles.invalidation import CHANNEL, ProfileChange

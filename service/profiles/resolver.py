@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.bundles.repository import ManifestEntry
+from service.bundles.manifest import ManifestEntry
 from service.bundles.service import archive_url
 from service.db.models import ArtifactVersion
 from service.formats import names

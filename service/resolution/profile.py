@@ -17,13 +17,9 @@ from service.resolution.document import Profile, ProfileSkill
 from service.resolution.grants import Grants, ResolvedToolset
 from service.semver import Version
 
-# Optional agent frontmatter fields copied to the profile's top level when present, in this
-# order, after the always-present `description`, `model` and `maxTurns`. `tools` and `skills`
-# are not here: at the top level those names hold the effective grants and resolved skills.
-OPTIONAL_FIELDS: tuple[str, ...] = (
-    "disallowedTools",
-    "permissionMode",
-    "mcpServers",
+# Frontmatter fields the profile's top level and the flattened Markdown agent both carry as
+# written, in this order, after their own leading ones: a new pass-through field joins both.
+_CARRIED_FIELDS: tuple[str, ...] = (
     "hooks",
     "memory",
     "effort",
@@ -31,6 +27,16 @@ OPTIONAL_FIELDS: tuple[str, ...] = (
     "initialPrompt",
     "color",
     "isolation",
+)
+
+# Optional agent frontmatter fields copied to the profile's top level when present, in this
+# order, after the always-present `description`, `model` and `maxTurns`. `tools` and `skills`
+# are not here: at the top level those names hold the effective grants and resolved skills.
+OPTIONAL_FIELDS: tuple[str, ...] = (
+    "disallowedTools",
+    "permissionMode",
+    "mcpServers",
+    *_CARRIED_FIELDS,
 )
 _LIST_FIELDS = frozenset({"tools", "disallowedTools"})
 
@@ -55,13 +61,7 @@ _MARKDOWN_FIELDS: tuple[str, ...] = (
     "permissionMode",
     "maxTurns",
     "mcpServers",
-    "hooks",
-    "memory",
-    "effort",
-    "background",
-    "initialPrompt",
-    "color",
-    "isolation",
+    *_CARRIED_FIELDS,
 )
 
 SKILL_SEPARATOR = "\n\n---\n\n"

@@ -15,10 +15,7 @@ import pytest_asyncio
 from service.db.engine import LISTENER_APPLICATION_NAME
 from service.settings import Settings
 from tests.helpers import agent_file, put, serving
-
-
-def _plain(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+from tests.servers import plain
 
 
 def _closed_port() -> int:
@@ -30,7 +27,7 @@ def _closed_port() -> int:
 
 async def _backends(database_url: str) -> set[int]:
     """The test database's backends other than the cache listeners (and this query's own)."""
-    admin = await asyncpg.connect(_plain(database_url))
+    admin = await asyncpg.connect(plain(database_url))
     try:
         rows = await admin.fetch(
             "SELECT pid FROM pg_stat_activity"
@@ -47,7 +44,7 @@ async def _terminate_app_backends(
 ) -> int:
     """pg_terminate_backend on the apps' pooled sessions of the test database (what a failover
     does), leaving the cache listeners and the `spare` backends (other apps' pools) alone."""
-    admin = await asyncpg.connect(_plain(database_url))
+    admin = await asyncpg.connect(plain(database_url))
     try:
         condition = "AND wait_event_type = 'Lock'" if waiting_on_lock else ""
         rows = await admin.fetch(
@@ -110,7 +107,7 @@ async def test_connection_killed_mid_request_is_503_with_retry_after_not_500(
 ) -> None:
     assert (await put(one_connection, "agent", "tester", "1.0.0", agent_file())).status_code == 201
     # Hold the version row, so the yank below waits inside its statement; then kill its backend.
-    holder = await asyncpg.connect(_plain(database_url))
+    holder = await asyncpg.connect(plain(database_url))
     try:
         transaction = holder.transaction()
         await transaction.start()

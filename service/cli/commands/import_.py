@@ -7,20 +7,14 @@ from typing import Annotated
 
 import typer
 
-from service.cli.base import command, console
+from service.cli.base import command, console, database_url
 
 
 @command(name="import")
 def import_(
     path: Annotated[Path, typer.Argument(metavar="PATH", help="A file `registry export` wrote.")],
     to: Annotated[
-        str | None,
-        typer.Option(
-            "--to",
-            metavar="DATABASE_URL",
-            envvar="DATABASE_URL",
-            help="The empty registry's PostgreSQL (migrated first).",
-        ),
+        str | None, database_url("The empty registry's PostgreSQL (migrated first).")
     ] = None,
 ) -> None:
     """Verify every digest in PATH, then replay it: byte-identical versions and profiles."""

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from service.cli.base import command, console
+from service.cli.base import command, console, database_url
 
 
 @command()
@@ -17,11 +17,8 @@ def mirror(
     ],
     to: Annotated[
         str | None,
-        typer.Option(
-            "--to",
-            metavar="DATABASE_URL",
-            envvar="DATABASE_URL",
-            help="The mirror's PostgreSQL (migrated first); a `registry serve` on it serves the copy.",
+        database_url(
+            "The mirror's PostgreSQL (migrated first); a `registry serve` on it serves the copy."
         ),
     ] = None,
     follow: Annotated[
