@@ -3,6 +3,7 @@
 
     python bench/run.py                       # examples + 100 000 versions, writes bench/RESULTS.md
     python bench/run.py --population 0 --seconds 3 --rounds 1 --out /tmp/r.md   # quick look
+    python bench/run.py --only first --rounds 4 --py-spy /tmp/spy   # one path, JSON, profiled
 
 Starts a real `registry serve` (one uvicorn worker) on a fresh database of the local PostgreSQL
 (`--database-url`, else postgresql://postgres@127.0.0.1:5432 when it answers, else an embedded
@@ -154,6 +155,12 @@ def registry(
     return start(name, args, env, workdir, port)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -262,21 +269,60 @@ def reference_bodies(reg: str, cases: list[Scenario], workdir: Path) -> Path:
     return path
 
 
+def selected(cases: list[Scenario], only: str | None) -> list[Scenario]:
+    """`--only first,304`: the scenarios whose name starts with one of the words given."""
+    if not only:
+        return cases
+    words = [word.strip() for word in only.split(",") if word.strip()]
+    chosen = [case for case in cases if any(case.name.startswith(word) for word in words)]
+    if not chosen:
+        raise SystemExit(f"--only {only!r} matches none of: {', '.join(c.name for c in cases)}")
+    return chosen
+
+
+@contextlib.contextmanager
+def py_spy(proc: Proc, out: Path | None, name: str, seconds: float) -> Iterator[None]:
+    """`--py-spy DIR`: the registry process sampled (collapsed stacks) while wrk loads it."""
+    if out is None:
+        yield
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    stacks = out / f"{name.replace(' ', '-')}-{time.strftime('%H%M%S')}.txt"
+    spy_bin = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-spy"
+    args = [spy_bin, "record", "--pid", str(proc.process.pid), "--format", "raw", "--rate", "250"]
+    args += ["--duration", str(max(1, round(seconds))), "--output", str(stacks), "--nonblocking"]
+    spy = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        try:
+            spy.wait(seconds + 30)
+        except subprocess.TimeoutExpired:
+            spy.kill()
+            spy.wait(10)
+        print(f"  py-spy: {stacks}", file=sys.stderr)
+
+
 def measure(
     cases: list[Scenario], ref: Proc, hot: Proc, cold: Proc, args: argparse.Namespace
 ) -> dict[str, dict[str, Any]]:
     """Each scenario against the reference then the registry, `--rounds` times, interleaved."""
     runs: dict[str, list[tuple[Run, Run]]] = {c.name: [] for c in cases}
+    cpu_per_request: dict[str, list[float]] = {c.name: [] for c in cases}
     for _ in range(args.rounds):
         for case in cases:
             target = cold if case.cold else hot
             reference = wrk(ref.url + case.path, case.headers, args.seconds, args.connections)
-            ours = wrk(target.url + case.path, case.headers, args.seconds, args.connections)
+            cpu = cpu_seconds(target.process.pid)
+            with py_spy(target, args.py_spy, case.name, args.seconds):
+                ours = wrk(target.url + case.path, case.headers, args.seconds, args.connections)
+            cpu = cpu_seconds(target.process.pid) - cpu
             runs[case.name].append((reference, ours))
+            cpu_per_request[case.name].append(1000 * cpu / max(ours.requests, 1))
             print(
                 f"  {case.name:<15} ref {reference.rps:8.0f}/s  registry {ours.rps:8.0f}/s"
                 f"  ratio {ours.rps / reference.rps:5.2f}  p99 {ours.p99_ms:6.2f} ms"
-                f"  bad {ours.bad}",
+                f"  bad {ours.bad}  server CPU {1000 * cpu / max(ours.requests, 1):.3f} ms/req",
                 file=sys.stderr,
                 flush=True,
             )
@@ -291,6 +337,8 @@ def measure(
             "p50": statistics.median(o.p50_ms for _, o in pairs),
             "p99": statistics.median(o.p99_ms for _, o in pairs),
             "bad": sum(o.bad for _, o in pairs),
+            # The registry process's CPU (user + system) per answer, wrk's run included.
+            "cpu_ms": statistics.median(cpu_per_request[name]),
         }
     return table
 
@@ -613,6 +661,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="measure publish throughput alone (one server, no reads); prints JSON, no report",
     )
+    parser.add_argument(
+        "--only",
+        default=None,
+        metavar="NAMES",
+        help="only the paths whose name starts with one of these (comma-separated: `first`,"
+        " `exact,304`); no publish, no population; prints JSON, no report",
+    )
+    parser.add_argument(
+        "--py-spy",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="sample the registry with py-spy during each measured run (collapsed stacks in DIR)",
+    )
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--granian", action="store_true", help="also compare granian")
     # Smaller than the service default (64 MiB) so that the sweep fills it within seconds.
@@ -650,7 +712,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 1 if publish["failed"] else 0
             cold = registry("registry-cold", url, workdir, REGISTRY_PROFILE_CACHE_BYTES="0")
             procs.append(cold)
-            cases = scenarios(hot.url)
+            cases = selected(scenarios(hot.url), args.only)
             bodies = reference_bodies(hot.url, cases, workdir)
             port = _free_port()
             ref_env = {**os.environ, "BENCH_REFERENCE_BODIES": str(bodies)}
@@ -661,6 +723,10 @@ def main(argv: list[str] | None = None) -> int:
             print("examples only:", file=sys.stderr)
             data["small"] = measure(cases, ref, hot, cold, args)
             data["rss_small"] = rss_mib(hot.process.pid)
+            if args.only:
+                data["load_end"] = f"load {os.getloadavg()[0]:.1f} at the end"
+                print(json.dumps(data, indent=2))
+                return 1 if any(row["bad"] for row in data["small"].values()) else 0
             print("publishing:", file=sys.stderr)
             data["publish"] = asyncio.run(
                 _publish_load(hot.url, args.publish_seconds, args.publishers, args.publish_client)
@@ -688,7 +754,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for proc in reversed(procs):
             stop(proc)
-        if args.publish_only:
+        if args.publish_only or args.only:
             shutil.rmtree(workdir, ignore_errors=True)
     png = plot(data, args.out.with_suffix(".png"))
     args.out.write_text(report(data, args, png))

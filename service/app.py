@@ -29,7 +29,12 @@ from service.catalogue import session as catalogue_session
 from service.changes.router import router as changes_router
 from service.compat.router import namespace_router
 from service.compat.snapshot import SnapshotCache
-from service.db.engine import create_engine, create_listener_engine, session_factory
+from service.db.engine import (
+    create_driver_pool,
+    create_engine,
+    create_listener_engine,
+    session_factory,
+)
 from service.db.faults import OutageMemory
 from service.logs import RequestLogMiddleware
 from service.metrics import Metrics
@@ -111,6 +116,8 @@ def create_app(
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
         app.state.release_snapshots = SnapshotCache()  # of this database's versions
+        # First fetches of exact profile versions (service.profiles.fastpath) read through this.
+        app.state.driver_pool = create_driver_pool(settings, settings.database_url)
         app.state.profile_cache.clear()
         app.state.outage = OutageMemory(settings.db_outage_memory_seconds)
         listener = InvalidationListener(
@@ -125,6 +132,7 @@ def create_app(
                 yield
         finally:
             await listener.stop()
+            await app.state.driver_pool.close()
             await engine.dispose()
             log.info("database pool closed")
 

@@ -45,6 +45,18 @@ class StateCollector(Collector):
             yield GaugeMetricFamily(
                 "registry_db_pool_size", "Connections the pool holds open.", pool.size()
             )
+        drivers = getattr(self.state, "driver_pool", None)
+        if drivers is not None:
+            yield GaugeMetricFamily(
+                "registry_db_fastpath_pool_in_use",
+                "First-fetch connections (profile fast path) checked out.",
+                drivers.in_use,
+            )
+            yield GaugeMetricFamily(
+                "registry_db_fastpath_pool_open",
+                "First-fetch connections (profile fast path) open.",
+                drivers.open,
+            )
         listener = getattr(self.state, "invalidation", None)
         if listener is not None:
             yield CounterMetricFamily(

@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(
         default=0, ge=0, description="Extra connections under bursts (opened and closed per use)."
     )
+    db_fastpath_pool_size: int = Field(
+        default=8,
+        gt=0,
+        description="Connections per process for first fetches of exact profile versions"
+        " (plain asyncpg, beside the pool above; opened when needed).",
+    )
     db_statement_cache_size: int = Field(
         default=100,
         ge=0,

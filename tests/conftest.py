@@ -20,15 +20,14 @@ from service.app import create_app
 from service.db import migrate
 from service.db.embedded import start_embedded
 from service.settings import Settings
-from tests.helpers import ADMIN, ADMIN_TOKEN
+from tests.helpers import ADMIN, ADMIN_TOKEN, EXAMPLES
+from tests.servers import execute, plain
 
 # Pure-function property tests have no time budget: on a loaded 2-core machine a single example
 # can take longer than Hypothesis's default 200 ms deadline, which would be a flaky failure.
 hypothesis_settings.register_profile("registry", deadline=None)
 hypothesis_settings.load_profile("registry")
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples"
 TABLES = (
     "webhook_subscriptions",
     "changes",
@@ -46,17 +45,12 @@ TABLES = (
 )
 
 
-def _plain(url: str) -> str:
-    """asyncpg wants `postgresql://`; accept the SQLAlchemy form too."""
-    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
-
-
 @pytest.fixture(scope="session")
 def server_url() -> Iterator[str]:
     """A PostgreSQL server for the whole run: the given one, or an embedded one we start."""
     given = os.environ.get("TEST_DATABASE_URL")
     if given:
-        yield _plain(given)
+        yield plain(given)
         return
     with tempfile.TemporaryDirectory(prefix="registry-test-pg-") as directory:
         embedded = start_embedded(Path(directory))
@@ -70,21 +64,13 @@ def server_url() -> Iterator[str]:
 async def database_url(server_url: str) -> AsyncIterator[str]:
     """A fresh database on that server, migrated to head once, dropped at the end."""
     name = f"registry_test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
+    await execute(server_url, f'CREATE DATABASE "{name}"')
     url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
     await migrate.upgrade(url)
     try:
         yield url
     finally:
-        admin = await asyncpg.connect(server_url)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await execute(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
@@ -119,7 +105,7 @@ def reset_app_memory(app: FastAPI) -> None:
 @pytest_asyncio.fixture(loop_scope="session")
 async def clean_db(database_url: str) -> AsyncIterator[None]:
     """Each test starts from empty tables (tests that need real commits can't roll back)."""
-    connection = await asyncpg.connect(_plain(database_url))
+    connection = await asyncpg.connect(plain(database_url))
     try:
         await connection.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
     finally:

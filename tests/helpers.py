@@ -36,6 +36,8 @@ DEV_PYTHON_SKILLS = [
     "git-workflow",
     "code-review-practices",
 ]
+# flask-specialist's `tools:` line, rule by rule, as the file writes it.
+FLASK_SPECIALIST_TOOLS = ["Read", "Write", "Edit", "MultiEdit", "Grep", "Glob", "Bash"]
 MARKDOWN = {"Content-Type": "text/markdown"}
 
 # Writes need a token. The test app and every `registry serve` a test starts take this one as

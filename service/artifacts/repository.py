@@ -504,10 +504,15 @@ class ArtifactRepository:
         )
         return {tag: version for tag, version in await self.session.execute(statement)}
 
-    async def update_version(self, version_id: int, **values: Any) -> None:
-        await self.session.execute(
-            update(ArtifactVersion).where(ArtifactVersion.id == version_id).values(**values)
+    async def update_version(self, version_id: int, **values: Any) -> ArtifactVersion:
+        """The version as updated (RETURNING: nothing is read again)."""
+        statement = (
+            update(ArtifactVersion)
+            .where(ArtifactVersion.id == version_id)
+            .values(**values)
+            .returning(ArtifactVersion)
         )
+        return (await self.session.execute(statement)).scalar_one()
 
     def add_audit(
         self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import asyncpg
 from sqlalchemy import event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool
 
+from service.db.driver_pool import DriverPool
 from service.db.urls import async_url
 from service.settings import Settings
 
@@ -33,18 +35,40 @@ def create_engine(settings: Settings, database_url: str) -> AsyncEngine:
         # a connection the server closed is discarded at checkout (below) without a round trip.
         pool_recycle=1800,
         pool_timeout=settings.db_pool_timeout,
-        connect_args={
-            **statements,
-            "timeout": settings.db_connect_timeout,
-            # Client side too: a silent network (no FIN, no RST) must not hold a request forever.
-            "command_timeout": settings.db_statement_timeout,
-            "server_settings": {
-                "statement_timeout": str(round(settings.db_statement_timeout * 1000))
-            },
-        },
+        connect_args={**statements, **_timeouts(settings)},
     )
     event.listen(engine.sync_engine.pool, "checkout", _discard_closed)
     return engine
+
+
+def create_driver_pool(settings: Settings, database_url: str) -> DriverPool:
+    """The profile fast path's own connections (service.db.driver_pool): the same server, TLS
+    decision (`async_url`), timeouts and statement cache as the engine's, without SQLAlchemy."""
+    url = async_url(database_url)
+    ssl = url.query.get("ssl")
+    query = {key: value for key, value in url.query.items() if key != "ssl"}
+    dsn = url.set(drivername="postgresql", query=query).render_as_string(hide_password=False)
+    # asyncpg itself handles a 0-size cache behind PgBouncer: each statement is unnamed and
+    # parsed again in the round trip that runs it.
+    options: dict[str, Any] = {
+        "statement_cache_size": settings.db_statement_cache_size,
+        **_timeouts(settings),
+        **({"ssl": ssl} if ssl else {}),
+    }
+
+    async def connect() -> Any:
+        return await asyncpg.connect(dsn, **options)
+
+    return DriverPool(connect, settings.db_fastpath_pool_size, settings.db_pool_timeout)
+
+
+def _timeouts(settings: Settings) -> dict[str, Any]:
+    return {
+        "timeout": settings.db_connect_timeout,
+        # Client side too: a silent network (no FIN, no RST) must not hold a request forever.
+        "command_timeout": settings.db_statement_timeout,
+        "server_settings": {"statement_timeout": str(round(settings.db_statement_timeout * 1000))},
+    }
 
 
 def statement_cache(settings: Settings) -> dict[str, Any]:

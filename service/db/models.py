@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Computed,
     DateTime,
     ForeignKey,
     Index,
@@ -138,8 +139,18 @@ class ArtifactVersion(Base):
     disallowed_rules: Mapped[list[str]] = mapped_column(JSONB, server_default="[]")
     # The resolved profile of an agent version, serialised once at publish (and on yank or
     # deprecate), so serving an exact version is a read of stored bytes.
+    # Stored lz4-compressed where the server has lz4, else uncompressed (migration a7d2e5f3c1b8:
+    # pglz decompression was most of PostgreSQL's time per first fetch).
     profile_json: Mapped[bytes | None] = mapped_column(LargeBinary)
     profile_markdown: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Their SHA-256, computed by PostgreSQL whenever a body is written: the ETag of a stored
+    # profile is derived from it, so serving one never hashes the body (service.profiles).
+    profile_json_sha256: Mapped[bytes | None] = mapped_column(
+        LargeBinary, Computed("sha256(profile_json)", persisted=True)
+    )
+    profile_markdown_sha256: Mapped[bytes | None] = mapped_column(
+        LargeBinary, Computed("sha256(profile_markdown)", persisted=True)
+    )
     warnings: Mapped[list[dict[str, str]]] = mapped_column(JSONB, server_default="[]")
     published_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,9 @@ class StoredProfile:
     deprecated: str | None
     deprecated_at: dt.datetime | None
     body: bytes | None  # None for versions stored before profiles existed
+    # SHA-256 of the stored body, kept by PostgreSQL (a generated column): the ETag is derived
+    # from it. None when `body` is not the stored one (rendered for this request).
+    body_sha256: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +79,10 @@ WHERE {_WANTED}"""  # noqa: S608 (constants)
 
 
 # The first fetch of an exact version (service.profiles.fastpath): one statement per format,
-# on the driver connection, so a miss is one round trip and no ORM work.
+# on the fast path's own asyncpg connections, so a miss is one round trip and no ORM work.
 _EXACT = (
     "SELECT v.id, v.version, v.digest, v.yanked_at IS NOT NULL, v.yank_reason,"
-    " v.deprecation_message, v.deprecated_at, v.{column}"
+    " v.deprecation_message, v.deprecated_at, v.{column}, v.{column}_sha256"
     " FROM artifact_versions v JOIN artifacts a ON a.id = v.artifact_id"
     " WHERE a.kind = 'agent' AND a.namespace = $1 AND a.name = $2 AND v.version = $3"
 )
@@ -100,10 +104,13 @@ async def stored_exact(
 
 
 def profile_etag(row: StoredProfile, output: str, *, resolve_latest: bool) -> str:
-    """The ETag of a profile answer: body, format, version, `?resolve` and lifecycle state."""
+    """The ETag of a profile answer: body, format, version, `?resolve` and lifecycle state.
+    The body counts through its SHA-256: the stored one (no hashing of ~26 KB per first fetch),
+    else computed here for a body rendered for this request."""
     assert row.body is not None
+    body = row.body_sha256 if row.body_sha256 is not None else hashlib.sha256(row.body).digest()
     state = (row.yanked, row.yank_reason, row.deprecated)
-    return strong_etag(row.body, output, row.version, str(resolve_latest), *map(str, state))
+    return strong_etag(body, output, row.version, str(resolve_latest), *map(str, state))
 
 
 class ProfileRepository:
@@ -169,8 +176,10 @@ class ProfileRepository:
         digest: str | None = None,
     ) -> StoredProfile | None:
         """The hot path: only the columns a profile response needs, one format's bytes."""
-        body = (
-            ArtifactVersion.profile_json if output == "json" else ArtifactVersion.profile_markdown
+        json = output == "json"
+        body = ArtifactVersion.profile_json if json else ArtifactVersion.profile_markdown
+        body_sha256 = (
+            ArtifactVersion.profile_json_sha256 if json else ArtifactVersion.profile_markdown_sha256
         )
         statement = (
             select(
@@ -182,6 +191,7 @@ class ProfileRepository:
                 ArtifactVersion.deprecation_message,
                 ArtifactVersion.deprecated_at,
                 body,
+                body_sha256,
             )
             .join(Artifact)
             .where(Artifact.kind == "agent", Artifact.namespace == namespace, Artifact.name == name)

@@ -117,7 +117,9 @@ async def get_profile(
     if etag_matches(request, served.etag):
         return Response(status_code=304, headers=headers)
     signature = get_signer(request).signature_for(
-        (served.identity.namespace, served.identity.name, served.etag), served.body
+        (served.identity.namespace, served.identity.name, served.version, served.format),
+        served.body,
+        served.etag.encode(),
     )
     headers[SIGNATURE_HEADER] = signature
     return Response(served.body, media_type=MEDIA[served.format], headers=headers)

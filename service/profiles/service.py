@@ -124,6 +124,7 @@ class ProfileService:
         if resolve_latest or row.body is None:
             full = await self.repository.version_row(row.id)
             body = await self._resolved_now(identity, full, output, pinned=not resolve_latest)
+            row = replace(row, body=body, body_sha256=None)  # not the stored body: hashed
         else:
             body = row.body
         return ServedProfile(
@@ -131,7 +132,7 @@ class ProfileService:
             output,
             identity,
             row.version,
-            profile_etag(replace(row, body=body), output, resolve_latest=resolve_latest),
+            profile_etag(row, output, resolve_latest=resolve_latest),
             exact,
             moving,
             row.yanked,

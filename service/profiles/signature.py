@@ -41,7 +41,9 @@ async def profile_signature(
 ) -> Response:
     served = await profiles.get(spec, negotiate(request, format))
     signature = signer.signature_for(
-        (served.identity.namespace, served.identity.name, served.etag), served.body
+        (served.identity.namespace, served.identity.name, served.version, served.format),
+        served.body,
+        served.etag.encode(),
     )
     ident = served.identity
     location = f"/v1/profiles/{ident.namespace}/{ident.name}@{served.version}"

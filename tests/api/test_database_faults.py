@@ -15,10 +15,7 @@ import pytest_asyncio
 from service.db.engine import LISTENER_APPLICATION_NAME
 from service.settings import Settings
 from tests.helpers import agent_file, put, serving
-
-
-def _plain(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+from tests.servers import plain
 
 
 def _closed_port() -> int:
@@ -30,7 +27,7 @@ def _closed_port() -> int:
 
 async def _backends(database_url: str) -> set[int]:
     """The test database's backends other than the cache listeners (and this query's own)."""
-    admin = await asyncpg.connect(_plain(database_url))
+    admin = await asyncpg.connect(plain(database_url))
     try:
         rows = await admin.fetch(
             "SELECT pid FROM pg_stat_activity"
@@ -47,7 +44,7 @@ async def _terminate_app_backends(
 ) -> int:
     """pg_terminate_backend on the apps' pooled sessions of the test database (what a failover
     does), leaving the cache listeners and the `spare` backends (other apps' pools) alone."""
-    admin = await asyncpg.connect(_plain(database_url))
+    admin = await asyncpg.connect(plain(database_url))
     try:
         condition = "AND wait_event_type = 'Lock'" if waiting_on_lock else ""
         rows = await admin.fetch(
@@ -73,8 +70,11 @@ async def other_backends(database_url: str, clean_db: None) -> frozenset[int]:
 async def one_connection(
     database_url: str, other_backends: frozenset[int]
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """An app whose pool holds exactly one connection, so the test knows which one it kills."""
-    settings = Settings(database_url=database_url, db_pool_size=1, db_max_overflow=0)
+    """An app whose pools hold one connection each (the engine's, and the profile fast path's
+    for first fetches), so the test knows which ones it kills."""
+    settings = Settings(
+        database_url=database_url, db_pool_size=1, db_max_overflow=0, db_fastpath_pool_size=1
+    )
     async with serving(settings) as http:
         yield http
 
@@ -92,12 +92,14 @@ async def test_pooled_connection_killed_while_idle_is_replaced_and_the_read_succ
 ) -> None:
     assert (await put(one_connection, "agent", "tester", "1.0.0", agent_file())).status_code == 201
     assert (await one_connection.get("/v1/profiles/tester@1.0.0")).status_code == 200
-    # Exactly this app's one pooled connection, not another app's idle one.
-    assert await _terminate_app_backends(database_url, spare=other_backends) == 1
-    await asyncio.sleep(0.3)  # the server's close reaches the pooled socket
-    again = await one_connection.get("/v1/profiles/tester@1.0.0")
-    assert again.status_code == 200, again.text
-    assert again.json()["name"] == "tester"
+    # Exactly this app's two pooled connections (the PUT's and the first fetch's), not another
+    # app's idle one.
+    assert await _terminate_app_backends(database_url, spare=other_backends) == 2
+    await asyncio.sleep(0.3)  # the server's close reaches the pooled sockets
+    for path in ("/v1/profiles/tester@1.0.0?format=markdown", "/v1/agents/tester/versions/1.0.0"):
+        again = await one_connection.get(path)  # a first fetch, then a route's read
+        assert again.status_code == 200, again.text
+        assert "tester" in again.text
 
 
 async def test_connection_killed_mid_request_is_503_with_retry_after_not_500(
@@ -105,7 +107,7 @@ async def test_connection_killed_mid_request_is_503_with_retry_after_not_500(
 ) -> None:
     assert (await put(one_connection, "agent", "tester", "1.0.0", agent_file())).status_code == 201
     # Hold the version row, so the yank below waits inside its statement; then kill its backend.
-    holder = await asyncpg.connect(_plain(database_url))
+    holder = await asyncpg.connect(plain(database_url))
     try:
         transaction = holder.transaction()
         await transaction.start()

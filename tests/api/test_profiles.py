@@ -402,18 +402,21 @@ async def test_transitive_skills_come_before_their_dependents(client: httpx.Asyn
     ]
 
 
-async def test_diamond_unifies_on_the_highest_common_version(client: httpx.AsyncClient) -> None:
-    for version in ("1.0.0", "1.2.0", "1.5.0", "2.0.0"):
+async def publish_diamond(
+    client: httpx.AsyncClient, base_versions: tuple[str, ...], left: str, right: str
+) -> httpx.Response:
+    """Skill `base` in these versions; `left` and `right` require it as given; the agent
+    `tester` preloads both. Returns the agent's publish response."""
+    for version in base_versions:
         await put(client, "skill", "base", version, skill_file("base", license=version))
-    await put(
-        client, "skill", "left", "1.0.0", skill_file("left", metadata="{requires: 'base@^1.1'}")
-    )
-    await put(
-        client, "skill", "right", "1.0.0", skill_file("right", metadata="{requires: 'base@<1.5'}")
-    )
-    response = await put(
-        client, "agent", "tester", "1.0.0", agent_file("tester", skills="left, right")
-    )
+    for name, wanted in (("left", left), ("right", right)):
+        requires = f"{{requires: 'base@{wanted}'}}"
+        await put(client, "skill", name, "1.0.0", skill_file(name, metadata=requires))
+    return await put(client, "agent", "tester", "1.0.0", agent_file("tester", skills="left, right"))
+
+
+async def test_diamond_unifies_on_the_highest_common_version(client: httpx.AsyncClient) -> None:
+    response = await publish_diamond(client, ("1.0.0", "1.2.0", "1.5.0", "2.0.0"), "^1.1", "<1.5")
     assert response.status_code == 201, response.text
     assert response.json()["lock"]["skills"]["base"]["version"] == "1.2.0"
 
@@ -421,17 +424,7 @@ async def test_diamond_unifies_on_the_highest_common_version(client: httpx.Async
 async def test_conflicting_diamond_names_each_constraint_and_who_imposed_it(
     client: httpx.AsyncClient,
 ) -> None:
-    for version in ("1.0.0", "2.0.0"):
-        await put(client, "skill", "base", version, skill_file("base", license=version))
-    await put(
-        client, "skill", "left", "1.0.0", skill_file("left", metadata="{requires: 'base@^1'}")
-    )
-    await put(
-        client, "skill", "right", "1.0.0", skill_file("right", metadata="{requires: 'base@^2'}")
-    )
-    response = await put(
-        client, "agent", "tester", "1.0.0", agent_file("tester", skills="left, right")
-    )
+    response = await publish_diamond(client, ("1.0.0", "2.0.0"), "^1", "^2")
     assert response.status_code == 422
     [problem] = response.json()["errors"]
     assert problem["code"] == "unsatisfiable"

@@ -25,7 +25,7 @@ from tests.bundles.archives import (
     zip_bomb,
     zip_bytes,
 )
-from tests.conftest import TABLES, _plain
+from tests.conftest import TABLES
 from tests.helpers import (
     AGENT_NAMES,
     EXAMPLES,
@@ -35,6 +35,7 @@ from tests.helpers import (
     put,
     skill_bytes,
 )
+from tests.servers import plain
 
 GZIP = {"Content-Type": "application/gzip"}
 ZIP = {"Content-Type": "application/zip"}
@@ -55,7 +56,7 @@ async def publish_archive(
 
 
 async def row_counts(database_url: str) -> dict[str, int]:
-    connection = await asyncpg.connect(_plain(database_url))
+    connection = await asyncpg.connect(plain(database_url))
     try:
         return {t: await connection.fetchval(f"SELECT count(*) FROM {t}") for t in TABLES}
     finally:

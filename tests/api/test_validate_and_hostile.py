@@ -136,20 +136,16 @@ async def test_unstorable_text_in_json_bodies_is_refused_not_500(client: httpx.A
     assert response.status_code == 422
     assert response.json()["errors"][0]["code"] == "unsupported_value"
     await put(client, "agent", "tester", "1.0.0", agent_file("tester"))
-    deprecate = await client.post(
-        "/v1/agents/tester/versions/1.0.0/deprecate",
-        content=b'{"message": "bad \\u0000 text"}',
-        headers={"Content-Type": "application/json"},
-    )
-    assert deprecate.status_code == 422
-    assert deprecate.json()["code"] == "request_invalid"
-    not_json = await client.post(
-        "/v1/agents/tester/versions/1.0.0/deprecate",
-        content=b"\xff",
-        headers={"Content-Type": "application/json"},
-    )
-    assert not_json.status_code == 400
-    assert not_json.json()["code"] == "bad_request"
+    for content, status, code in (
+        (b'{"message": "bad \\u0000 text"}', 422, "request_invalid"),
+        (b"\xff", 400, "bad_request"),
+    ):
+        refused = await client.post(
+            "/v1/agents/tester/versions/1.0.0/deprecate",
+            content=content,
+            headers={"Content-Type": "application/json"},
+        )
+        assert (refused.status_code, refused.json()["code"]) == (status, code), content
 
 
 async def test_fields_kept_with_a_warning_reach_the_typed_profile_as_written(

@@ -6,12 +6,10 @@ import base64
 import hashlib
 import hmac
 import json
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -19,6 +17,8 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
+
+from tests.loopback import QuietHandler, serve_on_loopback
 
 AUDIENCE = "agent-registry"
 GITHUB_REQUEST_TOKEN = "request-token-for-this-job"
@@ -102,7 +102,7 @@ def local_issuer() -> Iterator[Issuer]:
     issuer.add_key("key-1")
     issuer.published = ["key-1"]
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             route, _, query = self.path.partition("?")
             if route == "/github-actions-token":  # what ACTIONS_ID_TOKEN_REQUEST_URL answers
@@ -126,16 +126,6 @@ def local_issuer() -> Iterator[Issuer]:
             self.end_headers()
             self.wfile.write(data)
 
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    issuer.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serve_on_loopback(Handler) as url:
+        issuer.url = url
         yield issuer
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)

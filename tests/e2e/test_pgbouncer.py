@@ -22,16 +22,10 @@ from sqlalchemy.engine import make_url
 
 from tests.helpers import ADMIN, agent_file, skill_file
 from tests.live_db import database, serve
+from tests.servers import free_port, stop
 
 pytestmark = pytest.mark.e2e
 PGBOUNCER = Path(os.environ.get("REGISTRY_PGBOUNCER", "/usr/sbin/pgbouncer"))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _in_ci() -> bool:
@@ -52,7 +46,7 @@ def bouncer() -> Iterator[tuple[str, str]]:
         # readable by that user (pytest's tmp_path is private to root).
         workdir = Path(tempfile.mkdtemp(prefix="registry-pgbouncer-"))
         workdir.chmod(0o777)
-        port = _free_port()
+        port = free_port()
         (workdir / "users.txt").write_text(f'"{url.username}" ""\n')
         (workdir / "pgbouncer.ini").write_text(
             f"""[databases]
@@ -94,15 +88,6 @@ pidfile = {workdir}/pgbouncer.pid
         finally:
             stop(process, signal.SIGTERM)
             shutil.rmtree(workdir, ignore_errors=True)
-
-
-def stop(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
-    """Ours only, by PID: the signal, then a kill if it has not exited within 30 s."""
-    process.send_signal(sig)
-    try:
-        process.wait(30)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 def test_the_registry_works_behind_pgbouncer_in_transaction_mode(

@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,16 +15,10 @@ import httpx
 import pytest
 
 from tests.helpers import AGENT_NAMES, EXAMPLES, SKILL_NAMES, agent_bytes, skill_bytes
+from tests.servers import free_port, stop, wait_ready
 
 pytestmark = pytest.mark.e2e
 REGISTRY = [sys.executable, "-m", "service.cli"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _clean_env(**extra: str) -> dict[str, str]:
@@ -37,7 +30,7 @@ def _clean_env(**extra: str) -> dict[str, str]:
 
 def _serve(data_dir: Path, log: Path) -> tuple[str, subprocess.Popen[bytes]]:
     """`registry serve` on the embedded database, without REGISTRY_BOOTSTRAP_TOKEN."""
-    port = _free_port()
+    port = free_port()
     env = _clean_env()
     env.pop("REGISTRY_BOOTSTRAP_TOKEN", None)
     with log.open("wb") as output:
@@ -51,19 +44,11 @@ def _serve(data_dir: Path, log: Path) -> tuple[str, subprocess.Popen[bytes]]:
 
 
 def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None:
-            pytest.fail(f"registry serve exited early:\n{log.read_text()}")
-        time.sleep(0.2)
-    else:
+    try:
+        wait_ready(url, process, log.read_text, timeout=60)
+    except RuntimeError as exc:
         process.kill()
-        pytest.fail("registry serve did not become ready in 60 s")
+        pytest.fail(str(exc))
 
 
 FIRST_START_TOKEN = re.compile(r"export REGISTRY_TOKEN=(areg_\w+)")
@@ -90,35 +75,24 @@ def test_serve_embedded_publishes_examples_with_the_cli_and_reads_them_back(
     served: tuple[str, subprocess.Popen[bytes], Path, str],
 ) -> None:
     url, _, _, token = served
-    anonymous = subprocess.run(
-        [*REGISTRY, "publish", str(EXAMPLES), "--version", "1.0.0", "--url", url],
-        env=_clean_env(COLUMNS="200"),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+
+    def cli_publish(**env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*REGISTRY, "publish", str(EXAMPLES), "--version", "1.0.0", "--url", url],
+            env=_clean_env(COLUMNS="200", **env),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    anonymous = cli_publish()
     assert anonymous.returncode == 3
     assert anonymous.stderr.startswith("error: no token: pass --token or set REGISTRY_TOKEN")
-    publish = subprocess.run(
-        [*REGISTRY, "publish", str(EXAMPLES), "--version", "1.0.0", "--url", url],
-        env=_clean_env(COLUMNS="200", REGISTRY_TOKEN=token),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert publish.returncode == 0, publish.stderr
-    results = [line.split()[0] for line in publish.stdout.splitlines()[:-1]]
-    assert results == ["published"] * (len(SKILL_NAMES) + len(AGENT_NAMES))
-    again = subprocess.run(
-        [*REGISTRY, "publish", str(EXAMPLES), "--version", "1.0.0", "--url", url],
-        env=_clean_env(COLUMNS="200", REGISTRY_TOKEN=token),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert again.returncode == 0, again.stderr
-    results = [line.split()[0] for line in again.stdout.splitlines()[:-1]]
-    assert results == ["unchanged"] * (len(SKILL_NAMES) + len(AGENT_NAMES))
+    for outcome in ("published", "unchanged"):
+        publish = cli_publish(REGISTRY_TOKEN=token)
+        assert publish.returncode == 0, publish.stderr
+        results = [line.split()[0] for line in publish.stdout.splitlines()[:-1]]
+        assert results == [outcome] * (len(SKILL_NAMES) + len(AGENT_NAMES))
     for name in SKILL_NAMES:
         assert httpx.get(f"{url}/v1/skills/{name}/versions/1.0.0/raw").content == skill_bytes(name)
     for name in AGENT_NAMES:
@@ -149,8 +123,7 @@ def test_ctrl_c_stops_server_and_embedded_postgres_and_a_restart_prints_no_new_t
         assert [t["name"] for t in tokens.json()["items"]] == ["first-start admin"]
         assert token not in tokens.text
     finally:
-        again.send_signal(signal.SIGINT)
-        again.wait(30)
+        stop(again)
 
 
 def test_serve_on_a_busy_port_says_so_before_starting_anything(tmp_path: Path) -> None:

@@ -27,16 +27,13 @@ import pytest
 
 from tests.faults.server import clean_env, fresh_database, start, stop
 from tests.helpers import ADMIN, agent_file, skill_file
+from tests.servers import plain
 
 pytestmark = [pytest.mark.e2e, pytest.mark.faults]
 # 10 kills spread from before the first answer to after the last (≈ 3.5 s each); more to soak.
 CYCLES = int(os.environ.get("REGISTRY_FAULT_KILL_CYCLES", "10"))
 BURST = 12
 MARKDOWN = {"Content-Type": "text/markdown", **ADMIN}  # writes need the admin token
-
-
-def _plain(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
 @pytest.fixture
@@ -64,7 +61,7 @@ def _digest(data: bytes) -> str:
 
 async def _check(database_url: str) -> dict[str, int]:
     """Every stored version is whole; returns how many rows of each kind were checked."""
-    connection = await asyncpg.connect(_plain(database_url))
+    connection = await asyncpg.connect(plain(database_url))
     try:
         versions = await connection.fetch(
             "SELECT v.id, a.kind, a.namespace, a.name, v.version, v.digest, v.lock,"

@@ -9,8 +9,8 @@ import pytest
 
 from service.formats.tools import RuleKind
 from service.formats.validate import ValidatedFile, validate_file
+from tests.helpers import EXAMPLES, FLASK_SPECIALIST_TOOLS
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 AGENT_FILES = sorted((EXAMPLES / "agents").glob("*.md"))
 SKILL_FILES = sorted((EXAMPLES / "skills").glob("*/SKILL.md"))
 
@@ -95,15 +95,7 @@ def test_flask_specialist_comma_string_tools_include_multiedit() -> None:
     result = _agent("flask-specialist")
     assert result.frontmatter is not None
     assert result.frontmatter["tools"] == "Read, Write, Edit, MultiEdit, Grep, Glob, Bash"
-    assert [rule.tool for rule in result.tool_rules] == [
-        "Read",
-        "Write",
-        "Edit",
-        "MultiEdit",
-        "Grep",
-        "Glob",
-        "Bash",
-    ]
+    assert [rule.tool for rule in result.tool_rules] == FLASK_SPECIALIST_TOOLS
     assert all(rule.kind is RuleKind.BUILTIN for rule in result.tool_rules)
     assert result.skill_refs == []
 

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import ROOT
+
+__all__ = ["ROOT", "run"]
 
 
 def run(*command: str | Path, cwd: Path) -> str:

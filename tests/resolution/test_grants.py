@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -150,13 +151,19 @@ def bash_reference(pattern: str) -> re.Pattern[str]:
     return re.compile(regex, re.DOTALL)
 
 
-def path_reference(pattern: str) -> re.Pattern[str]:
+def path_tokens(pattern: str) -> list[str]:
+    """A gitignore-style pattern split into `**/`, `**`, `*`, `?` and literal text; one without a
+    slash matches at any depth, a leading `./` anchors it."""
     if pattern.startswith("./"):
         pattern = pattern[2:]
     elif "/" not in pattern.rstrip("/"):
         pattern = "**/" + pattern
+    return re.split(r"(\*\*/|\*\*|\*|\?)", pattern)
+
+
+def path_reference(pattern: str) -> re.Pattern[str]:
     out = ""
-    for token in re.split(r"(\*\*/|\*\*|\*|\?)", pattern):
+    for token in path_tokens(pattern):
         out += {
             "**/": "(?:.*/)?",
             "**": ".*",
@@ -177,12 +184,8 @@ def instantiate_bash(data: st.DataObject, pattern: str) -> str:
 
 
 def instantiate_path(data: st.DataObject, pattern: str) -> str:
-    if pattern.startswith("./"):
-        pattern = pattern[2:]
-    elif "/" not in pattern.rstrip("/"):
-        pattern = "**/" + pattern
     out = ""
-    for token in re.split(r"(\*\*/|\*\*|\*|\?)", pattern):
+    for token in path_tokens(pattern):
         if token == "**/":
             dirs = data.draw(st.lists(st.sampled_from(["a", "b.c", "d-e"]), max_size=3))
             out += "".join(d + "/" for d in dirs)
@@ -197,24 +200,33 @@ def instantiate_path(data: st.DataObject, pattern: str) -> str:
     return out
 
 
+def assert_sound(
+    data: st.DataObject,
+    tool: str,
+    grant: str,
+    wanted: str,
+    instantiate: Callable[[st.DataObject, str], str],
+    reference: Callable[[str], re.Pattern[str]],
+) -> None:
+    """When `tool(grant)` covers `tool(wanted)`, everything `wanted` allows `grant` allows too:
+    five concrete commands or paths drawn from `wanted` each match the reference for `grant`."""
+    if not covers(rule(f"{tool}({grant})"), rule(f"{tool}({wanted})")):
+        return
+    for _ in range(5):
+        concrete = instantiate(data, wanted)
+        assert reference(grant).fullmatch(concrete), (grant, wanted, concrete)
+
+
 @settings(max_examples=300)
 @given(st.data(), bash_specs, bash_specs)
 def test_bash_coverage_is_sound(data: st.DataObject, grant: str, wanted: str) -> None:
-    if not covers(rule(f"Bash({grant})"), rule(f"Bash({wanted})")):
-        return
-    for _ in range(5):
-        command = instantiate_bash(data, wanted)
-        assert bash_reference(grant).fullmatch(command), (grant, wanted, command)
+    assert_sound(data, "Bash", grant, wanted, instantiate_bash, bash_reference)
 
 
 @settings(max_examples=300)
 @given(st.data(), path_specs, path_specs)
 def test_path_coverage_is_sound(data: st.DataObject, grant: str, wanted: str) -> None:
-    if not covers(rule(f"Read({grant})"), rule(f"Read({wanted})")):
-        return
-    for _ in range(5):
-        path = instantiate_path(data, wanted)
-        assert path_reference(grant).fullmatch(path), (grant, wanted, path)
+    assert_sound(data, "Read", grant, wanted, instantiate_path, path_reference)
 
 
 @given(st.one_of(bash_specs.map(lambda s: f"Bash({s})"), path_specs.map(lambda s: f"Read({s})")))

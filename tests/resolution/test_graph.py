@@ -398,17 +398,23 @@ def test_errors_convert_to_validation_problems() -> None:
 # --- bounded work ----------------------------------------------------------------------------
 
 
-def test_pathological_backtracking_fails_cleanly_within_the_step_limit() -> None:
-    # Every combination of the eight `a` skills is tried before `z` conflicts again: 6**8.
-    names = [f"a{i}" for i in range(8)]
+def pathological(skills: int, versions: int) -> tuple[list[str], Universe]:
+    """`skills` skills of `versions` versions each need q@^1, and `z` needs q@^2: every
+    combination of the skills is tried before `z` conflicts again (versions**skills)."""
+    names = [f"a{i}" for i in range(skills)]
     pool = universe(
-        *(cand(name, f"1.{minor}.0", "q@^1") for name in names for minor in range(6)),
+        *(cand(name, f"1.{minor}.0", "q@^1") for name in names for minor in range(versions)),
         cand("z", "1.0.0", "q@^2"),
         cand("q", "1.0.0"),
         cand("q", "2.0.0"),
     )
+    return [*(f"{name}@^1" for name in names), "z"], pool
+
+
+def test_pathological_backtracking_fails_cleanly_within_the_step_limit() -> None:
+    roots, pool = pathological(skills=8, versions=6)
     with pytest.raises(ResolutionTooComplex) as caught:
-        run([*(f"{name}@^1" for name in names), "z"], pool, max_steps=5_000)
+        run(roots, pool, max_steps=5_000)
     assert caught.value.limit == 5_000
     first = caught.value.first_conflict
     assert isinstance(first, Unsatisfiable)
@@ -417,15 +423,9 @@ def test_pathological_backtracking_fails_cleanly_within_the_step_limit() -> None
 
 
 def test_the_default_step_limit_bounds_a_search_of_5_to_the_10th_combinations() -> None:
-    names = [f"a{i}" for i in range(10)]
-    pool = universe(
-        *(cand(name, f"1.{minor}.0", "q@^1") for name in names for minor in range(5)),
-        cand("z", "1.0.0", "q@^2"),
-        cand("q", "1.0.0"),
-        cand("q", "2.0.0"),
-    )
+    roots, pool = pathological(skills=10, versions=5)
     with pytest.raises(ResolutionTooComplex) as caught:
-        run([*(f"{name}@^1" for name in names), "z"], pool)
+        run(roots, pool)
     assert caught.value.limit == DEFAULT_MAX_STEPS
 
 

@@ -23,7 +23,7 @@ from service.resolution.profile import (
     render_markdown,
 )
 from service.semver import Version
-from tests.helpers import DEV_PYTHON_SKILLS
+from tests.helpers import DEV_PYTHON_SKILLS, FLASK_SPECIALIST_TOOLS
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PUBLISHED = dt.datetime(2026, 3, 14, 9, 26, 53, 589000, tzinfo=dt.UTC)
@@ -249,15 +249,7 @@ def test_agent_without_skills_keeps_its_instructions_verbatim_as_prompt() -> Non
     assert profile["model"] is None
     assert profile["maxTurns"] is None
     assert "model" not in profile["agentDefinition"]
-    assert profile["agentDefinition"]["tools"] == [
-        "Read",
-        "Write",
-        "Edit",
-        "MultiEdit",
-        "Grep",
-        "Glob",
-        "Bash",
-    ]
+    assert profile["agentDefinition"]["tools"] == FLASK_SPECIALIST_TOOLS
 
 
 def test_inherit_mode_omits_tools_from_the_agent_definition() -> None:

@@ -149,6 +149,19 @@ async def test_search_shows_the_latest_non_yanked_version(client: httpx.AsyncCli
     assert (await _search(client, q="narwhals"))["results"][0]["version"] == "1.1.0"
 
 
+async def _publish_skill(
+    client: httpx.AsyncClient, name: str, description: str, version: str = "1.0.0"
+) -> None:
+    body = skill_file(name, description=description)
+    assert (await put(client, "skill", name, version, body)).status_code == 201
+
+
+async def _renew(client: httpx.AsyncClient, prefix: str, count: int, description: str) -> None:
+    """Version 2.0.0 of skills `prefix-0` … `prefix-{count - 1}`, with this description."""
+    for index in range(count):
+        await _publish_skill(client, f"{prefix}-{index}", description, "2.0.0")
+
+
 @pytest.mark.parametrize("sort", ["name", "published", "relevance"])
 async def test_pages_stay_one_snapshot_while_versions_are_published(
     client: httpx.AsyncClient, sort: str
@@ -162,11 +175,8 @@ async def test_pages_stay_one_snapshot_while_versions_are_published(
     seen += [(r["name"], r["version"]) for r in page["results"]]
     # Between pages: every artifact gets a new version (which moves it to the top of
     # `published` and changes its rank), and a new artifact appears.
-    for index in range(7):
-        body = skill_file(f"page-{index}", description="Paging skill renewed, renewed, renewed.")
-        assert (await put(client, "skill", f"page-{index}", "2.0.0", body)).status_code == 201
-    newcomer = skill_file("page-new", description="Paging newcomer.")
-    assert (await put(client, "skill", "page-new", "1.0.0", newcomer)).status_code == 201
+    await _renew(client, "page", 7, "Paging skill renewed, renewed, renewed.")
+    await _publish_skill(client, "page-new", "Paging newcomer.")
     while page["next"]:
         page = await _search(client, q="paging", sort=sort, limit=3, cursor=page["next"])
         seen += [(r["name"], r["version"]) for r in page["results"]]
@@ -304,11 +314,8 @@ async def test_pages_over_the_window_stay_one_snapshot(
     seen = _scored(page)
     # Between pages every herd member gets a new version (now the newest, with another score)
     # and a newcomer matches: the window stays the one the first page ranked.
-    for index in range(9):
-        body = skill_file(f"herd-{index}", description="A zebu zebu zebu zebu renewed.")
-        assert (await put(client, "skill", f"herd-{index}", "2.0.0", body)).status_code == 201
-    newcomer = skill_file("zebu-calf", description="A zebu calf.")
-    assert (await put(client, "skill", "zebu-calf", "1.0.0", newcomer)).status_code == 201
+    await _renew(client, "herd", 9, "A zebu zebu zebu zebu renewed.")
+    await _publish_skill(client, "zebu-calf", "A zebu calf.")
     while page["next"]:
         page = await _search(windowed, q="zebu", limit=3, cursor=page["next"])
         assert page["approximate"] is True

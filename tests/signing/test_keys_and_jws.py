@@ -106,15 +106,16 @@ def test_signer_computes_a_signature_once_per_prepared_body() -> None:
         return original(body)
 
     signer.sign = counting  # type: ignore[method-assign]
-    first = signer.signature_for(("ns", "a", '"e1"'), b"body-1")
-    assert signer.signature_for(("ns", "a", '"e1"'), b"body-1") == first
+    first = signer.signature_for(("ns", "a", "1.0.0"), b"body-1", b'"e1"')
+    assert signer.signature_for(("ns", "a", "1.0.0"), b"body-1", b'"e1"') == first
     assert calls == [b"body-1"]
-    signer.signature_for(("ns", "b", '"e2"'), b"body-2")
-    signer.signature_for(("ns", "c", '"e3"'), b"body-3")
-    signer.signature_for(("ns", "a", '"e1"'), b"body-1")  # evicted (bounded), signed again
+    signer.signature_for(("ns", "b", "1.0.0"), b"body-2", b'"e2"')
+    signer.signature_for(("ns", "c", "1.0.0"), b"body-3", b'"e3"')
+    signer.signature_for(("ns", "a", "1.0.0"), b"body-1", b'"e1"')  # evicted (bounded), again
     assert calls == [b"body-1", b"body-2", b"body-3", b"body-1"]
-    # Same key, other bytes (a database rebuilt under the same version): signed afresh.
-    other = signer.signature_for(("ns", "a", '"e1"'), b"body-X")
+    # Same key, other bytes (a database rebuilt under the same version; a yank re-renders the
+    # body): their digest differs, so they are signed afresh.
+    other = signer.signature_for(("ns", "a", "1.0.0"), b"body-X", b'"eX"')
     assert other != first and calls[-1] == b"body-X"
 
 
@@ -127,7 +128,7 @@ def test_remembered_signatures_do_not_keep_the_profiles_in_memory() -> None:
         before = tracemalloc.get_traced_memory()[0]
         for index in range(2048):
             body = index.to_bytes(4, "big") * 6_500  # 26,000 bytes, freed after the call
-            signer.signature_for(("ns", f"a{index}", f'"e{index}"'), body)
+            signer.signature_for(("ns", f"a{index}", "1.0.0"), body, f'"e{index}"'.encode())
         held = tracemalloc.get_traced_memory()[0] - before
     finally:
         tracemalloc.stop()

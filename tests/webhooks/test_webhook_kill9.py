@@ -12,7 +12,8 @@ import httpx
 import pytest
 
 from tests.helpers import ADMIN, skill_file
-from tests.live_db import database, run_value, serve
+from tests.live_db import database, serve
+from tests.servers import run_sync
 from tests.webhooks.receiver import receiver
 
 WEBHOOKS = {
@@ -57,15 +58,15 @@ def test_deliveries_survive_kill_9_of_the_server(tmp_path: Path) -> None:
         finally:
             first.send_signal(signal.SIGKILL)  # ... when the server dies without a goodbye
             first.wait(10)
-        statuses = run_value(_statuses(database_url))
+        statuses = run_sync(_statuses(database_url))
         assert len(statuses) == 5 and "delivered" not in statuses
 
         hook.then = 200
         second, _ = serve(database_url, log, WEBHOOKS)
         try:
             deadline = time.monotonic() + 120
-            while run_value(_statuses(database_url)) != ["delivered"] * 5:
-                assert time.monotonic() < deadline, run_value(_statuses(database_url))
+            while run_sync(_statuses(database_url)) != ["delivered"] * 5:
+                assert time.monotonic() < deadline, run_sync(_statuses(database_url))
                 time.sleep(0.2)
         finally:
             second.send_signal(signal.SIGINT)
