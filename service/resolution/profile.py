@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -282,8 +283,21 @@ def _frontmatter(profile: Mapping[str, Any]) -> str:
     for key in _MARKDOWN_FIELDS:
         if profile.get(key) is not None:
             front[key] = _canonical(profile[key])
+    return _yaml(json.dumps(front, ensure_ascii=False))
+
+
+@functools.lru_cache(maxsize=1024)
+def _yaml(front: str) -> str:
+    """The YAML of a frontmatter mapping given as JSON (its values are JSON data, so the round
+    trip is exact). Remembered: the versions of an agent mostly share their frontmatter, and
+    the pure-Python emitter is the dearest step of rendering one (PyYAML's C emitter is not
+    byte-identical: it escapes characters outside the BMP)."""
     return yaml.safe_dump(
-        front, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1_000_000
+        json.loads(front),
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=1_000_000,
     )
 
 

@@ -16,6 +16,7 @@ from service.resolution.grants import Grants, ResolvedToolset, SkillTools, effec
 from service.resolution.graph import Candidate, Requirement, resolve
 from service.resolution.profile import (
     AgentIdentity,
+    agent_frontmatter,
     build_profile,
     iso_utc,
     jsonable,
@@ -532,3 +533,43 @@ def test_markdown_with_nothing_granted_fails_closed() -> None:
     front, _ = split_rendered(render_markdown(profile))
     assert front["tools"] == []
     assert profile.agentDefinition.tools == []
+
+
+def test_markdown_frontmatter_is_the_emitters_whether_rendered_or_remembered() -> None:
+    """The frontmatter's YAML is remembered per mapping; what is remembered is exactly what the
+    pure-Python emitter writes for it, awkward values included (outside the BMP, floats,
+    nesting, line breaks), on the first render and on the next."""
+    front = {
+        "name": "odd",
+        "description": "Emoji 🎉, NEL \x85, line\nbreak, 'quotes' and: colons",
+        "tools": "Read",
+        "model": "sonnet",
+        "maxTurns": 7,
+        "hooks": {"Stop": [{"hooks": [{"type": "command", "command": "echo 1.50"}]}]},
+        "effort": 0.5,
+        "background": True,
+        "initialPrompt": "Party 🎉 time",  # the C emitter would write \U0001F389
+    }
+    grants = effective_grants([parse_tool_rule("Read")], [], {}, [])
+    profile = build_profile(identity("odd"), front, "Body\n", [], grants)
+    data = profile.as_data()
+    expected = {
+        "name": "odd",
+        "description": front["description"],
+        "tools": "Read",
+        "model": "sonnet",
+        "maxTurns": 7,
+        "hooks": {"Stop": [{"hooks": [{"command": "echo 1.50", "type": "command"}]}]},  # sorted
+        "effort": 0.5,
+        "background": True,
+        "initialPrompt": "Party 🎉 time",
+    }
+    emitted = yaml.safe_dump(
+        expected, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1_000_000
+    )
+    first, again = render_markdown(profile), render_markdown(profile)
+    assert first == again
+    assert first.startswith(f"---\n{emitted}---\n")
+    assert agent_frontmatter(profile) == emitted
+    assert "initialPrompt: Party 🎉 time\n" in emitted
+    assert yaml.safe_load(emitted) == expected and data["frontmatter"]["effort"] == 0.5
