@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -68,7 +70,32 @@ def decode(data: bytes) -> tuple[str | None, list[Problem]]:
 def parse_frontmatter(
     text: str, known_keys: frozenset[str]
 ) -> tuple[dict[str, Any] | None, list[Problem]]:
-    """Load frontmatter strictly, then with repairs; return JSON-safe data or why it failed."""
+    """Load frontmatter strictly, then with repairs; return JSON-safe data or why it failed.
+
+    A frontmatter of usual size is remembered (the versions of an agent mostly share theirs,
+    and the pure-Python YAML parser is the dearest step of a publish's validation); each
+    caller gets a copy of its own."""
+    if len(text) > _REMEMBERED_CHARS:
+        return _parse_frontmatter(text, known_keys)
+    frontmatter, problems = _remembered(text, known_keys)
+    return copy.deepcopy(frontmatter), list(problems)
+
+
+# Remembered frontmatters: at most 256 of at most 8 KiB of text each.
+_REMEMBERED_CHARS = 8 * 1024
+
+
+@functools.lru_cache(maxsize=256)
+def _remembered(
+    text: str, known_keys: frozenset[str]
+) -> tuple[dict[str, Any] | None, tuple[Problem, ...]]:
+    frontmatter, problems = _parse_frontmatter(text, known_keys)
+    return frontmatter, tuple(problems)
+
+
+def _parse_frontmatter(
+    text: str, known_keys: frozenset[str]
+) -> tuple[dict[str, Any] | None, list[Problem]]:
     if len(text.encode()) > MAX_FRONTMATTER_BYTES:
         message = f"frontmatter is larger than {MAX_FRONTMATTER_BYTES} bytes"
         return None, [error("frontmatter", "frontmatter_too_large", message)]
