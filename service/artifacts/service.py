@@ -189,7 +189,7 @@ class ArtifactService:
                 profile.deprecated = values["deprecation_message"]
             values["profile_json"] = profile_json_bytes(profile)
             values["profile_markdown"] = render_markdown(profile).encode()
-        await self.repository.update_version(row.id, **values)
+        updated = await self.repository.update_version(row.id, **values)
         self._audit(
             actor,
             action,
@@ -199,7 +199,7 @@ class ArtifactService:
             {k: v for k, v in values.items() if k in {"yank_reason", "deprecation_message"}},
         )
         await self._announce(kind, ProfileChange(identity.namespace, identity.name, row.version))
-        return await self.get_version(kind, str(identity), row.version)
+        return version_detail(kind, identity, updated)
 
     # Helpers ----------------------------------------------------------------------------
 

@@ -1,16 +1,17 @@
-"""Admin writes answer from the row their own statement returned (`RETURNING`): revoking a
-token, creating a namespace, setting a policy and deleting a trust policy read nothing back."""
+"""Writes answer from the row their own statement returned (`RETURNING`): revoking a token,
+creating a namespace, setting a policy, deleting a trust policy and a version's lifecycle
+changes (yank, deprecate and their undoing) read nothing back."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.api.test_unit_of_work import statements
-from tests.helpers import create_token, put, skill_file
+from tests.helpers import agent_file, create_token, put, skill_file
 
 POLICY = {
     "issuer": "https://token.actions.githubusercontent.com",
@@ -19,6 +20,15 @@ POLICY = {
     "namespaces": ["default"],
     "permissions": ["publish"],
 }
+
+
+async def _sending(
+    app: FastAPI, request: Awaitable[httpx.Response]
+) -> tuple[httpx.Response, list[str]]:
+    """The response to `request` and every statement the app sent to answer it."""
+    with statements(app.state.engine) as sent:
+        response = await request
+    return response, sent
 
 
 def _on(sent: list[str], table: str) -> list[str]:
@@ -36,10 +46,8 @@ def _only_returning(sent: list[str], table: str, verb: str) -> None:
 async def test_revoking_a_token_is_one_update_returning_the_revoked_row(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
-    engine: AsyncEngine = app.state.engine
     token = await create_token(client, ["default"], ["publish"], name="victim")
-    with statements(engine) as sent:
-        response = await client.delete(f"/v1/tokens/{token['id']}")
+    response, sent = await _sending(app, client.delete(f"/v1/tokens/{token['id']}"))
     assert response.status_code == 204, response.text
     _only_returning(sent, "api_tokens", "UPDATE api_tokens")
     listed = {t["id"]: t for t in (await client.get("/v1/tokens")).json()["items"]}
@@ -57,9 +65,7 @@ async def test_revoking_a_token_is_one_update_returning_the_revoked_row(
 async def test_creating_a_namespace_is_one_insert_returning_the_new_row(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
-    engine: AsyncEngine = app.state.engine
-    with statements(engine) as sent:
-        response = await client.post("/v1/namespaces", json={"name": "team-c"})
+    response, sent = await _sending(app, client.post("/v1/namespaces", json={"name": "team-c"}))
     assert response.status_code == 201, response.text
     _only_returning(sent, "namespaces", "INSERT INTO namespaces")
     assert not [sql for sql in sent if "artifacts" in sql], sent  # no count of its artifacts
@@ -74,11 +80,9 @@ async def test_creating_a_namespace_is_one_insert_returning_the_new_row(
 async def test_setting_a_namespace_policy_is_one_upsert_returning_the_policy(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
-    engine: AsyncEngine = app.state.engine
-    with statements(engine) as sent:
-        response = await client.put(
-            "/v1/namespaces/default/policy", json={"compatibility": "enforce"}
-        )
+    response, sent = await _sending(
+        app, client.put("/v1/namespaces/default/policy", json={"compatibility": "enforce"})
+    )
     assert response.status_code == 200, response.text
     _only_returning(sent, "namespace_policies", "INSERT INTO namespace_policies")
     expected = {"namespace": "default", "compatibility": "enforce", "source": "namespace"}
@@ -89,12 +93,10 @@ async def test_setting_a_namespace_policy_is_one_upsert_returning_the_policy(
 async def test_setting_an_artifacts_policy_is_one_update_returning_both_policies(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
-    engine: AsyncEngine = app.state.engine
     assert (await put(client, "skill", "helper", "1.0.0", skill_file("helper"))).status_code == 201
     await client.put("/v1/namespaces/default/policy", json={"compatibility": "none"})
     path = "/v1/skills/helper/policy"
-    with statements(engine) as sent:
-        response = await client.put(path, json={"compatibility": "enforce"})
+    response, sent = await _sending(app, client.put(path, json={"compatibility": "enforce"}))
     assert response.status_code == 200, response.text
     _only_returning(sent, "artifacts", "UPDATE artifacts")
     assert not [sql for sql in sent if sql.startswith("SELECT")], sent
@@ -108,8 +110,7 @@ async def test_setting_an_artifacts_policy_is_one_update_returning_both_policies
     }
     assert response.json() == own
     assert (await client.get(path)).json() == own
-    with statements(engine) as sent:
-        cleared = await client.delete(path)
+    cleared, sent = await _sending(app, client.delete(path))
     _only_returning(sent, "artifacts", "UPDATE artifacts")
     inherited = {**own, "compatibility": "none", "source": "namespace", "override": None}
     assert cleared.json() == inherited
@@ -121,11 +122,11 @@ async def test_setting_an_artifacts_policy_is_one_update_returning_both_policies
 async def test_deleting_a_trust_policy_is_one_delete_returning_the_row(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
-    engine: AsyncEngine = app.state.engine
     created = await client.post("/v1/trust-policies", json=POLICY)
     assert created.status_code == 201, created.text
-    with statements(engine) as sent:
-        response = await client.delete(f"/v1/trust-policies/{created.json()['id']}")
+    response, sent = await _sending(
+        app, client.delete(f"/v1/trust-policies/{created.json()['id']}")
+    )
     assert response.status_code == 204, response.text
     _only_returning(sent, "trust_policies", "DELETE FROM trust_policies")
     assert (await client.get("/v1/trust-policies")).json()["items"] == []
@@ -134,3 +135,24 @@ async def test_deleting_a_trust_policy_is_one_delete_returning_the_row(
     assert deleted["details"]["issuer"] == POLICY["issuer"]
     again = await client.delete(f"/v1/trust-policies/{created.json()['id']}")
     assert again.status_code == 404, again.text
+
+
+async def test_lifecycle_changes_answer_from_the_update_not_a_read_after_it(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    assert (await put(client, "agent", "tester", "1.0.0", agent_file("tester"))).status_code == 201
+    path = "/v1/agents/tester/versions/1.0.0"
+    changes = (
+        ("POST", "/yank", {"reason": "broken"}),
+        ("DELETE", "/yank", None),
+        ("POST", "/deprecate", {"message": "use 2.x"}),
+        ("DELETE", "/deprecate", None),
+    )
+    for method, suffix, body in changes:
+        response, sent = await _sending(app, client.request(method, path + suffix, json=body))
+        assert response.status_code == 200, response.text
+        touching = _on(sent, "artifact_versions")
+        # The row is read once, locked, then updated; the answer is the UPDATE's RETURNING.
+        assert [sql.split()[0] for sql in touching] == ["SELECT", "UPDATE"], "\n".join(sent)
+        assert response.json() == (await client.get(path)).json()
+    assert response.json()["yanked"] is False and response.json()["deprecated"] is None
