@@ -100,6 +100,7 @@ class Proc:
     process: subprocess.Popen[bytes]
     url: str
     log: Path
+    database: str = ""  # a registry's database name (its backends' CPU is measured)
 
 
 # --------------------------------------------------------------------------- processes
@@ -152,13 +153,29 @@ def registry(
     args = [sys.executable, "-m", "service.cli", "serve", "--host", HOST, "--port", str(port)]
     args += ["--server", server] if server != "uvicorn" else []
     args += ["--seed"] if seed else []
-    return start(name, args, env, workdir, port)
+    proc = start(name, args, env, workdir, port)
+    proc.database = make_url(database_url).database or ""
+    return proc
 
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (/proc/<pid>/stat)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def backends_cpu(database: str) -> float:
+    """CPU time so far of the PostgreSQL backends connected to `database` (by process title);
+    a local server only (the harness refuses others)."""
+    total = 0.0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            title = (proc / "cmdline").read_bytes().decode(errors="replace")
+            if title.startswith("postgres: ") and f" {database} " in title:
+                total += cpu_seconds(int(proc.name))
+    return total
 
 
 def rss_mib(pid: int) -> float:
@@ -309,20 +326,29 @@ def measure(
     """Each scenario against the reference then the registry, `--rounds` times, interleaved."""
     runs: dict[str, list[tuple[Run, Run]]] = {c.name: [] for c in cases}
     cpu_per_request: dict[str, list[float]] = {c.name: [] for c in cases}
+    db_cpu_per_request: dict[str, list[float]] = {c.name: [] for c in cases}
+    ref_cpu_per_request: dict[str, list[float]] = {c.name: [] for c in cases}
     for _ in range(args.rounds):
         for case in cases:
             target = cold if case.cold else hot
+            ref_cpu = cpu_seconds(ref.process.pid)
             reference = wrk(ref.url + case.path, case.headers, args.seconds, args.connections)
-            cpu = cpu_seconds(target.process.pid)
+            ref_cpu = cpu_seconds(ref.process.pid) - ref_cpu
+            ref_cpu_per_request[case.name].append(1000 * ref_cpu / max(reference.requests, 1))
+            cpu, db_cpu = cpu_seconds(target.process.pid), backends_cpu(target.database)
             with py_spy(target, args.py_spy, case.name, args.seconds):
                 ours = wrk(target.url + case.path, case.headers, args.seconds, args.connections)
             cpu = cpu_seconds(target.process.pid) - cpu
+            db_cpu = backends_cpu(target.database) - db_cpu
             runs[case.name].append((reference, ours))
             cpu_per_request[case.name].append(1000 * cpu / max(ours.requests, 1))
+            db_cpu_per_request[case.name].append(1000 * db_cpu / max(ours.requests, 1))
             print(
                 f"  {case.name:<15} ref {reference.rps:8.0f}/s  registry {ours.rps:8.0f}/s"
                 f"  ratio {ours.rps / reference.rps:5.2f}  p99 {ours.p99_ms:6.2f} ms"
-                f"  bad {ours.bad}  server CPU {1000 * cpu / max(ours.requests, 1):.3f} ms/req",
+                f"  bad {ours.bad}  CPU ms/req: registry {cpu_per_request[case.name][-1]:.3f}"
+                f" + db {db_cpu_per_request[case.name][-1]:.3f},"
+                f" reference {ref_cpu_per_request[case.name][-1]:.3f}",
                 file=sys.stderr,
                 flush=True,
             )
@@ -339,6 +365,9 @@ def measure(
             "bad": sum(o.bad for _, o in pairs),
             # The registry process's CPU (user + system) per answer, wrk's run included.
             "cpu_ms": statistics.median(cpu_per_request[name]),
+            # Its PostgreSQL backends' (this database's, however many), and the reference's.
+            "db_cpu_ms": statistics.median(db_cpu_per_request[name]),
+            "ref_cpu_ms": statistics.median(ref_cpu_per_request[name]),
         }
     return table
 
