@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -72,8 +73,10 @@ class RuleSyntaxError(ValueError):
     """A rule that cannot be parsed at all (malformed, not merely unknown)."""
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_tool_rule(text: str) -> ToolRule:
-    """Parse one rule; raise RuleSyntaxError with a human reason when it is malformed."""
+    """Parse one rule; raise RuleSyntaxError with a human reason when it is malformed.
+    Remembered (the rule is immutable): every publish re-reads its skills' stored rules."""
     rule = text.strip()
     if not rule:
         raise RuleSyntaxError("empty tool rule")
