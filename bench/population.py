@@ -9,7 +9,7 @@ How: a pool of small skills and one template agent per skill combination are pub
 `PublishService` (validation, resolution, profile rendering, dependencies: the real path). Each
 generated version is then its template restamped: its own name, version, bytes and digest, its
 profile re-rendered by `profile_json_bytes` / `render_markdown`, its row built by
-`service.artifacts.repository.version_values` (what `insert_version` inserts), and copied in
+`service.artifacts.repository.version_values` (what `store_version` inserts), and copied in
 batches; its dependency rows are its template's. Reusable by any benchmark (search, catalogue).
 """
 

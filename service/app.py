@@ -28,6 +28,7 @@ from service.catalogue import router as catalogue
 from service.catalogue import session as catalogue_session
 from service.changes.router import router as changes_router
 from service.compat.router import namespace_router
+from service.compat.snapshot import SnapshotCache
 from service.db.engine import (
     create_driver_pool,
     create_engine,
@@ -114,6 +115,7 @@ def create_app(
             trace_database(engine, tracing)
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
+        app.state.release_snapshots = SnapshotCache()  # of this database's versions
         # First fetches of exact profile versions (service.profiles.fastpath) read through this.
         app.state.driver_pool = create_driver_pool(settings, settings.database_url)
         app.state.profile_cache.clear()

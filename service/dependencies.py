@@ -12,7 +12,7 @@ from service.db.unit_of_work import close, transaction
 from service.settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

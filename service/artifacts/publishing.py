@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from service.artifacts.repository import ArtifactRepository, NewVersion
+from service.artifacts.repository import (
+    ArtifactRepository,
+    NewVersion,
+    PublishState,
+    StoredVersion,
+    VersionExtras,
+)
 from service.artifacts.schemas import ValidationReport, VersionDetail
-from service.artifacts.service import announce_change
 from service.artifacts.views import digest_of, version_detail
 from service.audit.actor import Actor
 from service.bundles.manifest import Bundle
-from service.bundles.repository import BundleRepository
-from service.compat.policy import CompatibilityCheck
-from service.compat.repository import PolicyRepository
-from service.compat.snapshot import snapshot
-from service.db.models import ArtifactVersion
+from service.compat.classify import line
+from service.compat.policy import release_problems
+from service.compat.snapshot import Snapshot, SnapshotCache, snapshot, snapshot_of
+from service.db.unit_of_work import after_commit
 from service.errors import ValidationFailed, VersionConflict
 from service.formats import names
-from service.formats.kinds import Kind
+from service.formats.kinds import DOCUMENT_KINDS, Kind
 from service.formats.names import Identity
 from service.formats.problems import Findings, Problem, error
 from service.formats.toolset import validate_toolset
@@ -28,7 +32,7 @@ from service.profiles.cache import ProfileCache
 from service.profiles.invalidation import ProfileChange
 from service.profiles.repository import ProfileRepository
 from service.profiles.resolver import AgentSource, Declared, Resolved, Resolver
-from service.resolution.profile import jsonable, profile_json_bytes, render_markdown
+from service.resolution.profile import json_bytes, jsonable, markdown
 from service.schemas import ProblemItem
 from service.semver import InvalidVersion, Version
 
@@ -47,6 +51,8 @@ class Checked(Findings):
     disallowed_rules: list[str]
     problems: list[Problem]
     resolved: Resolved = field(default_factory=Resolved)
+    profile: dict[str, Any] | None = None  # the resolved profile's data (`Profile.as_data`)
+    snapshot: Snapshot | None = None  # as the compatibility check sees it
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +77,14 @@ class PublishService:
         profiles: ProfileRepository,
         default_namespace: str,
         cache: ProfileCache | None = None,
+        snapshots: SnapshotCache | None = None,
     ) -> None:
+        """`snapshots`: the compatibility snapshots of stored versions this process knows."""
         self.repository = repository
         self.cache = cache
+        self.snapshots = snapshots
         self.profiles = profiles
         self.resolver = Resolver(profiles, default_namespace)
-        self.compatibility = CompatibilityCheck(PolicyRepository(repository.session))
         self.default_namespace = default_namespace
 
     async def publish(
@@ -98,22 +106,23 @@ class PublishService:
         if kind == "skill" and bundle is None:
             bundle = Bundle.single(data)
         digest = bundle.digest if bundle else digest_of(data)
+        state = None
         if identity is not None and not path_problems:
-            existing = await self.repository.get_version(
-                kind, identity.namespace, identity.name, version
-            )
-            if existing is not None:
-                return _republished(kind, identity, existing, digest)
+            state = await self._state(kind, identity, version)
+            if state.existing is not None:
+                return _republished(kind, identity, state.existing, digest)
 
         origin = origin or Origin(dt.datetime.now(dt.UTC), actor.provenance())
-        checked = await self._check(kind, identity, version, data, path_problems, origin, digest)
+        checked = await self._check(
+            kind, identity, version, data, path_problems, origin, digest, state=state
+        )
         if checked.errors or identity is None or checked.document is None:
             raise ValidationFailed(
                 f"{len(checked.errors)} problem(s) in the {kind} file; nothing was published.",
                 errors=[p.as_dict() for p in checked.errors],
                 warnings=[p.as_dict() for p in checked.warnings],
             )
-        profile = checked.resolved.profile
+        profile = checked.profile
         new = NewVersion(
             version=Version.parse(version),
             text=version,
@@ -130,31 +139,34 @@ class PublishService:
             requires=[d.as_json() for d in checked.requires],
             tool_rules=checked.tool_rules,
             disallowed_rules=checked.disallowed_rules,
-            profile_json=profile_json_bytes(profile) if profile else None,
-            profile_markdown=render_markdown(profile).encode() if profile else None,
+            profile_json=json_bytes(profile) if profile else None,
+            profile_markdown=markdown(profile).encode() if profile else None,
             size=bundle.total_size if bundle else len(data),
         )
-        repo = self.repository
         # The route's guard decided the caller may publish here (and so create the namespace).
-        artifact_id = await repo.ensure_artifact(
-            kind, identity.namespace, identity.name, created_by=actor.name
-        )
-        stored = await repo.insert_version(artifact_id, new)
+        files = bundle.files if bundle else ()
+        details = {"size": new.size, "files": len(files) or 1, "warnings": len(checked.warnings)}
+        # A new agent version can change what a range or `latest` chooses, on every replica.
+        notice = ProfileChange(identity.namespace, identity.name) if kind == "agent" else None
+        extras = VersionExtras(actor, details, checked.resolved.dependencies, files, notice)
+        stored = await self.repository.store_version(kind, identity, new, extras)
         if stored is None:
-            # Another publish of this version committed between our read and our insert; what
-            # this one wrote so far (namespace, artifact) exists anyway.
-            existing = await repo.get_version(kind, identity.namespace, identity.name, version)
+            # Nothing written: the version exists, or its artifact appeared after the statement
+            # began (a concurrent first publish); the next statement sees either.
+            stored = await self.repository.store_version(kind, identity, new, extras)
+        if stored is None:
+            existing = (await self._state(kind, identity, version)).existing
             assert existing is not None
             return _republished(kind, identity, existing, digest)
-        await self.profiles.add_dependencies(stored.id, checked.resolved.dependencies)
-        if bundle is not None:
-            await BundleRepository(repo.session).add_files(stored.id, bundle)
-        files = len(bundle.files) if bundle else 1
-        details = {"size": new.size, "files": files, "warnings": len(checked.warnings)}
-        repo.add_audit(actor, "publish", kind, identity, version, digest, details)
-        # A new agent version can change what a range or `latest` chooses, on every replica.
-        change = ProfileChange(identity.namespace, identity.name)
-        await announce_change(self.profiles, self.cache, kind, change)
+        if notice is not None and self.cache is not None:
+            cache = self.cache  # this process's, at once; the others' through the notice
+            after_commit(self.repository.session, lambda: notice.apply(cache))
+        if self.snapshots is not None and checked.snapshot is not None:
+            # The next release is compared with this one: remember it as stored.
+            remember = self.snapshots.put
+            stored_snapshot = replace(checked.snapshot, digest=digest)
+            key = (kind, str(identity), version, digest)
+            after_commit(self.repository.session, lambda: remember(key, stored_snapshot))
         return Published(version_detail(kind, identity, stored), created=True)
 
     async def validate(
@@ -198,7 +210,10 @@ class PublishService:
         origin: Origin,
         digest: str,
         readable: frozenset[str] | None = None,
+        *,
+        state: PublishState | None = None,
     ) -> Checked:
+        """`state`: what is stored about this version's artifact, when already read."""
         checked = self._parse(kind, identity, version, data, path_problems)
         resolver = self.resolver
         if readable is not None:
@@ -233,6 +248,8 @@ class PublishService:
             )
             checked.resolved = await resolver.resolve_agent(source, build=not checked.errors)
         checked.problems += checked.resolved.problems
+        if checked.resolved.profile is not None:
+            checked.profile = checked.resolved.profile.as_data()
         new = snapshot(
             kind,
             f"{namespace}/{name}",
@@ -241,15 +258,43 @@ class PublishService:
             jsonable(checked.document),
             checked.body,
             data,
-            profile=checked.resolved.profile.as_data() if checked.resolved.profile else None,
+            profile=checked.profile,
             tool_rules=checked.tool_rules,
             disallowed_rules=checked.disallowed_rules,
             lock=checked.resolved.lock,
             preloaded=[d.key for d in checked.requires],
         )
-        if readable is None or namespace in readable:  # otherwise: as if never published
-            checked.problems += await self.compatibility.problems(Identity(namespace, name), new)
+        if kind in DOCUMENT_KINDS and (readable is None or namespace in readable):
+            # (in a namespace the caller may not read: as if never published)
+            key = Identity(namespace, name)
+            state = state or await self._state(kind, key, str(parsed_version))
+            old = (
+                None if state.baseline is None else await self._snapshot(kind, key, *state.baseline)
+            )
+            checked.problems += release_problems(state.policy, old, new)
+        checked.snapshot = new
         return checked
+
+    async def _snapshot(
+        self, kind: Kind, identity: Identity, version: str, digest: str
+    ) -> Snapshot:
+        """The snapshot of a stored version: remembered, else read."""
+        key = (kind, str(identity), version, digest)
+        found = self.snapshots.get(key) if self.snapshots is not None else None
+        if found is None:
+            found = snapshot_of(
+                kind, identity, await self.repository.baseline(kind, identity, version)
+            )
+            if self.snapshots is not None:
+                self.snapshots.put(key, found)
+        return found
+
+    async def _state(self, kind: Kind, identity: Identity, version: str) -> PublishState:
+        try:
+            wanted = line(Version.parse(version))
+        except InvalidVersion:
+            wanted = None
+        return await self.repository.publish_state(kind, identity, version, wanted)
 
     def _parse(
         self,
@@ -298,9 +343,7 @@ class PublishService:
         return Identity(namespace, name), []
 
 
-def _republished(
-    kind: Kind, identity: Identity, existing: ArtifactVersion, digest: str
-) -> Published:
+def _republished(kind: Kind, identity: Identity, existing: StoredVersion, digest: str) -> Published:
     if existing.digest != digest:
         raise VersionConflict(
             f"{kind} {identity}@{existing.version} is already published as {existing.digest}; "

@@ -157,7 +157,7 @@ read_any = body_reader(
 )
 
 
-def get_service(
+async def get_service(
     session: SessionDep, settings: SettingsDep, cache: ProfileCacheDep
 ) -> ArtifactService:
     return ArtifactService(
@@ -165,11 +165,15 @@ def get_service(
     )
 
 
-def get_publisher(
-    session: SessionDep, settings: SettingsDep, cache: ProfileCacheDep
+async def get_publisher(
+    request: Request, session: SessionDep, settings: SettingsDep, cache: ProfileCacheDep
 ) -> PublishService:
     return PublishService(
-        ArtifactRepository(session), ProfileRepository(session), settings.default_namespace, cache
+        ArtifactRepository(session),
+        ProfileRepository(session),
+        settings.default_namespace,
+        cache,
+        request.app.state.release_snapshots,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from service.artifacts.repository import StoredVersion
 from service.artifacts.schemas import ArtifactSummary, VersionDetail, VersionSummary
 from service.db.models import Artifact, ArtifactVersion
 from service.formats.kinds import Kind
@@ -16,7 +17,7 @@ def digest_of(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-def version_summary(row: ArtifactVersion) -> VersionSummary:
+def version_summary(row: ArtifactVersion | StoredVersion) -> VersionSummary:
     return VersionSummary(
         version=row.version,
         digest=row.digest,
@@ -29,7 +30,9 @@ def version_summary(row: ArtifactVersion) -> VersionSummary:
     )
 
 
-def version_detail(kind: Kind, identity: Identity, row: ArtifactVersion) -> VersionDetail:
+def version_detail(
+    kind: Kind, identity: Identity, row: ArtifactVersion | StoredVersion
+) -> VersionDetail:
     return VersionDetail(
         kind=kind,
         namespace=identity.namespace,

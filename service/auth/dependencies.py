@@ -52,7 +52,7 @@ BEARER = HTTPBearer(
 BearerDoc = Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)]
 
 
-def get_auth_service(request: Request, session: SessionDep) -> AuthService:
+async def get_auth_service(request: Request, session: SessionDep) -> AuthService:
     bootstrap: str | None = request.app.state.bootstrap_hash
     return AuthService(AuthRepository(session), AuditRepository(session), bootstrap)
 

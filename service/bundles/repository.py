@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.bundles.manifest import Bundle, BundleFile, ManifestEntry, by_path
@@ -23,29 +22,6 @@ class SkillVersionRef:
 class BundleRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def add_files(self, version_id: int, bundle: Bundle) -> None:
-        """Store each distinct content once (shared with every version holding it), then the
-        version's file list; runs in the caller's transaction, beside the version row."""
-        blobs = {f.sha256: f for f in bundle.files}
-        await self.session.execute(
-            insert(FileBlob)
-            .values([{"sha256": h, "size": f.size, "content": f.content} for h, f in blobs.items()])
-            .on_conflict_do_nothing(index_elements=["sha256"])
-        )
-        await self.session.execute(
-            insert(VersionFile).values(
-                [
-                    {
-                        "version_id": version_id,
-                        "path": f.path,
-                        "sha256": f.sha256,
-                        "executable": f.executable,
-                    }
-                    for f in bundle.files
-                ]
-            )
-        )
 
     async def skill_version(
         self, namespace: str, name: str, version: str

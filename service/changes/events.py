@@ -30,10 +30,10 @@ def change_for(
     digest: str | None,
     details: dict[str, Any] | None,
 ) -> Change | None:
-    event = FEED_EVENTS.get(action)
-    if event is None:
+    found = feed_event(action, details)
+    if found is None:
         return None
-    given = details or {}
+    event, feed_details = found
     return Change(
         event=event,
         kind=kind,
@@ -41,5 +41,14 @@ def change_for(
         name=name,
         version=version,
         digest=digest,
-        details={new: given[old] for old, new in _DETAILS.items() if given.get(old) is not None},
+        details=feed_details,
     )
+
+
+def feed_event(action: str, details: dict[str, Any] | None) -> tuple[str, dict[str, Any]] | None:
+    """The feed event of an audited action and its details; None when it is not a feed event."""
+    event = FEED_EVENTS.get(action)
+    if event is None:
+        return None
+    given = details or {}
+    return event, {new: given[old] for old, new in _DETAILS.items() if given.get(old) is not None}

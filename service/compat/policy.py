@@ -6,16 +6,15 @@ from typing import Any, cast
 
 from service.audit.actor import Actor
 from service.audit.repository import AuditRepository
-from service.compat.classify import check_release, line
+from service.compat.classify import check_release
 from service.compat.repository import PolicyRepository
 from service.compat.schemas import ArtifactPolicy, Compatibility, NamespacePolicy
-from service.compat.snapshot import Snapshot, snapshot_of
+from service.compat.snapshot import Snapshot
 from service.errors import NotFound
 from service.formats import names
 from service.formats.kinds import DOCUMENT_KINDS, DocumentKind
 from service.formats.names import Identity
 from service.formats.problems import Problem, error, warning
-from service.semver import InvalidVersion, Version
 
 DEFAULT_POLICY: Compatibility = "warn"
 
@@ -106,37 +105,11 @@ def _check_namespace(namespace: str) -> None:
         raise NotFound(f"namespace {namespace!r} {reason}", namespace=namespace)
 
 
-class CompatibilityCheck:
-    """Compare a new version with the release below it, under the artifact's policy."""
-
-    def __init__(self, repository: PolicyRepository) -> None:
-        self.repository = repository
-
-    async def policy(self, kind: str, identity: Identity) -> Compatibility:
-        own, inherited = await self.repository.policies(
-            kind, identity.namespace, identity.name
-        ) or (None, None)
-        return cast(Compatibility, own or inherited or DEFAULT_POLICY)
-
-    async def problems(self, identity: Identity, new: Snapshot) -> list[Problem]:
-        """The findings as problems: errors under `enforce`, warnings under `warn`."""
-        if new.kind not in DOCUMENT_KINDS:
-            return []
-        try:
-            version = Version.parse(new.version)
-        except InvalidVersion:
-            return []
-        wanted = line(version)
-        if wanted is None:
-            return []
-        row = await self.repository.baseline(
-            new.kind, identity.namespace, identity.name, version, wanted
-        )
-        if row is None:
-            return []
-        policy = await self.policy(new.kind, identity)
-        if policy == "none":
-            return []
-        old = snapshot_of(new.kind, identity, row)
-        make = error if policy == "enforce" else warning
-        return [make(f.loc, f.code, f.message) for f in check_release(old, new)]
+def release_problems(policy: str | None, old: Snapshot | None, new: Snapshot) -> list[Problem]:
+    """`new` compared with the release below it (`old`, None when there is none) under the
+    artifact's policy (None: the default): errors under `enforce`, warnings under `warn`."""
+    chosen = policy or DEFAULT_POLICY
+    if old is None or new.kind not in DOCUMENT_KINDS or chosen == "none":
+        return []
+    make = error if chosen == "enforce" else warning
+    return [make(f.loc, f.code, f.message) for f in check_release(old, new)]

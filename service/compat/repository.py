@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.models import Artifact, ArtifactVersion, NamespacePolicy
-from service.semver import Version
+from service.db.models import Artifact, NamespacePolicy
 
 # The policy of the artifact's namespace, beside the artifact's own (a correlated subquery).
 _NAMESPACE_POLICY = (
@@ -73,32 +72,3 @@ class PolicyRepository:
             )
         ).first()
         return None if row is None else (row[0], row[1])
-
-    async def baseline(
-        self, kind: str, namespace: str, name: str, new: Version, line: tuple[int, ...]
-    ) -> ArtifactVersion | None:
-        """The highest non-yanked release below `new` on its compatibility `line` (the leading
-        (major[, minor]) every version of the line shares): what `new` is compared with. A
-        release is below `new` exactly when its (major, minor, patch) is, prerelease or not."""
-        columns = (ArtifactVersion.major, ArtifactVersion.minor)[: len(line)]
-        statement = (
-            select(ArtifactVersion)
-            .join(Artifact)
-            .where(
-                Artifact.kind == kind,
-                Artifact.namespace == namespace,
-                Artifact.name == name,
-                ArtifactVersion.is_release,
-                ArtifactVersion.yanked_at.is_(None),
-                tuple_(*columns) == tuple_(*line),
-                tuple_(ArtifactVersion.major, ArtifactVersion.minor, ArtifactVersion.patch)
-                < tuple_(new.major, new.minor, new.patch),
-            )
-            .order_by(
-                ArtifactVersion.major.desc(),
-                ArtifactVersion.minor.desc(),
-                ArtifactVersion.patch.desc(),
-            )
-            .limit(1)
-        )
-        return await self.session.scalar(statement)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -43,6 +44,22 @@ class Snapshot:
     denied: tuple[str, ...] = ()
     skills: tuple[LockedSkill, ...] = ()
     preloaded: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """A stored version as its snapshot reads it: the release a new version is compared with."""
+
+    version: str
+    digest: str
+    frontmatter: dict[str, Any]
+    body: str
+    content: bytes
+    profile_json: bytes | None
+    tool_rules: list[str] | None
+    disallowed_rules: list[str]
+    lock: dict[str, Any]
+    requires: list[dict[str, Any]]
 
 
 def rule_dict(rule: str, sources: list[str]) -> dict[str, Any]:
@@ -103,7 +120,7 @@ def snapshot(
     )
 
 
-def snapshot_of(kind: str, identity: Identity, row: ArtifactVersion) -> Snapshot:
+def snapshot_of(kind: str, identity: Identity, row: ArtifactVersion | Baseline) -> Snapshot:
     """The snapshot of a stored version."""
     return snapshot(
         kind,
@@ -119,3 +136,33 @@ def snapshot_of(kind: str, identity: Identity, row: ArtifactVersion) -> Snapshot
         lock=row.lock,
         preloaded=[str(r["name"]) for r in row.requires],
     )
+
+
+SnapshotKey = tuple[str, str, str, str]  # kind, qualified name, version, digest
+
+
+class SnapshotCache:
+    """Snapshots of stored versions, most recently used kept: the next release of an artifact
+    is compared with the one below it, most often the one this process just published, so
+    the comparison need not read that version's bytes and stored profile back. A stored
+    version never changes (what may, its yanked and deprecated state, is not in a snapshot;
+    the baseline query skips yanked ones), and the key holds its digest. One per database."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._entries: OrderedDict[SnapshotKey, Snapshot] = OrderedDict()
+
+    def get(self, key: SnapshotKey) -> Snapshot | None:
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+        return found
+
+    def put(self, key: SnapshotKey, value: Snapshot) -> None:
+        self._entries[key] = value
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        self._entries.clear()

@@ -16,6 +16,7 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+from sqlalchemy import Result
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -31,6 +32,14 @@ _CONFLICT_STATES = frozenset({"23505", "40001", "40P01"})
 def after_commit(session: AsyncSession, hook: Callable[[], Any]) -> None:
     """Run `hook` once this session's transaction has committed; never if it rolls back."""
     session.info.setdefault(_HOOKS, []).append(hook)
+
+
+async def driver_sql(session: AsyncSession, sql: str, parameters: tuple[Any, ...]) -> Result[Any]:
+    """Run one statement written for the driver (`$1` parameters; jsonb sent as JSON text and
+    read back parsed) on the session's connection, in its transaction: no compile step, for
+    the hot paths (publish); engine events still see it."""
+    connection = await session.connection()
+    return await connection.exec_driver_sql(sql, parameters)
 
 
 def record_always(session: AsyncSession, record: Callable[[], Any]) -> None:

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from service.profiles.cache import ProfileCache
 
 
-def get_profile_cache(request: Request) -> ProfileCache:
+async def get_profile_cache(request: Request) -> ProfileCache:
     cache: ProfileCache = request.app.state.profile_cache
     return cache
 

@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, tuple_
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, defer
 
-from service.bundles.manifest import ManifestEntry
-from service.bundles.repository import BundleRepository
+from service.bundles.manifest import ManifestEntry, by_path
 from service.db.models import Artifact, ArtifactVersion, Tag, VersionDependency
+from service.db.unit_of_work import driver_sql
 from service.http_caching import strong_etag
 from service.profiles.invalidation import CHANNEL, ProfileChange
 
@@ -42,6 +41,41 @@ class StoredProfile:
     # SHA-256 of the stored body, kept by PostgreSQL (a generated column): the ETag is derived
     # from it. None when `body` is not the stored one (rendered for this request).
     body_sha256: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateRow:
+    """A version as resolution and the profile it builds read it: no bytes, no stored profile."""
+
+    version: str
+    id: int
+    digest: str
+    requires: list[dict[str, Any]]
+    yanked: bool
+    deprecation_message: str | None
+    description: str
+    body: str
+    tool_rules: list[str] | None
+    files: list[ManifestEntry]
+
+
+# Versions first (`tag` null), then tags (only `version` set besides); each version's files as
+# [path, size, sha256, executable].
+_WANTED = (
+    "a.kind = $1::varchar AND (a.namespace, a.name) IN"
+    " (SELECT * FROM unnest($2::varchar[], $3::varchar[]))"
+)
+UNIVERSE_SQL = f"""
+SELECT a.namespace, a.name, NULL::varchar AS tag, v.version, v.id, v.digest, v.requires,
+    v.yanked_at IS NOT NULL, v.deprecation_message, v.description, v.body, v.tool_rules,
+    (SELECT coalesce(json_agg(json_build_array(f.path, b.size, f.sha256, f.executable)), '[]')
+     FROM version_files f JOIN file_blobs b ON b.sha256 = f.sha256 WHERE f.version_id = v.id)
+FROM artifacts a JOIN artifact_versions v ON v.artifact_id = a.id
+WHERE {_WANTED}
+UNION ALL
+SELECT a.namespace, a.name, t.tag, v.version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM tags t JOIN artifacts a ON a.id = t.artifact_id JOIN artifact_versions v ON v.id = t.version_id
+WHERE {_WANTED}"""  # noqa: S608 (constants)
 
 
 # The first fetch of an exact version (service.profiles.fastpath): one statement per format,
@@ -83,21 +117,39 @@ class ProfileRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def versions_of(
+    async def universe(
         self, kind: str, pairs: Iterable[Pair]
-    ) -> list[tuple[str, str, ArtifactVersion]]:
-        """Every version of each (namespace, name), bodies included, heavy columns deferred."""
+    ) -> tuple[list[tuple[str, str, CandidateRow]], list[tuple[str, str, str, str]]]:
+        """Every version of each (namespace, name) as resolution reads it (with each one's
+        files), and (namespace, name, tag, version) for each of their tags: one statement."""
         wanted = list(pairs)
         if not wanted:
-            return []
-        statement = (
-            select(Artifact.namespace, Artifact.name, ArtifactVersion)
-            .join(Artifact)
-            .where(Artifact.kind == kind, tuple_(Artifact.namespace, Artifact.name).in_(wanted))
-            .options(*_HEAVY)
+            return [], []
+        result = await driver_sql(
+            self.session, UNIVERSE_SQL, (kind, [n for n, _ in wanted], [n for _, n in wanted])
         )
-        rows = await self.session.execute(statement)
-        return [(namespace, name, version) for namespace, name, version in rows]
+        versions: list[tuple[str, str, CandidateRow]] = []
+        tags: list[tuple[str, str, str, str]] = []
+        records: list[Sequence[Any]] = [tuple(record) for record in result]
+        for record in records:
+            namespace, name, tag, version = record[:4]
+            if tag is not None:
+                tags.append((namespace, name, tag, version))
+                continue
+            row = CandidateRow(
+                version=version,
+                id=record[4],
+                digest=record[5],
+                requires=record[6],
+                yanked=record[7],
+                deprecation_message=record[8],
+                description=record[9],
+                body=record[10],
+                tool_rules=record[11],
+                files=by_path(ManifestEntry(*entry) for entry in record[12]),
+            )
+            versions.append((namespace, name, row))
+        return versions, tags
 
     async def tags_of(self, kind: str, pairs: Iterable[Pair]) -> list[tuple[str, str, str, str]]:
         """(namespace, name, tag, version) for each tag of those artifacts."""
@@ -152,10 +204,6 @@ class ProfileRepository:
         row = (await self.session.execute(statement)).first()
         return None if row is None else StoredProfile(*row)
 
-    async def skill_manifests(self, version_ids: Iterable[int]) -> dict[int, list[ManifestEntry]]:
-        """The file list of each skill version, for the profile's `files`."""
-        return await BundleRepository(self.session).manifests(version_ids)
-
     async def version_row(self, version_id: int) -> ArtifactVersion:
         row = await self.session.get(ArtifactVersion, version_id, options=[_HEAVY[0]])
         assert row is not None
@@ -177,17 +225,6 @@ class ProfileRepository:
     async def notify_change(self, change: ProfileChange) -> None:
         """Tell every replica's profile cache, when (and only if) this transaction commits."""
         await self.session.execute(select(func.pg_notify(CHANNEL, change.payload())))
-
-    async def add_dependencies(self, version_id: int, targets: Sequence[tuple[int, bool]]) -> None:
-        if targets:
-            await self.session.execute(
-                insert(VersionDependency).values(
-                    [
-                        {"version_id": version_id, "target_version_id": target, "direct": direct}
-                        for target, direct in targets
-                    ]
-                )
-            )
 
     async def dependents(self, kind: str, namespace: str, name: str) -> list[tuple[Any, ...]]:
         """(kind, namespace, name, version, target version, direct) for every version using it."""

@@ -7,14 +7,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.bundles.manifest import ManifestEntry
 from service.bundles.service import archive_url
 from service.db.models import ArtifactVersion
 from service.formats import names
 from service.formats.problems import Problem, error, warning
 from service.formats.refs import SkillRef
 from service.formats.tools import RuleKind, parse_tool_rule
-from service.profiles.repository import ProfileRepository
+from service.profiles.repository import CandidateRow, ProfileRepository
 from service.resolution.document import Profile, ProfileSkill, SkillFile
 from service.resolution.grants import (
     GrantError,
@@ -177,36 +176,42 @@ class Resolver:
 
     async def _skill_universe(
         self, keys: Iterable[str], loading_for: str
-    ) -> tuple[Universe, dict[tuple[str, str], ArtifactVersion], Tags]:
+    ) -> tuple[Universe, dict[tuple[str, str], CandidateRow], Tags]:
         """Every version of every skill reachable from `keys`, loaded breadth first."""
         universe: Universe = {}
-        rows: dict[tuple[str, str], ArtifactVersion] = {}
+        rows: dict[tuple[str, str], CandidateRow] = {}
+        tags: Tags = {}
         pending = set(keys)
         while pending:
             if len(universe) + len(pending) > MAX_SKILLS:
                 raise _TooManySkills(loading_for)
             for key in pending:
                 universe[key] = []
-            loaded = await self.repository.versions_of("skill", self._visible(pending))
-            for namespace, name, row in loaded:
-                key = self.key(namespace, name)
-                universe[key].append(_candidate(key, row))
-                rows[(key, row.version)] = row
+            await self._load("skill", pending, universe, rows, tags)
             pending = {
                 req.name
                 for key in pending
                 for candidate in universe[key]
                 for req in candidate.requires
             } - universe.keys()
-        return universe, rows, await self._tags("skill", universe)
+        return universe, rows, tags
 
-    async def _tags(self, kind: str, keys: Iterable[str]) -> Tags:
-        tags: Tags = {}
-        for namespace, name, tag, version in await self.repository.tags_of(
-            kind, self._visible(keys)
-        ):
+    async def _load(
+        self,
+        kind: str,
+        keys: Iterable[str],
+        universe: Universe,
+        rows: dict[tuple[str, str], CandidateRow],
+        tags: Tags,
+    ) -> None:
+        """Each key's versions (as candidates and rows) and tags, in one statement."""
+        versions, tagged = await self.repository.universe(kind, self._visible(keys))
+        for namespace, name, row in versions:
+            key = self.key(namespace, name)
+            universe[key].append(_candidate(key, row))
+            rows[(key, row.version)] = row
+        for namespace, name, tag, version in tagged:
             tags.setdefault(self.key(namespace, name), {})[tag] = Version.parse(version)
-        return tags
 
     # Agents ------------------------------------------------------------------------------
 
@@ -252,9 +257,6 @@ class Resolver:
             return result
         if not build:
             return result
-        manifests = await self.repository.skill_manifests(
-            rows[(c.name, str(c.version))].id for c in resolution
-        )
         result.profile = build_profile(
             AgentIdentity(
                 namespace=source.namespace,
@@ -270,11 +272,7 @@ class Resolver:
             source.body,
             [
                 _profile_skill(
-                    c.name,
-                    self.pair(c.name)[0],
-                    row := rows[(c.name, str(c.version))],
-                    c.required_by,
-                    manifests.get(row.id, []),
+                    c.name, self.pair(c.name)[0], rows[(c.name, str(c.version))], c.required_by
                 )
                 for c in resolution
             ],
@@ -300,14 +298,10 @@ class Resolver:
         if not references:
             return {}
         keys = {key for key, _ in references.values()}
-        loaded = await self.repository.versions_of("toolset", self._visible(keys))
         universe: Universe = {key: [] for key in keys}
-        rows: dict[tuple[str, str], ArtifactVersion] = {}
-        for namespace, name, row in loaded:
-            key = self.key(namespace, name)
-            universe[key].append(_candidate(key, row))
-            rows[(key, row.version)] = row
-        tags = await self._tags("toolset", keys)
+        rows: dict[tuple[str, str], CandidateRow] = {}
+        tags: Tags = {}
+        await self._load("toolset", keys, universe, rows, tags)
         resolved: dict[str, ResolvedToolset] = {}
         for tool, (key, constraint) in references.items():
             pinned = pins.get(key, {}).get("version", constraint)
@@ -329,7 +323,7 @@ class Resolver:
         source: AgentSource,
         toolsets: Mapping[str, ResolvedToolset],
         resolution: Resolution,
-        rows: Mapping[tuple[str, str], ArtifactVersion],
+        rows: Mapping[tuple[str, str], CandidateRow],
         result: Resolved,
     ) -> Grants | None:
         skills = [
@@ -376,13 +370,13 @@ def _requirements(requires: Iterable[Declared]) -> list[Requirement]:
     return [Requirement(d.key, d.constraint) for d in requires]
 
 
-def _candidate(key: str, row: ArtifactVersion) -> Candidate:
+def _candidate(key: str, row: CandidateRow) -> Candidate:
     return Candidate(
         key,
         Version.parse(row.version),
         row.digest,
         tuple(_requirements(Declared.from_json(item) for item in row.requires)),
-        yanked=row.yanked_at is not None,
+        yanked=row.yanked,
         deprecated=row.deprecation_message,
     )
 
@@ -432,11 +426,7 @@ def _toolset_message(exc: ResolutionError, key: str) -> str:
 
 
 def _profile_skill(
-    key: str,
-    namespace: str,
-    row: ArtifactVersion,
-    required_by: Sequence[str],
-    files: Sequence[ManifestEntry],
+    key: str, namespace: str, row: CandidateRow, required_by: Sequence[str]
 ) -> ProfileSkill:
     name = key.rsplit("/", 1)[-1]
     return ProfileSkill(
@@ -447,6 +437,6 @@ def _profile_skill(
         instructions=row.body,
         allowedTools=list(row.tool_rules or ()),
         requiredBy=list(required_by),
-        files=[SkillFile.model_validate(f.as_dict()) for f in files],
+        files=[SkillFile.model_validate(f.as_dict()) for f in row.files],
         archive=archive_url(namespace, name, row.version),
     )

@@ -243,8 +243,13 @@ def profile_json_bytes(profile: Profile) -> bytes:
     built or stored in (PostgreSQL's jsonb does not keep key order), so the same version gives
     the same bytes, and the same ETag, forever.
     """
+    return json_bytes(profile.as_data())
+
+
+def json_bytes(data: Mapping[str, Any]) -> bytes:
+    """`profile_json_bytes` of a profile's data (`Profile.as_data`)."""
     text = json.dumps(
-        profile.as_data(),
+        data,
         ensure_ascii=False,
         sort_keys=True,
         separators=(",", ":"),
@@ -263,7 +268,10 @@ def _canonical(value: Any) -> Any:
 
 def agent_frontmatter(document: Profile) -> str:
     """The YAML between the `---` lines of an agent file built from a profile (see below)."""
-    profile = document.as_data()
+    return _frontmatter(document.as_data())
+
+
+def _frontmatter(profile: Mapping[str, Any]) -> str:
     front: dict[str, Any] = {"name": profile["name"], "description": profile["description"]}
     tools = profile["tools"]
     if tools["mode"] == "allowlist":
@@ -287,10 +295,14 @@ def render_markdown(profile: Profile) -> str:
     than inheriting everything), disallowedTools, then the other documented fields present.
     `skills` is left out because the skills are already in the body; unknown keys are left out.
     """
-    header = agent_frontmatter(profile)
-    body = profile.agentDefinition.prompt.strip("\n")
-    skills = [skill.model_dump(exclude_unset=True) for skill in profile.skills]
-    return f"---\n{header}---\n\n{body}\n{_skill_files_note(profile.name, skills)}"
+    return markdown(profile.as_data())
+
+
+def markdown(data: Mapping[str, Any]) -> str:
+    """`render_markdown` of a profile's data (`Profile.as_data`)."""
+    body = data["agentDefinition"]["prompt"].strip("\n")
+    note = _skill_files_note(data["name"], data["skills"])
+    return f"---\n{_frontmatter(data)}---\n\n{body}\n{note}"
 
 
 def _skill_files_note(agent: str, skills: Sequence[Mapping[str, Any]]) -> str:

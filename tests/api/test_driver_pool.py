@@ -106,3 +106,25 @@ async def test_a_read_waits_for_a_free_connection_at_most_the_pool_timeout(
         assert (await pool.fetchrow("SELECT 1 AS one"))["one"] == 1
     finally:
         await pool.close()
+
+
+async def test_reads_that_stop_waiting_leave_no_slot_taken(database_url: str) -> None:
+    pool = _pool(database_url, size=1, timeout=0.3)
+    try:
+        busy = asyncio.ensure_future(pool.fetchrow("SELECT pg_sleep(0.6)"))
+        await asyncio.sleep(0.1)
+        gone = asyncio.ensure_future(pool.fetchrow("SELECT 1"))  # its client goes away
+        late = asyncio.ensure_future(pool.fetchrow("SELECT 1"))  # gives up after 0.3 s
+        await asyncio.sleep(0.05)
+        gone.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await gone
+        with pytest.raises(TimeoutError):
+            await late
+        await busy
+        # The one slot is free again, and handed from read to read in order.
+        rows = await asyncio.gather(*(pool.fetchrow(f"SELECT {n} AS n") for n in range(5)))
+        assert [row["n"] for row in rows] == list(range(5))
+        assert pool.in_use == 0 and pool.open == 1
+    finally:
+        await pool.close()

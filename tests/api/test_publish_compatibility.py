@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from tests.helpers import agent_file, bearer, create_token, put, skill_file
 
@@ -255,3 +256,26 @@ async def test_changing_a_policy_needs_admin_on_its_namespace(client: httpx.Asyn
     # Nothing changed by the refusals: the admin's values stand, and reading needs nothing.
     read = await client.get("/v1/agents/team-a/guarded/policy", headers={"Authorization": ""})
     assert read.status_code == 200 and read.json()["override"] == "enforce"
+
+
+@pytest.mark.parametrize("kind", ["agent", "skill"])
+async def test_a_baseline_remembered_by_this_process_judges_as_one_read_back(
+    app: FastAPI, client: httpx.AsyncClient, kind: str
+) -> None:
+    """The release below is most often the one this process just published, so its snapshot
+    is remembered rather than read back; another replica reads it. Both judge alike."""
+    make = agent_file if kind == "agent" else skill_file
+    before = {**BASE, "team": "platform"} if kind == "agent" else {"allowed-tools": "Read, Grep"}
+    after = {"tools": "Read", "maxTurns": "10", "model": "haiku"} if kind == "agent" else {}
+    after = after or {"allowed-tools": "Read"}
+    answers = []
+    for name in ("remembered", "read-back"):
+        response = await put(client, kind, name, "1.0.0", make(name, **before))
+        assert response.status_code == 201, response.text
+        if name == "read-back":
+            app.state.release_snapshots.clear()  # as on another replica
+        response = await put(client, kind, name, "1.1.0", make(name, **after))
+        assert response.status_code == 201, response.text
+        answers.append(response.json()["warnings"])
+    assert len(_codes(answers[0])) >= (4 if kind == "agent" else 1), answers[0]
+    assert answers[0] == answers[1]

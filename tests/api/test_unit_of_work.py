@@ -19,10 +19,12 @@ from tests.helpers import DEV_PYTHON_SKILLS, agent_bytes, put, skill_bytes, skil
 
 # What one publish costs, from the first statement to COMMIT: an agent with six skills released
 # over an earlier one (18 before the unit of work: a re-read after COMMIT, the compatibility
-# baseline found by reading every release), a new skill.
+# baseline found by reading every release; 13 with one statement per read and write): what is
+# stored about the artifact (the version if it exists, the policy, the baseline), the skills
+# with their tags and files, then one statement that writes it all. A new skill: no skills.
 # Raising it needs a reason in the commit that does.
-AGENT_PUBLISH_STATEMENTS = 13
-SKILL_PUBLISH_STATEMENTS = 9
+AGENT_PUBLISH_STATEMENTS = 4
+SKILL_PUBLISH_STATEMENTS = 3
 
 
 @contextmanager
@@ -102,13 +104,14 @@ async def test_publish_sends_a_bounded_number_of_statements_and_one_commit(
     assert stored.json() == response.json()
 
 
-async def test_a_publish_failing_after_its_first_write_leaves_nothing_behind(
+async def test_a_publish_whose_write_is_cut_leaves_nothing_behind(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     engine: AsyncEngine = app.state.engine
     before = await _row_counts(engine)
     boom = exc.OperationalError("INSERT INTO audit_log", {}, ConnectionResetError("cut"))
-    with failing(engine, lambda sql: sql.startswith("INSERT INTO audit_log"), boom):
+    # The one statement that writes the version also writes the audit record.
+    with failing(engine, lambda sql: "INSERT INTO audit_log" in sql, boom):
         response = await put(client, "skill", "fresh/helper", "1.0.0", skill_file("helper"))
     assert response.status_code == 503, response.text
     assert response.headers["content-type"] == "application/problem+json"
@@ -117,6 +120,35 @@ async def test_a_publish_failing_after_its_first_write_leaves_nothing_behind(
     missing = await client.get("/v1/skills/fresh/helper/versions/1.0.0")
     assert missing.status_code == 404
     assert (await client.get("/v1/namespaces")).json()["items"] == []
+
+
+async def test_a_publish_the_database_refuses_after_its_first_rows_leaves_nothing_behind(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """A real failure inside the database, raised after the namespace, artifact, version, file
+    and audit rows of the publish were inserted: the feed row's guard refuses writes to a
+    read-only mirror. None of those rows outlives the refusal."""
+    engine: AsyncEngine = app.state.engine
+    async with engine.begin() as connection:
+        await connection.execute(
+            text("INSERT INTO mirror_state (source, position) VALUES ('http://127.0.0.1:1', '0')")
+        )
+    try:
+        before = await _row_counts(engine)
+        blobs = "SELECT count(*) FROM file_blobs"
+        async with engine.connect() as connection:
+            blobs_before = await connection.scalar(text(blobs))
+        response = await put(client, "skill", "fresh/helper", "1.0.0", skill_file("helper"))
+        assert response.status_code == 409, response.text
+        assert response.json()["code"] == "read_only_mirror"
+        assert await _row_counts(engine) == before
+        async with engine.connect() as connection:
+            assert await connection.scalar(text(blobs)) == blobs_before
+        assert (await client.get("/v1/skills/fresh/helper")).status_code == 404
+        assert (await client.get("/v1/namespaces")).json()["items"] == []
+    finally:
+        async with engine.begin() as connection:
+            await connection.execute(text("DELETE FROM mirror_state"))
 
 
 async def test_a_failed_commit_is_answered_as_a_problem_not_as_the_success(

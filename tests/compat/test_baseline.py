@@ -5,8 +5,9 @@ from __future__ import annotations
 import httpx
 from fastapi import FastAPI
 
+from service.artifacts.repository import ArtifactRepository
 from service.compat.classify import line
-from service.compat.repository import PolicyRepository
+from service.formats.names import Identity
 from service.semver import Version
 from tests.helpers import put, skill_file
 
@@ -41,17 +42,12 @@ async def test_baseline_is_the_highest_unyanked_release_below_on_the_same_line(
     releases = [Version.parse(v) for v in PUBLISHED if v != YANKED]
     releases = [v for v in releases if not v.prerelease]
     async with app.state.sessions() as session:
-        repository = PolicyRepository(session)
+        repository = ArtifactRepository(session)
+        helper = Identity("default", "helper")
         chosen = {}
         for text in NEW:
-            new = Version.parse(text)
-            wanted = line(new)
-            row = (
-                None
-                if wanted is None
-                else await repository.baseline("skill", "default", "helper", new, wanted)
-            )
-            chosen[text] = None if row is None else row.version
+            state = await repository.publish_state("skill", helper, text, line(Version.parse(text)))
+            chosen[text] = None if state.baseline is None else state.baseline[0]
     expected = {
         text: None if (v := definition(Version.parse(text), releases)) is None else str(v)
         for text in NEW
