@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 import pytest
@@ -195,6 +196,39 @@ async def test_toolset_and_namespace_pages(client: httpx.AsyncClient) -> None:
     namespace = await _page(client, "/ui/namespaces/default")
     assert "/ui/toolsets/default/readonly" in namespace and "/ui/agents/default/looker" in namespace
     await _page(client, "/ui/namespaces/nowhere", 404)
+
+
+@pytest.mark.parametrize(
+    ("kind", "publish"),
+    [
+        ("agent", lambda c: put(c, "agent", "held", "1.0.0", agent_file("held"))),
+        ("skill", lambda c: put(c, "skill", "held", "1.0.0", skill_file("held"))),
+        (
+            "toolset",
+            lambda c: c.put(
+                "/v1/toolsets/held/versions/1.0.0",
+                json={"name": "held", "description": "Read only", "tools": ["Read"]},
+            ),
+        ),
+    ],
+)
+async def test_every_kind_of_page_says_when_its_version_is_yanked_or_deprecated(
+    client: httpx.AsyncClient, kind: str, publish: Any
+) -> None:
+    assert (await publish(client)).status_code == 201
+    path = f"/v1/{kind}s/held/versions/1.0.0"
+    assert (
+        await client.post(f"{path}/deprecate", json={"message": "use other"})
+    ).status_code == 200
+    assert (
+        await client.post(f"{path}/yank", json={"reason": "leaks <secrets>"})
+    ).status_code == 200
+    page = await _page(client, f"/ui/{kind}s/default/held@1.0.0")
+    yanked = re.search(r'<p class="alert alert-yanked" role="note">(.*?)</p>', page)
+    assert yanked is not None, page
+    assert "leaks &lt;secrets&gt;" in yanked.group(1)
+    assert "Ranges and tags never choose this version" in yanked.group(1)
+    assert "<strong>Deprecated:</strong> use other</p>" in page
 
 
 async def test_diff_shows_fields_grants_skills_and_instructions(client: httpx.AsyncClient) -> None:

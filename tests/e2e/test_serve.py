@@ -99,6 +99,12 @@ def test_serve_embedded_publishes_examples_with_the_cli_and_reads_them_back(
         assert httpx.get(f"{url}/v1/agents/{name}/versions/1.0.0/raw").content == agent_bytes(name)
     lock = httpx.get(f"{url}/v1/agents/dev-python/versions/1.0.0").json()["lock"]
     assert sorted(lock["skills"]) == sorted(SKILL_NAMES)
+    # A first fetch reads through the fast path's own connection, here over the embedded
+    # server's Unix socket (whose PostgreSQL build has no lz4: profiles stored uncompressed).
+    profile = httpx.get(f"{url}/v1/profiles/dev-python@1.0.0")
+    assert profile.status_code == 200 and profile.json()["name"] == "dev-python"
+    metrics = httpx.get(f"{url}/metrics").text
+    assert "registry_db_fastpath_pool_open 1.0" in metrics.splitlines()
 
 
 def test_ctrl_c_stops_server_and_embedded_postgres_and_a_restart_prints_no_new_token(
