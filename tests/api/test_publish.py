@@ -210,6 +210,27 @@ async def test_sixteen_concurrent_publishes_of_one_version_exactly_one_wins(
     assert [v["version"] for v in detail["versions"]] == ["1.0.0"]
 
 
+async def test_sixteen_concurrent_first_publishes_of_a_new_artifact_all_win(
+    client: httpx.AsyncClient,
+) -> None:
+    """Sixteen versions of an artifact nobody published yet, at once: each statement that
+    finds the artifact created by another still uncommitted publish waits, writes nothing,
+    and runs again; every version is stored, with one audit record and one feed event each."""
+    versions = [f"1.0.{i}" for i in range(16)]
+    responses = await asyncio.gather(
+        *(put(client, "skill", "fresh/helper", v, skill_file("helper")) for v in versions)
+    )
+    assert sorted(r.status_code for r in responses) == [201] * 16, [r.text for r in responses]
+    detail = (await client.get("/v1/skills/fresh/helper")).json()
+    assert sorted(v["version"] for v in detail["versions"]) == sorted(versions)
+    feed = (await client.get("/v1/changes", params={"limit": 100})).json()["changes"]
+    published = [c["version"] for c in feed if c["name"] == "helper" and c["event"] == "published"]
+    assert sorted(published) == sorted(versions)
+    audit = await client.get("/v1/audit", params={"artifact": "helper", "limit": 100})
+    records = [r for r in audit.json()["items"] if r["action"] == "publish"]
+    assert sorted(r["version"] for r in records) == sorted(versions)
+
+
 async def test_sixteen_concurrent_identical_publishes_one_201_rest_200(
     client: httpx.AsyncClient,
 ) -> None:
