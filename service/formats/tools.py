@@ -73,10 +73,18 @@ class RuleSyntaxError(ValueError):
     """A rule that cannot be parsed at all (malformed, not merely unknown)."""
 
 
-@functools.lru_cache(maxsize=4096)
 def parse_tool_rule(text: str) -> ToolRule:
     """Parse one rule; raise RuleSyntaxError with a human reason when it is malformed.
-    Remembered (the rule is immutable): every publish re-reads its skills' stored rules."""
+    Rules of usual length are remembered: every publish re-reads its skills' stored rules."""
+    return _remembered_rule(text) if len(text) <= 1024 else _parse_tool_rule(text)
+
+
+@functools.lru_cache(maxsize=4096)  # of at most 1 KiB each
+def _remembered_rule(text: str) -> ToolRule:
+    return _parse_tool_rule(text)
+
+
+def _parse_tool_rule(text: str) -> ToolRule:
     rule = text.strip()
     if not rule:
         raise RuleSyntaxError("empty tool rule")

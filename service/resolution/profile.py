@@ -283,21 +283,26 @@ def _frontmatter(profile: Mapping[str, Any]) -> str:
     for key in _MARKDOWN_FIELDS:
         if profile.get(key) is not None:
             front[key] = _canonical(profile[key])
-    return _yaml(json.dumps(front, ensure_ascii=False))
+    key = json.dumps(front, ensure_ascii=False)
+    return _remembered_yaml(key) if len(key) <= _REMEMBERED_CHARS else _yaml(front)
+
+
+# Remembered frontmatter YAML: at most 1024 mappings of at most 8 KiB of JSON each.
+_REMEMBERED_CHARS = 8 * 1024
 
 
 @functools.lru_cache(maxsize=1024)
-def _yaml(front: str) -> str:
-    """The YAML of a frontmatter mapping given as JSON (its values are JSON data, so the round
-    trip is exact). Remembered: the versions of an agent mostly share their frontmatter, and
-    the pure-Python emitter is the dearest step of rendering one (PyYAML's C emitter is not
+def _remembered_yaml(front: str) -> str:
+    """`_yaml` of a mapping given as JSON (its values are JSON data, so the round trip is
+    exact). Remembered: the versions of an agent mostly share their frontmatter, and the
+    pure-Python emitter is the dearest step of rendering one (PyYAML's C emitter is not
     byte-identical: it escapes characters outside the BMP)."""
+    return _yaml(json.loads(front))
+
+
+def _yaml(front: Mapping[str, Any]) -> str:
     return yaml.safe_dump(
-        json.loads(front),
-        sort_keys=False,
-        allow_unicode=True,
-        default_flow_style=False,
-        width=1_000_000,
+        front, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1_000_000
     )
 
 

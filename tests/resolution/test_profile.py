@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from service.formats.tools import parse_tool_rule, split_rules
+from service.resolution import profile as profile_module
 from service.resolution.document import Profile, ProfileSkill
 from service.resolution.grants import Grants, ResolvedToolset, SkillTools, effective_grants
 from service.resolution.graph import Candidate, Requirement, resolve
@@ -573,3 +574,18 @@ def test_markdown_frontmatter_is_the_emitters_whether_rendered_or_remembered() -
     assert agent_frontmatter(profile) == emitted
     assert "initialPrompt: Party 🎉 time\n" in emitted
     assert yaml.safe_load(emitted) == expected and data["frontmatter"]["effort"] == 0.5
+
+
+def test_a_large_frontmatter_is_emitted_each_time_not_remembered() -> None:
+    """Only frontmatters of usual size are remembered (memory stays bounded); a larger one is
+    emitted each time, alike."""
+    front = {"name": "big", "description": "Long 🎉 " * 2000, "tools": "Read"}
+    grants = effective_grants([parse_tool_rule("Read")], [], {}, [])
+    profile = build_profile(identity("big"), front, "Body\n", [], grants)
+    expected = {"name": "big", "description": front["description"], "tools": "Read"}
+    emitted = yaml.safe_dump(
+        expected, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1_000_000
+    )
+    before = profile_module._remembered_yaml.cache_info().currsize
+    assert agent_frontmatter(profile) == agent_frontmatter(profile) == emitted
+    assert profile_module._remembered_yaml.cache_info().currsize == before
