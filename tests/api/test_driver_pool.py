@@ -8,6 +8,7 @@ import uuid
 
 import asyncpg
 import pytest
+from sqlalchemy.engine import make_url
 
 from service.db.driver_pool import DriverPool
 from service.db.engine import create_driver_pool
@@ -21,7 +22,9 @@ def _plain(url: str) -> str:
 def _pool(database_url: str, size: int, timeout: float = 5.0) -> DriverPool:
     name = f"driver-pool-test-{uuid.uuid4().hex[:8]}"
     settings = Settings(database_url=database_url, db_fastpath_pool_size=size)
-    pool = create_driver_pool(settings, database_url + f"?application_name={name}")
+    # The URL may carry a query already (the embedded server's `?host=` socket directory).
+    url = make_url(database_url).update_query_dict({"application_name": name})
+    pool = create_driver_pool(settings, url.render_as_string(hide_password=False))
     pool.timeout = timeout
     return pool
 

@@ -97,4 +97,5 @@ def test_wheel_serves_on_database_url(installed: tuple[Path, Path], server_url: 
     ) as server:
         print(f"registry serve --seed (DATABASE_URL={server.database}) ready at {server.url}")
         _publish_and_fetch(bin_dir, work, server.url)
-    assert "PostgreSQL" not in server.log.read_text()
+    # No embedded server was started or stopped (migration names may mention PostgreSQL).
+    assert "embedded postgresql" not in server.log.read_text().lower()
