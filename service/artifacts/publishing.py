@@ -223,20 +223,23 @@ class PublishService:
         namespace = identity.namespace if identity else self.default_namespace
         name = identity.name if identity else checked.name
         try:
-            parsed_version = Version.parse(version or checked.declared_version or "0.0.0")
+            parsed_version: Version | None = Version.parse(
+                version or checked.declared_version or "0.0.0"
+            )
         except InvalidVersion:
-            return checked
+            parsed_version = None  # reported by the parse; the references are still checked
         if name is None:
             return checked
+        resolving = parsed_version or Version(0, 0, 0)
         if kind == "skill":
             checked.resolved = await resolver.resolve_skill(
-                namespace, name, parsed_version, digest, checked.requires
+                namespace, name, resolving, digest, checked.requires
             )
         elif kind == "agent":
             source = AgentSource(
                 namespace=namespace,
                 name=name,
-                version=str(parsed_version),
+                version=str(resolving),
                 digest=digest,
                 published_at=origin.published_at,
                 frontmatter=checked.document,
@@ -246,8 +249,11 @@ class PublishService:
                 disallowed_rules=checked.disallowed_rules,
                 provenance=origin.provenance,
             )
-            checked.resolved = await resolver.resolve_agent(source, build=not checked.errors)
+            build = parsed_version is not None and not checked.errors
+            checked.resolved = await resolver.resolve_agent(source, build=build)
         checked.problems += checked.resolved.problems
+        if parsed_version is None:
+            return checked  # no version to compare with the one below it
         if checked.resolved.profile is not None:
             checked.profile = checked.resolved.profile.as_data()
         new = snapshot(

@@ -129,6 +129,33 @@ async def test_invalid_path_version_and_name_are_listed_with_file_problems(
     assert "path.name" in {e["loc"] for e in response.json()["errors"]}
 
 
+async def test_an_invalid_path_version_hides_none_of_the_files_reference_problems(
+    client: httpx.AsyncClient,
+) -> None:
+    """The references are checked whatever the version: an unknown skill is listed beside a
+    bad version (it was not, so a fixed version met a second refusal), and nothing is stored."""
+    agent = agent_file("tester", maxTurns="-3", skills="missing-skill")
+    skill = skill_file("helper", metadata="\n  requires: missing-one")
+    for kind, name, body, reference in (
+        ("agent", "tester", agent, ("frontmatter.skills[0]", "unknown_skill")),
+        ("skill", "helper", skill, ("frontmatter.metadata.requires[0]", "unknown_skill")),
+    ):
+        for version in ("1.0", "1.0.0"):
+            response = await put(client, kind, name, version, body)
+            assert response.status_code == 422, response.text
+            found = [(e["loc"], e["code"]) for e in response.json()["errors"]]
+            assert reference in found, (kind, version, found)
+            assert (("version", "invalid_version") in found) == (version == "1.0"), found
+        report = await client.post(
+            "/v1/validate",
+            params={"kind": kind, "name": name, "version": "1.0"},
+            content=body,
+            headers=MARKDOWN,
+        )
+        assert reference in [(e["loc"], e["code"]) for e in report.json()["errors"]]
+        assert (await client.get(f"/v1/{kind}s/{name}")).status_code == 404
+
+
 async def test_path_name_must_equal_frontmatter_name(client: httpx.AsyncClient) -> None:
     response = await put(client, "agent", "other", "1.0.0", agent_file("tester"))
     assert response.status_code == 422
