@@ -110,7 +110,7 @@ class PublishService:
         if identity is not None and not path_problems:
             state = await self._state(kind, identity, version)
             if state.existing is not None:
-                return _republished(kind, identity, state.existing, digest)
+                return _republished(kind, identity, state.existing, version, digest)
 
         origin = origin or Origin(dt.datetime.now(dt.UTC), actor.provenance())
         checked = await self._check(
@@ -151,13 +151,14 @@ class PublishService:
         extras = VersionExtras(actor, details, checked.resolved.dependencies, files, notice)
         stored = await self.repository.store_version(kind, identity, new, extras)
         if stored is None:
-            # Nothing written: the version exists, or its artifact appeared after the statement
-            # began (a concurrent first publish); the next statement sees either.
+            # Nothing written: the version (or one of its precedence) exists, or its artifact
+            # appeared after the statement began (a concurrent first publish); the next
+            # statement sees either.
             stored = await self.repository.store_version(kind, identity, new, extras)
         if stored is None:
             existing = (await self._state(kind, identity, version)).existing
             assert existing is not None
-            return _republished(kind, identity, existing, digest)
+            return _republished(kind, identity, existing, version, digest)
         if notice is not None and self.cache is not None:
             cache = self.cache  # this process's, at once; the others' through the notice
             after_commit(self.repository.session, lambda: notice.apply(cache))
@@ -349,7 +350,18 @@ class PublishService:
         return Identity(namespace, name), []
 
 
-def _republished(kind: Kind, identity: Identity, existing: StoredVersion, digest: str) -> Published:
+def _republished(
+    kind: Kind, identity: Identity, existing: StoredVersion, version: str, digest: str
+) -> Published:
+    if existing.version != version:
+        raise VersionConflict(
+            f"{kind} {identity}@{existing.version} is already published, and {version} differs"
+            " from it only in build metadata, which SemVer ignores: both would be one version to"
+            " every range and tag. Publish a new version.",
+            existingVersion=existing.version,
+            existingDigest=existing.digest,
+            publishedDigest=digest,
+        )
     if existing.digest != digest:
         raise VersionConflict(
             f"{kind} {identity}@{existing.version} is already published as {existing.digest}; "

@@ -97,6 +97,59 @@ async def test_publish_same_version_different_bytes_returns_409_naming_both_dige
     assert raw.content == original
 
 
+async def test_a_version_differing_only_in_build_metadata_is_a_409_naming_the_published_one(
+    client: httpx.AsyncClient,
+) -> None:
+    """`1.0.0+a` and `1.0.0+b` tie in SemVer precedence: both stored, `latest` and `^1.0.0`
+    chose by the order rows were read, and a deprecation (a row rewritten) flipped them."""
+    first = agent_file("tester", description="First.")
+    assert (await put(client, "agent", "tester", "1.0.0+a", first)).status_code == 201
+    for version, body in (
+        ("1.0.0+b", agent_file("tester", description="Second.")),
+        ("1.0.0+b", first),
+        ("1.0.0", first),
+    ):
+        response = await put(client, "agent", "tester", version, body)
+        assert response.status_code == 409, (version, response.text)
+        problem = response.json()
+        assert problem["code"] == "version_conflict"
+        assert problem["existingVersion"] == "1.0.0+a"
+        assert problem["existingDigest"] == digest(first)
+        assert problem["publishedDigest"] == digest(body)
+        assert "build metadata" in problem["detail"]
+    assert (await put(client, "agent", "tester", "1.0.0+a", first)).status_code == 200
+    deprecated = await client.post(
+        "/v1/agents/tester/versions/1.0.0+a/deprecate", json={"message": "old"}
+    )
+    assert deprecated.status_code == 200
+    for ref in ("latest", "^1.0.0"):
+        profile = (await client.get(f"/v1/profiles/tester@{ref}")).json()
+        assert (profile["version"], profile["description"]) == ("1.0.0+a", "First."), ref
+    versions = (await client.get("/v1/agents/tester")).json()["versions"]
+    assert [v["version"] for v in versions] == ["1.0.0+a"]
+    audit = (await client.get("/v1/audit", params={"artifact": "tester"})).json()["items"]
+    assert [r["version"] for r in audit if r["action"] == "publish"] == ["1.0.0+a"]
+
+
+async def test_concurrent_publishes_differing_only_in_build_metadata_store_one(
+    client: httpx.AsyncClient,
+) -> None:
+    """Checked by the database, not by a read before the write: eight at once, one stored."""
+    responses = await asyncio.gather(
+        *(
+            put(client, "skill", "helper", f"2.0.0-rc.1+b{i}", skill_file("helper"))
+            for i in range(8)
+        )
+    )
+    assert sorted(r.status_code for r in responses) == [201] + [409] * 7, [
+        r.text for r in responses
+    ]
+    stored = next(r for r in responses if r.status_code == 201).json()["version"]
+    assert {r.json()["existingVersion"] for r in responses if r.status_code == 409} == {stored}
+    versions = (await client.get("/v1/skills/helper")).json()["versions"]
+    assert [v["version"] for v in versions] == [stored]
+
+
 async def test_invalid_file_lists_every_problem_and_writes_nothing(
     client: httpx.AsyncClient,
 ) -> None:
