@@ -288,6 +288,11 @@ async def test_sixteen_concurrent_publishes_of_one_version_exactly_one_wins(
             assert response.json()["existingDigest"] == winner
     detail = (await client.get("/v1/skills/helper")).json()
     assert [v["version"] for v in detail["versions"]] == ["1.0.0"]
+    # The fifteen that lost wrote nothing: one audit record and one feed event, the winner's.
+    audit = (await client.get("/v1/audit", params={"artifact": "helper"})).json()["items"]
+    assert [(r["action"], r["digest"]) for r in audit] == [("publish", winner)]
+    feed = (await client.get("/v1/changes", params={"limit": 100})).json()["changes"]
+    assert [(c["event"], c["digest"]) for c in feed] == [("published", winner)]
 
 
 async def test_sixteen_concurrent_first_publishes_of_a_new_artifact_all_win(
