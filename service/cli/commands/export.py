@@ -24,7 +24,7 @@ def export(
 
     try:
         count = asyncio.run(export_registry(url, path, terminal_progress(console())))
-    except MirrorError as exc:
+    except (MirrorError, OSError) as exc:  # OSError: PATH cannot be written
         console().print(f"[red]export failed: {exc}[/]")
         raise typer.Exit(1) from exc
     console().print(f"Exported {count} event(s) from {url} to {path}.")
