@@ -30,6 +30,7 @@ class LiveServer:
     url: str
     log: Path
     database: str
+    data_dir: Path | None = None  # the embedded PostgreSQL's (and the signing keys'), if embedded
 
     def first_start_token(self) -> str:
         """The admin token a first start on the embedded database printed (`export ...`)."""
@@ -93,9 +94,14 @@ def live_registry(
             database = make_url(env["DATABASE_URL"]).database or ""
         else:
             database = "embedded"
-            command += ["--data-dir", str(directory / "pgdata-root")]
+            command += ["--data-dir", str(directory / "pgdata-root")]  # keys there too
         log = directory / "registry-serve.log"
-        server = LiveServer(url=f"http://127.0.0.1:{port}", log=log, database=database)
+        server = LiveServer(
+            url=f"http://127.0.0.1:{port}",
+            log=log,
+            database=database,
+            data_dir=None if given else directory / "pgdata-root",
+        )
         with log.open("wb") as output:
             process = subprocess.Popen(
                 command, env=env, stdout=output, stderr=subprocess.STDOUT, cwd=cwd

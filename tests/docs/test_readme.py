@@ -3,8 +3,10 @@
 The server is started as the README's first command starts it on a new machine: embedded
 PostgreSQL, no REGISTRY_BOOTSTRAP_TOKEN, so its first start creates an admin token and prints it.
 The commands run in a scratch directory holding a copy of examples/, with the test's `registry`
-and `python` first on PATH, REGISTRY_URL pointing at the server and REGISTRY_TOKEN holding the
-token it printed, as the walkthrough says; `127.0.0.1:8000` and `localhost:8000` in the README
+and `python` first on PATH, REGISTRY_URL pointing at the server, REGISTRY_TOKEN holding the
+token it printed, as the walkthrough says, and REGISTRY_DATA_DIR naming the server's data
+directory, as the default one would (so `registry token` and `registry keys` reach the server's
+database and key file); `127.0.0.1:8000` and `localhost:8000` in the README
 stand for that server. Each command's output (stdout and stderr,
 as a terminal shows them) must match the output printed under it (tests/docs/readme.py).
 """
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.contract.live_server import live_registry
+from tests.contract.live_server import LiveServer, live_registry
 from tests.docs.readme import Step, console_blocks, matches
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,13 +32,16 @@ CHECKED_SECTIONS = ("Walkthrough", "Resolved profiles")
 _ADDRESS = re.compile(r"(localhost|127\.0\.0\.1):8000")
 
 
-def _run(step: Step, url: str, token: str, work: Path) -> str:
+def _run(step: Step, server: LiveServer, token: str, work: Path) -> str:
+    url = server.url
     host_port = url.removeprefix("http://")
     command = _ADDRESS.sub(host_port, step.command)
     env = os.environ | {
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         "REGISTRY_URL": url,
         "REGISTRY_TOKEN": token,
+        # The CLI's own default: the server's data directory (embedded database, signing keys).
+        "REGISTRY_DATA_DIR": str(server.data_dir),
     }
     for name in ("DATABASE_URL", "REGISTRY_DATABASE_URL", "REGISTRY_BOOTSTRAP_TOKEN", "COLUMNS"):
         env.pop(name, None)
@@ -64,7 +69,7 @@ def test_readme_console_blocks_print_what_they_show(tmp_path: Path) -> None:
             if block.not_run is not None:
                 continue
             for step in block.steps:
-                actual = _run(step, server.url, token, work)
+                actual = _run(step, server, token, work)
                 ran += 1
                 if not matches(step.expected, actual):
                     failures.append(
