@@ -95,3 +95,10 @@ async def test_a_forged_listing_cursor_is_a_400(raw: httpx.AsyncClient, path: st
     for text in BAD_TEXT:
         await _refused(raw, path, {"cursor": _encode([text] + ["x"] * (width - 1))})
         await _refused(raw, path, {"cursor": _encode(["x"] * (width - 1) + [text])})
+
+
+async def test_a_forged_audit_cursor_is_a_400(raw: httpx.AsyncClient) -> None:
+    page = (await raw.get("/v1/audit", params={"limit": 1})).json()
+    assert page["nextCursor"].isdigit()
+    for cursor in ["²", "١٢", "9" * 19, "-1", "1.0"]:
+        await _refused(raw, "/v1/audit", {"cursor": cursor})
