@@ -3,9 +3,9 @@ a database outage.
 
 Keys are what a client asked for (namespace, name, ref, format); each entry remembers the exact
 version it holds, so a lifecycle change of that version drops every answer that showed it, and a
-change to what a tag or range chooses (a tag move, a new version, a yank) drops the artifact's
-moving answers. Changes made by this process invalidate at once; other replicas' changes reach
-the cache through `invalidate_*` too, once something (LISTEN/NOTIFY) calls them.
+change to what a tag, range or digest chooses (a tag move, a new version, a yank) drops the
+artifact's answers chosen so. Changes made by this process invalidate at once; other replicas'
+changes reach the cache through `invalidate_*` too, once something (LISTEN/NOTIFY) calls them.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
+
+from service.resolution.refs import DIGEST_PREFIX
 
 Format = Literal["json", "markdown"]
 # Bookkeeping per entry beyond its body, so many small entries still count: the key, the entry,
@@ -66,8 +68,15 @@ class CachedProfile:
         return len(self.body) + len(self.etag) + ENTRY_OVERHEAD
 
 
-_Predicate = Callable[[CachedProfile], bool]
+_Predicate = Callable[[ProfileKey, CachedProfile], bool]
 Stamp = tuple[int, int, int]
+
+
+def chosen(key: ProfileKey, entry: CachedProfile) -> bool:
+    """Whether the answer changes with the artifact's other versions and tags: a tag's or range's
+    (`moving`), and a digest's too. Versions published from the same bytes share a digest, which
+    names the highest non-yanked of them, so a publish or an unyank can change its answer."""
+    return entry.moving or key.ref.startswith(DIGEST_PREFIX)
 
 
 class ProfileCache:
@@ -112,7 +121,11 @@ class ProfileCache:
             return
         if stamp is not None:
             now = self.stamp(key)
-            if now[0] != stamp[0] or now[2] != stamp[2] or (entry.moving and now[1] != stamp[1]):
+            if (
+                now[0] != stamp[0]
+                or now[2] != stamp[2]
+                or (chosen(key, entry) and now[1] != stamp[1])
+            ):
                 return
         self._drop(key)
         if entry.size > self.max_bytes:
@@ -129,13 +142,13 @@ class ProfileCache:
         since a yank also changes what ranges and tags choose."""
         moving, states = self._changes.get((namespace, name), (0, 0))
         self._changes[(namespace, name)] = (moving + 1, states + 1)
-        return self._invalidate(namespace, name, lambda e: e.moving or e.version == version)
+        return self._invalidate(namespace, name, lambda k, e: chosen(k, e) or e.version == version)
 
     def invalidate_moving(self, namespace: str, name: str) -> int:
-        """What a tag or range chooses changed (tag moved or removed, new version published)."""
+        """What a tag, range or digest chooses changed (tag moved or removed, new version)."""
         moving, states = self._changes.get((namespace, name), (0, 0))
         self._changes[(namespace, name)] = (moving + 1, states)
-        return self._invalidate(namespace, name, lambda e: e.moving)
+        return self._invalidate(namespace, name, chosen)
 
     def clear(self) -> None:
         self._epoch += 1
@@ -146,7 +159,9 @@ class ProfileCache:
 
     def _invalidate(self, namespace: str, name: str, stale: _Predicate) -> int:
         keys = [
-            key for key in self._by_artifact.get((namespace, name), ()) if stale(self._entries[key])
+            key
+            for key in self._by_artifact.get((namespace, name), ())
+            if stale(key, self._entries[key])
         ]
         for key in keys:
             self._drop(key)

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 import pytest_asyncio
+from fastapi import FastAPI
 
 from service.app import create_app
 from service.profiles.cache import ENTRY_OVERHEAD, CachedProfile, ProfileCache, ProfileKey
@@ -38,11 +39,14 @@ def _key(ref: str, name: str = "tester") -> ProfileKey:
 def test_an_answer_read_before_a_change_that_concerns_it_is_not_kept() -> None:
     cache = ProfileCache(max_bytes=1 << 20)
     exact, ranged, other = _key("1.0.0"), _key("^1"), _key("1.0.0", name="other")
-    stamps = {key: cache.stamp(key) for key in (exact, ranged, other)}
+    by_digest = _key("sha256:" + "0" * 64)  # versions from the same bytes share it
+    stamps = {key: cache.stamp(key) for key in (exact, ranged, other, by_digest)}
     cache.invalidate_moving("default", "tester")  # a new version of tester was published
     cache.put(exact, _entry("1.0.0"), stamps[exact])  # exact answers do not move: kept
     cache.put(ranged, _entry("1.1.0", moving=True), stamps[ranged])  # may be stale: dropped
+    cache.put(by_digest, _entry("1.0.0"), stamps[by_digest])  # the new one may share it
     assert cache.get(exact) is not None and cache.get(ranged) is None
+    assert cache.get(by_digest) is None
     stamps = {key: cache.stamp(key) for key in (exact, other)}
     cache.invalidate_version("default", "tester", "1.0.0")  # yanked while being read
     cache.put(exact, _entry("1.0.0"), stamps[exact])
@@ -211,3 +215,31 @@ async def test_a_change_on_one_replica_drops_the_cached_answers_of_another(
         assert cache.get(_key("1.1.0")) is not None
         await writer.aclose()
         await reader.aclose()
+
+
+async def test_a_digest_answer_follows_the_versions_that_share_the_digest(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    """Versions published from the same bytes share a digest, which names the highest
+    non-yanked of them: a publish or an unyank changes that, and the cached answer with it."""
+    published = await put(client, "agent", "tester", "1.0.0", agent_file())
+    assert published.status_code == 201
+    path = f"/v1/profiles/tester@{published.json()['digest']}"
+
+    async def chosen() -> str:
+        response = await client.get(path)
+        assert response.status_code == 200, response.text
+        version: str = response.json()["version"]
+        assert response.headers["content-location"] == f"/v1/profiles/default/tester@{version}"
+        assert response.content == (await client.get(f"/v1/profiles/tester@{version}")).content
+        return version
+
+    assert await chosen() == "1.0.0"
+    assert await chosen() == "1.0.0"  # from memory now
+    assert len(app.state.profile_cache) == 2
+    assert (await put(client, "agent", "tester", "1.1.0", agent_file())).status_code == 201
+    assert await chosen() == "1.1.0"
+    assert (await client.post("/v1/agents/tester/versions/1.1.0/yank", json={})).status_code == 200
+    assert await chosen() == "1.0.0"
+    assert (await client.delete("/v1/agents/tester/versions/1.1.0/yank")).status_code == 200
+    assert await chosen() == "1.1.0"
