@@ -43,7 +43,13 @@ from service.profiles.cache import (
 )
 from service.profiles.headers import MEDIA, negotiate_accept, profile_headers
 from service.profiles.repository import profile_etag, stored_exact
-from service.resolution.refs import ExactRef, InvalidRef, parse_ref, split_name_ref
+from service.resolution.refs import (
+    MAX_REF_LENGTH,
+    ExactRef,
+    InvalidRef,
+    parse_ref,
+    split_name_ref,
+)
 from service.settings import Settings
 from service.signing.signer import SIGNATURE_HEADER
 
@@ -74,8 +80,13 @@ def profile_key(spec: str, output: Format, default_namespace: str) -> ProfileKey
     return ProfileKey(namespace, name, ref or "latest", output)
 
 
-@functools.lru_cache(maxsize=4096)
 def is_exact(ref_text: str) -> bool:
+    # Only refs that can be one are remembered: the URL may hold any length of text.
+    return len(ref_text) <= MAX_REF_LENGTH and _is_exact(ref_text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_exact(ref_text: str) -> bool:
     try:
         return isinstance(parse_ref(ref_text), ExactRef)
     except InvalidRef:

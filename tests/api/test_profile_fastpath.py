@@ -4,9 +4,12 @@ never to a caller the route would refuse, and never older than the TTL backstop.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import re
 import time
+import tracemalloc
+import urllib.parse
 
 import asyncpg  # type: ignore[import-untyped]
 import httpx
@@ -196,3 +199,27 @@ async def test_a_warm_answer_is_logged_once_with_its_request_id(
     ]
     assert {r["route"] for r in records} == {"/v1/profiles/{spec:path}"}
     assert {r["path"] for r in records} == {path} and {r["actor"] for r in records} == {"anonymous"}
+
+
+async def test_what_the_fast_path_remembers_of_refs_stays_small_however_long_they_are(
+    client: httpx.AsyncClient,
+) -> None:
+    """Refs come from the URL, which may be very long: none longer than a ref can be (refused
+    with a 400 anyway) is kept in memory after its answer."""
+    assert (await put(client, "agent", "tester", "1.0.0", agent_file())).status_code == 201
+    long_refs = [f"{n}.0.0-{'x' * 50_000}" for n in range(61)]
+    first = await client.get(f"/v1/profiles/tester@{long_refs.pop()}")  # warm every code path
+    assert first.status_code == 400 and first.json()["code"] == "invalid_reference"
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for ref in long_refs:
+            response = await client.get(f"/v1/profiles/tester@{ref}")
+            assert response.status_code == 400, response.text
+        urllib.parse.urlsplit.cache_clear()  # type: ignore[attr-defined]  # stdlib memo (128 URLs)
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < 1_000_000, f"{kept:,} bytes kept after 60 refs of 50 KB"
