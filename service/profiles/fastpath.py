@@ -54,6 +54,7 @@ from service.settings import Settings
 from service.signing.signer import SIGNATURE_HEADER
 
 PREFIX = "/v1/profiles/"
+SIGNATURE = "/signature"  # `/v1/profiles/{spec}/signature` (service.profiles.signature)
 log = logging.getLogger("service.profiles.fastpath")
 # How long the others are served an expired entry while one request reads it again.
 REFRESH_SECONDS = 1.0
@@ -75,8 +76,9 @@ def profile_key(spec: str, output: Format, default_namespace: str) -> ProfileKey
         namespace, name = names.split_qualified(qualified, default_namespace)
     except (InvalidRef, names.InvalidName):
         return None
-    if ref is not None and "/" in ref:
-        return None  # a sub-resource (`…@1.0.0/signature`): the routes' business
+    if (ref is not None and "/" in ref) or spec.endswith(SIGNATURE):
+        # A sub-resource (`…@1.0.0/signature`, `tester/signature`): the routes' business.
+        return None
     return ProfileKey(namespace, name, ref or "latest", output)
 
 
@@ -91,6 +93,11 @@ def _is_exact(ref_text: str) -> bool:
         return isinstance(parse_ref(ref_text), ExactRef)
     except InvalidRef:
         return False
+
+
+def _field(scope: Scope, name: bytes) -> str:
+    """A header's field lines as one list (RFC 9110 §5.3), as the route reads it."""
+    return ", ".join(value.decode("latin-1") for key, value in scope["headers"] if key == name)
 
 
 @dataclass(slots=True)
@@ -267,9 +274,8 @@ class ProfileFastPath:
             cache.hits += 1
         prepared = entry.prepared or self._prepare(scope, key, entry, settings)
         scope["route"] = ROUTE  # logs and metrics group it with the route's answers
-        if_none_match = headers.get(b"if-none-match")
-        if if_none_match is not None and etag_matches_header(
-            if_none_match.decode("latin-1"), entry.etag
+        if b"if-none-match" in headers and etag_matches_header(
+            _field(scope, b"if-none-match"), entry.etag
         ):
             return 304, prepared.not_modified, b""
         return 200, prepared.ok, entry.body

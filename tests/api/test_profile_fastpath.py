@@ -20,6 +20,7 @@ from sqlalchemy import event
 from service.app import create_app
 from service.profiles.cache import ProfileCache
 from service.settings import Settings
+from service.signing.signer import JOSE
 from tests.helpers import ADMIN, agent_file, bearer, create_token, put, serving
 
 # Differ per answer by design: the request id (echoed) and nothing else.
@@ -223,3 +224,40 @@ async def test_what_the_fast_path_remembers_of_refs_stays_small_however_long_the
     finally:
         tracemalloc.stop()
     assert kept < 1_000_000, f"{kept:,} bytes kept after 60 refs of 50 KB"
+
+
+async def test_if_none_match_in_several_fields_is_one_list_to_the_route_and_the_fast_path(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    """RFC 9110 §5.3: field lines of one name are one comma-separated list, whichever holds
+    the matching tag (the route read only the first line, the fast path only the last)."""
+    assert (await put(client, "agent", "tester", "1.0.0", agent_file())).status_code == 201
+    # A first fetch of an exact version is read by the fast path, a range's by the route.
+    for path in ("/v1/profiles/tester@1.0.0", "/v1/profiles/tester@%5E1"):
+        etag = (await client.get(path)).headers["etag"]
+        for lines in ([etag, '"other"'], ['"other"', etag]):
+            fields = [("If-None-Match", line) for line in lines]
+            app.state.profile_cache.clear()
+            for answered in ("read", "from memory"):
+                response = await client.get(path, headers=fields)
+                assert response.status_code == 304, (path, lines, answered)
+                assert response.headers["etag"] == etag
+
+
+async def test_a_path_the_signature_route_answers_is_not_answered_from_memory(
+    client: httpx.AsyncClient,
+) -> None:
+    """`/v1/profiles/tester/signature` is the signature of `tester`, never the profile of an
+    agent `signature` in namespace `tester`, even once that profile is cached."""
+    assert (await put(client, "agent", "tester", "1.0.0", agent_file())).status_code == 201
+    other = await put(client, "agent", "tester/signature", "1.0.0", agent_file("signature"))
+    assert other.status_code == 201
+    path = "/v1/profiles/tester/signature"
+    signature = await client.get(path)
+    assert signature.status_code == 200 and signature.headers["content-type"] == JOSE
+    warm = await client.get(f"{path}@latest")
+    assert warm.status_code == 200 and warm.json()["name"] == "signature"
+    assert (await client.get(f"{path}@latest")).content == warm.content  # now from memory
+    again = await client.get(path)
+    assert again.status_code == 200 and again.headers["content-type"] == JOSE
+    assert again.content == signature.content
