@@ -238,7 +238,7 @@ class ProfileFastPath:
             return None  # ?resolve=latest, or anything the route should judge
         headers = dict(scope["headers"])
         if not scope["query_string"]:
-            requested = negotiate_accept(headers.get(b"accept", b"").decode("latin-1"))
+            requested = negotiate_accept(_field(scope, b"accept"))
         key = profile_key(scope["path"][len(PREFIX) :], requested, settings.default_namespace)
         if key is None:
             return None

@@ -261,3 +261,23 @@ async def test_a_path_the_signature_route_answers_is_not_answered_from_memory(
     again = await client.get(path)
     assert again.status_code == 200 and again.headers["content-type"] == JOSE
     assert again.content == signature.content
+
+
+async def test_accept_in_several_field_lines_is_one_list_to_the_route_and_the_fast_path(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    assert (await put(client, "agent", "tester", "1.0.0", agent_file())).status_code == 201
+    both = [("Accept", "text/markdown"), ("Accept", "application/json")]
+    markdown = [("Accept", "text/markdown"), ("Accept", "text/plain")]
+    for path in ("/v1/profiles/tester@1.0.0", "/v1/profiles/tester@%5E1"):
+        for fields, media in ((both, "application/json"), (markdown, "text/markdown")):
+            for order in (fields, fields[::-1]):
+                app.state.profile_cache.clear()
+                for answered in ("read", "from memory"):
+                    response = await client.get(path, headers=order)
+                    assert response.status_code == 200
+                    assert response.headers["content-type"].startswith(media), (
+                        path,
+                        order,
+                        answered,
+                    )
