@@ -25,6 +25,10 @@ Format = Literal["json", "markdown"]
 # (signature included). Measured with tracemalloc over 5,000 entries of 3 KB bodies: 1,481
 # bytes each (512 had been assumed: a full cache held ~1.7x its configured size).
 ENTRY_OVERHEAD = 1536
+# Artifacts whose change counts are remembered (for `ProfileCache.stamp`, ~230 bytes each):
+# past this many they are forgotten at once and the epoch moves on instead, so an answer
+# being read meanwhile is not kept (it is read again) and memory stays bounded.
+MAX_CHANGED_ARTIFACTS = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,15 +144,20 @@ class ProfileCache:
     def invalidate_version(self, namespace: str, name: str, version: str) -> int:
         """A version's state changed (yank, deprecation): its answers, and every moving answer,
         since a yank also changes what ranges and tags choose."""
-        moving, states = self._changes.get((namespace, name), (0, 0))
-        self._changes[(namespace, name)] = (moving + 1, states + 1)
+        self._count(namespace, name, states=1)
         return self._invalidate(namespace, name, lambda k, e: chosen(k, e) or e.version == version)
 
     def invalidate_moving(self, namespace: str, name: str) -> int:
         """What a tag, range or digest chooses changed (tag moved or removed, new version)."""
-        moving, states = self._changes.get((namespace, name), (0, 0))
-        self._changes[(namespace, name)] = (moving + 1, states)
+        self._count(namespace, name, states=0)
         return self._invalidate(namespace, name, chosen)
+
+    def _count(self, namespace: str, name: str, *, states: int) -> None:
+        if len(self._changes) >= MAX_CHANGED_ARTIFACTS and (namespace, name) not in self._changes:
+            self._epoch += 1
+            self._changes.clear()
+        moving, changed = self._changes.get((namespace, name), (0, 0))
+        self._changes[(namespace, name)] = (moving + 1, changed + states)
 
     def clear(self) -> None:
         self._epoch += 1

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gc
 import time
+import tracemalloc
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import asyncpg
@@ -352,3 +354,24 @@ async def test_a_terminated_listener_stops_hits_then_reconnects_with_an_empty_ca
         assert _metric(metrics, "registry_cache_notify_reconnects_total") == 1
         assert (await client.get(path)).content == fresh.content
         assert (await client.get(path)).content == fresh.content and cache.hits == 2
+
+
+def test_what_the_cache_remembers_of_changes_stays_small_with_many_artifacts() -> None:
+    """Each artifact's change counts (for `stamp`) are bounded too: a registry of 100,000
+    agents changing over a process's life must not grow memory beyond the cache's size."""
+    cache = ProfileCache(max_bytes=1 << 20)
+    stamp = cache.stamp(_key("1.0.0"))
+    gc.collect()
+    tracemalloc.start()
+    try:
+        for n in range(100_000):
+            cache.invalidate_moving("default", f"agent-{n}")
+            cache.invalidate_version("default", f"agent-{n}", "1.0.0")
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert kept < 2_000_000, f"{kept:,} bytes kept for the changes of 100,000 agents"
+    # Counts were forgotten meanwhile: an answer read before may be stale, so it is not kept.
+    cache.put(_key("1.0.0"), _entry("1.0.0"), stamp)
+    assert cache.get(_key("1.0.0")) is None
