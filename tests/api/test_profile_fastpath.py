@@ -281,3 +281,35 @@ async def test_accept_in_several_field_lines_is_one_list_to_the_route_and_the_fa
                         order,
                         answered,
                     )
+
+
+async def test_a_304_carries_the_headers_of_its_200_read_or_from_memory(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    """ETag, Cache-Control, Vary, Content-Location, Warning and Deprecation alike (RFC 9110
+    §15.4.5), for a yanked and deprecated version too; only the body's own headers differ."""
+    for version in ("1.0.0", "1.1.0"):
+        assert (await put(client, "agent", "tester", version, agent_file())).status_code == 201
+    yank = await client.post("/v1/agents/tester/versions/1.0.0/yank", json={"reason": "bad"})
+    assert yank.status_code == 200
+    message = {"message": "use 2"}
+    assert (
+        await client.post("/v1/agents/tester/versions/1.1.0/deprecate", json=message)
+    ).status_code == 200
+    body_only = {"registry-signature", "content-type", "content-length"}
+    cases = {
+        "/v1/profiles/tester@1.0.0": {"warning", "cache-control", "vary"},
+        "/v1/profiles/tester@%5E1?format=markdown": {"deprecation", "content-location"},
+    }
+    for path, present in cases.items():
+        app.state.profile_cache.clear()
+        ok = await client.get(path)
+        assert ok.status_code == 200
+        expected = {k: v for k, v in _stable(ok).items() if k not in body_only}
+        assert present <= expected.keys(), expected
+        etag = {"If-None-Match": ok.headers["etag"]}
+        app.state.profile_cache.clear()
+        for answered in ("read", "from memory"):
+            not_modified = await client.get(path, headers=etag)
+            assert not_modified.status_code == 304, (path, answered)
+            assert _stable(not_modified) == expected, (path, answered)
