@@ -100,6 +100,9 @@ def reset_app_memory(app: FastAPI) -> None:
     app.state.failed_logins.reset()
     app.state.profile_cache.clear()
     app.state.read_tokens.clear()
+    # Snapshots are keyed by name, version and digest: after TRUNCATE the same bytes may be
+    # published again, resolved against other skills, so one remembered could judge wrongly.
+    app.state.release_snapshots.clear()
 
 
 @pytest_asyncio.fixture(loop_scope="session")

@@ -10,6 +10,7 @@ import typer.main
 import yaml
 
 from service.cli import app
+from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,6 +46,16 @@ def test_compose_services_and_commands_are_real() -> None:
     assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
     port = services["api"]["command"][services["api"]["command"].index("--port") + 1]
     assert services["api"]["ports"] == [f"{port}:{port}"]
+
+
+def test_compose_sets_only_variables_the_service_reads() -> None:
+    """Settings ignore unknown variables, so a misspelt knob (REGISTRY_DB_POOLSIZE) would be
+    silently without effect: every variable compose sets must be one the service reads."""
+    read = {"DATABASE_URL", *(f"REGISTRY_{name.upper()}" for name in Settings.model_fields)}
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    for name in ("migrate", "api"):
+        unread = set(compose["services"][name]["environment"]) - read
+        assert unread == set(), f"{name} sets variables nothing reads: {sorted(unread)}"
 
 
 def _stages() -> list[list[str]]:

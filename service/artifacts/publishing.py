@@ -110,7 +110,7 @@ class PublishService:
         if identity is not None and not path_problems:
             state = await self._state(kind, identity, version)
             if state.existing is not None:
-                return _republished(kind, identity, state.existing, digest)
+                return _republished(kind, identity, state.existing, version, digest)
 
         origin = origin or Origin(dt.datetime.now(dt.UTC), actor.provenance())
         checked = await self._check(
@@ -151,13 +151,14 @@ class PublishService:
         extras = VersionExtras(actor, details, checked.resolved.dependencies, files, notice)
         stored = await self.repository.store_version(kind, identity, new, extras)
         if stored is None:
-            # Nothing written: the version exists, or its artifact appeared after the statement
-            # began (a concurrent first publish); the next statement sees either.
+            # Nothing written: the version (or one of its precedence) exists, or its artifact
+            # appeared after the statement began (a concurrent first publish); the next
+            # statement sees either.
             stored = await self.repository.store_version(kind, identity, new, extras)
         if stored is None:
             existing = (await self._state(kind, identity, version)).existing
             assert existing is not None
-            return _republished(kind, identity, existing, digest)
+            return _republished(kind, identity, existing, version, digest)
         if notice is not None and self.cache is not None:
             cache = self.cache  # this process's, at once; the others' through the notice
             after_commit(self.repository.session, lambda: notice.apply(cache))
@@ -223,20 +224,23 @@ class PublishService:
         namespace = identity.namespace if identity else self.default_namespace
         name = identity.name if identity else checked.name
         try:
-            parsed_version = Version.parse(version or checked.declared_version or "0.0.0")
+            parsed_version: Version | None = Version.parse(
+                version or checked.declared_version or "0.0.0"
+            )
         except InvalidVersion:
-            return checked
+            parsed_version = None  # reported by the parse; the references are still checked
         if name is None:
             return checked
+        resolving = parsed_version or Version(0, 0, 0)
         if kind == "skill":
             checked.resolved = await resolver.resolve_skill(
-                namespace, name, parsed_version, digest, checked.requires
+                namespace, name, resolving, digest, checked.requires
             )
         elif kind == "agent":
             source = AgentSource(
                 namespace=namespace,
                 name=name,
-                version=str(parsed_version),
+                version=str(resolving),
                 digest=digest,
                 published_at=origin.published_at,
                 frontmatter=checked.document,
@@ -246,8 +250,11 @@ class PublishService:
                 disallowed_rules=checked.disallowed_rules,
                 provenance=origin.provenance,
             )
-            checked.resolved = await resolver.resolve_agent(source, build=not checked.errors)
+            build = parsed_version is not None and not checked.errors
+            checked.resolved = await resolver.resolve_agent(source, build=build)
         checked.problems += checked.resolved.problems
+        if parsed_version is None:
+            return checked  # no version to compare with the one below it
         if checked.resolved.profile is not None:
             checked.profile = checked.resolved.profile.as_data()
         new = snapshot(
@@ -343,7 +350,18 @@ class PublishService:
         return Identity(namespace, name), []
 
 
-def _republished(kind: Kind, identity: Identity, existing: StoredVersion, digest: str) -> Published:
+def _republished(
+    kind: Kind, identity: Identity, existing: StoredVersion, version: str, digest: str
+) -> Published:
+    if existing.version != version:
+        raise VersionConflict(
+            f"{kind} {identity}@{existing.version} is already published, and {version} differs"
+            " from it only in build metadata, which SemVer ignores: both would be one version to"
+            " every range and tag. Publish a new version.",
+            existingVersion=existing.version,
+            existingDigest=existing.digest,
+            publishedDigest=digest,
+        )
     if existing.digest != digest:
         raise VersionConflict(
             f"{kind} {identity}@{existing.version} is already published as {existing.digest}; "

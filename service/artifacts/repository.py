@@ -33,7 +33,7 @@ from service.db.models import Artifact, ArtifactVersion, Tag
 from service.db.unit_of_work import driver_sql
 from service.formats.names import Identity
 from service.profiles.invalidation import CHANNEL, ProfileChange
-from service.semver import Version
+from service.semver import InvalidVersion, Version
 
 
 def _semver_desc(table: type[ArtifactVersion]) -> tuple[UnaryExpression[Any], ...]:
@@ -175,7 +175,7 @@ WITH new_namespace AS (
 ), version AS (
     INSERT INTO artifact_versions (artifact_id, {", ".join(columns)})
     SELECT id, {", ".join(values)} FROM artifact LIMIT 1
-    ON CONFLICT ON CONSTRAINT uq_artifact_versions_artifact_version DO NOTHING
+    ON CONFLICT DO NOTHING  -- the same version, or one of the same precedence (+build)
     RETURNING id, {", ".join(STORED_COLUMNS)}
 ), dependencies AS (
     INSERT INTO version_dependencies (version_id, target_version_id, direct)
@@ -239,8 +239,9 @@ class StoredVersion:
 @dataclass(frozen=True, slots=True)
 class PublishState:
     """What a publish reads about its artifact before it writes: the version if it already
-    exists, the compatibility policy (the artifact's own, else its namespace's, else None) and
-    the baseline release's version and digest."""
+    exists (or one that differs from it only in build metadata, which has its precedence), the
+    compatibility policy (the artifact's own, else its namespace's, else None) and the baseline
+    release's version and digest."""
 
     existing: StoredVersion | None
     policy: str | None
@@ -253,6 +254,8 @@ SELECT {", ".join(f"v.{c}" for c in BASELINE_COLUMNS)}
 FROM artifact_versions v JOIN artifacts a ON a.id = v.artifact_id
 WHERE a.kind = $1::varchar AND a.namespace = $2::varchar AND a.name = $3::varchar
     AND v.version = $4::varchar"""  # noqa: S608 (constants)
+# The existing version is the one of the same text or, SemVer ignoring build metadata, of the
+# same precedence ($7-$9 and the prerelease key $10; null when the text is no version).
 # The baseline is the highest non-yanked release below the new version on its compatibility
 # line ($5, and $6 for a 0.x line; null $5: no line) whose (major, minor, patch) is below the
 # new one's ($7-$9), prerelease or not.
@@ -263,7 +266,10 @@ SELECT a.compatibility, p.compatibility,
 FROM (SELECT) AS one
 LEFT JOIN artifacts a ON a.kind = $1::varchar AND a.namespace = $2::varchar AND a.name = $3::varchar
 LEFT JOIN namespace_policies p ON p.namespace = $2::varchar
-LEFT JOIN artifact_versions e ON e.artifact_id = a.id AND e.version = $4::varchar
+LEFT JOIN artifact_versions e ON e.artifact_id = a.id AND (
+    e.version = $4::varchar
+    OR (e.major, e.minor, e.patch, e.prerelease) = ($7::bigint, $8::bigint, $9::bigint, $10::text[])
+)
 LEFT JOIN LATERAL (
     SELECT v.version, v.digest FROM artifact_versions v
     WHERE v.artifact_id = a.id AND v.is_release AND v.yanked_at IS NULL
@@ -311,7 +317,10 @@ class ArtifactRepository:
     ) -> PublishState:
         """`PublishState` in one statement; `line`: the new version's compatibility line (None:
         it has none, so there is no baseline)."""
-        parsed = Version.parse(version) if line is not None else None
+        try:
+            parsed: Version | None = Version.parse(version)
+        except InvalidVersion:
+            parsed = None
         result = await driver_sql(
             self.session,
             PUBLISH_STATE_SQL,
@@ -325,6 +334,7 @@ class ArtifactRepository:
                 parsed.major if parsed else None,
                 parsed.minor if parsed else None,
                 parsed.patch if parsed else None,
+                parsed.prerelease_key() if parsed else None,
             ),
         )
         row = tuple(result.one())

@@ -202,6 +202,12 @@ async def publish(
         is_archive = media_type_of(request) in ARCHIVE_TYPES
         bundle = await read_upload(body, settings) if is_archive else Bundle.single(body)
         body = bundle.skill_md
+        if len(body) > settings.max_body_bytes:
+            # The limit of the file sent alone holds for it in a folder: agents inline it.
+            raise PayloadTooLarge(
+                f"SKILL.md is {len(body)} bytes; the limit is {settings.max_body_bytes}",
+                limit=settings.max_body_bytes,
+            )
     published = await publisher.publish(kind, name, version, body, actor=actor, bundle=bundle)
     detail = published.detail
     response.status_code = 201 if published.created else 200

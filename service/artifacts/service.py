@@ -30,7 +30,7 @@ from service.profiles.cache import ProfileCache
 from service.profiles.invalidation import ProfileChange
 from service.profiles.repository import ProfileRepository
 from service.resolution.document import Profile
-from service.resolution.profile import profile_json_bytes, render_markdown
+from service.resolution.profile import json_bytes, markdown
 from service.resolution.refs import InvalidRef, TagRef, parse_ref
 from service.semver import InvalidVersion, Version
 
@@ -187,8 +187,9 @@ class ArtifactService:
                 profile.yanked = values["yanked_at"] is not None
             if "deprecation_message" in values:
                 profile.deprecated = values["deprecation_message"]
-            values["profile_json"] = profile_json_bytes(profile)
-            values["profile_markdown"] = render_markdown(profile).encode()
+            data = profile.as_data()  # dumped once for both renderings
+            values["profile_json"] = json_bytes(data)
+            values["profile_markdown"] = markdown(data).encode()
         updated = await self.repository.update_version(row.id, **values)
         self._audit(
             actor,

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import ProgrammingError
 
 from service.audit.actor import Actor
 from service.audit.repository import AuditRepository
@@ -16,8 +16,9 @@ from service.auth.schemas import TokenCreate
 from service.auth.service import AuthService
 from service.auth.trust import TrustService
 from service.db.engine import create_engine, session_factory
+from service.db.faults import unreachable
 from service.db.unit_of_work import unit_of_work
-from service.errors import DatabaseUnavailable, MigrationsPending
+from service.errors import MigrationsPending
 from service.settings import Settings
 
 T = TypeVar("T")
@@ -57,15 +58,15 @@ async def _with_trust(database_url: str, work: Callable[[TrustService], Awaitabl
 
 def run(database_url: str, work: Callable[[AuthService], Awaitable[T]]) -> T:
     """Run `work` with an AuthService on `database_url`, from synchronous code."""
-    return _sync(_with_service(database_url, work))
+    return _sync(database_url, _with_service(database_url, work))
 
 
 def run_trust(database_url: str, work: Callable[[TrustService], Awaitable[T]]) -> T:
     """Run `work` with a TrustService on `database_url`, from synchronous code."""
-    return _sync(_with_trust(database_url, work))
+    return _sync(database_url, _with_trust(database_url, work))
 
 
-def _sync(work: Coroutine[Any, Any, T]) -> T:
+def _sync(database_url: str, work: Coroutine[Any, Any, T]) -> T:
     """Database failures become one clear RegistryError (the driver's text can hold SQL)."""
     try:
         return asyncio.run(work)
@@ -73,8 +74,11 @@ def _sync(work: Coroutine[Any, Any, T]) -> T:
         raise MigrationsPending(
             "the database has no registry tables yet: run `registry db upgrade` first"
         ) from exc
-    except (OperationalError, OSError) as exc:
-        raise DatabaseUnavailable(f"cannot reach the database: {type(exc).__name__}") from exc
+    except Exception as exc:
+        failure = unreachable(database_url, exc)
+        if failure is None:
+            raise
+        raise failure from exc
 
 
 async def first_start_token(database_url: str) -> str | None:

@@ -13,6 +13,7 @@ import re
 import stat
 import struct
 import tarfile
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -139,11 +140,16 @@ class _Collector:
         self.problems.append(EntryProblem(entry, code, message))
 
     def claim(self, entry: str, path: str) -> bool:
-        """Record a path; a second entry with the same path, ignoring case, is refused."""
-        key = path.casefold()
+        """Record a path; a second entry with the same path, ignoring case and Unicode
+        normalisation, is refused."""
+        key = _folded(path)
         if key in self.seen:
             first = self.seen[key]
-            same = "the same path" if first == path else "a path that differs only in case"
+            same = (
+                "the same path"
+                if first == path
+                else "a path that differs only in case or Unicode normalisation"
+            )
             self.refuse(entry, "duplicate_path", f"{path!r} has {same} as {first!r}")
             return False
         self.seen[key] = path
@@ -211,6 +217,12 @@ def _check_path(raw: bytes, collector: _Collector) -> tuple[str, str | None]:
     return name, path
 
 
+def _folded(path: str) -> str:
+    """A path as a case-insensitive, normalisation-insensitive file system (macOS, Windows)
+    sees it: `Notes.md` and `notes.md`, or `café` composed and decomposed, are one file there."""
+    return unicodedata.normalize("NFD", unicodedata.normalize("NFD", path).casefold())
+
+
 def ignored(path: str) -> bool:
     """Finder litter (`__MACOSX/`, `.DS_Store`): skipped in archives and folders alike."""
     parts = path.split("/")
@@ -236,11 +248,11 @@ def _as_bundle(files: list[BundleFile]) -> Bundle:
             )
         files = [BundleFile(f.path.removeprefix(top + "/"), f.content, f.executable) for f in files]
     folders = {
-        "/".join(f.path.split("/")[:depth]).casefold()
+        _folded("/".join(f.path.split("/")[:depth]))
         for f in files
         for depth in range(1, f.path.count("/") + 1)
     }
-    clashes = [f.path for f in files if f.path.casefold() in folders]
+    clashes = [f.path for f in files if _folded(f.path) in folders]
     if clashes:
         raise ArchiveRefused(
             [

@@ -6,6 +6,8 @@ runs, so `registry --help` answers without loading FastAPI, SQLAlchemy or pgserv
 
 from __future__ import annotations
 
+import typer
+
 from service.cli import commands
 from service.cli.base import app
 
@@ -15,4 +17,12 @@ __all__ = ["app", "main"]
 
 
 def main() -> None:
-    app()
+    from service.errors import RegistryError
+
+    try:
+        app()
+    except RegistryError as exc:
+        # An expected failure the service layer words for people (a database it cannot reach,
+        # say: never SQL or a trace), escaping a command that has no message of its own.
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise SystemExit(1) from None

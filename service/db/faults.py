@@ -9,6 +9,9 @@ from collections.abc import Iterator
 import asyncpg
 from sqlalchemy import exc as sa_exc
 
+from service.db.urls import shown
+from service.errors import DatabaseUnavailable
+
 # Connection lost or refused, server shutting down or restarting, statement or connect timeout,
 # too many connections: every one of them passes when the database comes back.
 _UNAVAILABLE: tuple[type[BaseException], ...] = (
@@ -49,6 +52,28 @@ def database_unavailable(exc: BaseException) -> bool:
     if connection_lost(exc):
         return True
     return any(isinstance(cause, (*_UNAVAILABLE, sa_exc.OperationalError)) for cause in _chain(exc))
+
+
+# Refusals at connect time that a person fixes in DATABASE_URL or on the server; their text
+# names the database or role, never a statement.
+_REFUSED_AT_CONNECT = (
+    asyncpg.InvalidCatalogNameError,  # database "x" does not exist
+    asyncpg.InvalidAuthorizationSpecificationError,  # bad password, unknown role, no pg_hba entry
+)
+
+
+def unreachable(database_url: str, exc: BaseException) -> DatabaseUnavailable | None:
+    """`exc`, raised while opening a connection to `database_url`, as one line for a person
+    (the command line prints it instead of a traceback); None when it is something else."""
+    why = next(
+        (str(cause) for cause in _chain(exc) if isinstance(cause, _REFUSED_AT_CONNECT)), None
+    )
+    if why is None and database_unavailable(exc):
+        root = list(_chain(exc))[-1]
+        why = f"{type(root).__name__}: {root}" if str(root) else type(root).__name__
+    if why is None:
+        return None
+    return DatabaseUnavailable(f"cannot connect to the database {shown(database_url)}: {why}")
 
 
 class OutageMemory:

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
+from service.db.faults import unreachable
 from service.db.urls import async_url
 from service.resources import alembic_ini, migrations_dir
 
@@ -44,7 +45,14 @@ async def downgrade(database_url: str, revision: str) -> None:
 async def _locked(database_url: str, action: Callable[[Config], None]) -> None:
     engine = create_async_engine(async_url(database_url), poolclass=pool.NullPool)
     try:
-        async with engine.connect() as connection:
+        try:
+            connection = await engine.connect()
+        except Exception as exc:  # refused, no such database, bad password: one line, no trace
+            failure = unreachable(database_url, exc)
+            if failure is None:
+                raise
+            raise failure from exc
+        try:
             await connection.execute(
                 text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
             )
@@ -57,6 +65,8 @@ async def _locked(database_url: str, action: Callable[[Config], None]) -> None:
                     text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY}
                 )
                 await connection.commit()
+        finally:
+            await connection.close()
     finally:
         await engine.dispose()
 

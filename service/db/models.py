@@ -80,6 +80,8 @@ class ArtifactVersion(Base):
     __table_args__ = (
         UniqueConstraint("artifact_id", "version", name="uq_artifact_versions_artifact_version"),
         Index("ix_artifact_versions_digest", "digest"),
+        # Unique: versions that differ only in build metadata (`1.0.0+a`, `1.0.0+b`) have one
+        # precedence, so no range, tag or `latest` could choose between them.
         Index(
             "ix_artifact_versions_order",
             "artifact_id",
@@ -88,6 +90,7 @@ class ArtifactVersion(Base):
             "patch",
             "is_release",
             "prerelease",
+            unique=True,
         ),
         # The catalogue's feeds (newest, recently yanked or deprecated) and its search, which
         # takes each artifact's highest non-yanked version, releases first, in one index probe.

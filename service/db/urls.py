@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.engine import URL, make_url
 
+from service.errors import DatabaseUnavailable
+
 _SSLMODE_TO_ASYNCPG = {
     "disable": "disable",
     "allow": "allow",
@@ -14,8 +16,8 @@ _SSLMODE_TO_ASYNCPG = {
 }
 
 
-class InvalidDatabaseUrl(ValueError):
-    pass
+class InvalidDatabaseUrl(DatabaseUnavailable, ValueError):
+    """DATABASE_URL is not a PostgreSQL URL (the message never repeats it: it holds a password)."""
 
 
 def async_url(url: str) -> URL:
@@ -35,6 +37,14 @@ def async_url(url: str) -> URL:
         # or a Unix socket that is a wasted round trip per connect. Decided once, here.
         query["ssl"] = "disable"
     return parsed.set(drivername="postgresql+asyncpg", query=query)
+
+
+def shown(url: str) -> str:
+    """`url` for a message: its password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL at all: say which setting, not what it holds
+        return "(DATABASE_URL)"
 
 
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}

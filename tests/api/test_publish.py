@@ -97,6 +97,59 @@ async def test_publish_same_version_different_bytes_returns_409_naming_both_dige
     assert raw.content == original
 
 
+async def test_a_version_differing_only_in_build_metadata_is_a_409_naming_the_published_one(
+    client: httpx.AsyncClient,
+) -> None:
+    """`1.0.0+a` and `1.0.0+b` tie in SemVer precedence: both stored, `latest` and `^1.0.0`
+    chose by the order rows were read, and a deprecation (a row rewritten) flipped them."""
+    first = agent_file("tester", description="First.")
+    assert (await put(client, "agent", "tester", "1.0.0+a", first)).status_code == 201
+    for version, body in (
+        ("1.0.0+b", agent_file("tester", description="Second.")),
+        ("1.0.0+b", first),
+        ("1.0.0", first),
+    ):
+        response = await put(client, "agent", "tester", version, body)
+        assert response.status_code == 409, (version, response.text)
+        problem = response.json()
+        assert problem["code"] == "version_conflict"
+        assert problem["existingVersion"] == "1.0.0+a"
+        assert problem["existingDigest"] == digest(first)
+        assert problem["publishedDigest"] == digest(body)
+        assert "build metadata" in problem["detail"]
+    assert (await put(client, "agent", "tester", "1.0.0+a", first)).status_code == 200
+    deprecated = await client.post(
+        "/v1/agents/tester/versions/1.0.0+a/deprecate", json={"message": "old"}
+    )
+    assert deprecated.status_code == 200
+    for ref in ("latest", "^1.0.0"):
+        profile = (await client.get(f"/v1/profiles/tester@{ref}")).json()
+        assert (profile["version"], profile["description"]) == ("1.0.0+a", "First."), ref
+    versions = (await client.get("/v1/agents/tester")).json()["versions"]
+    assert [v["version"] for v in versions] == ["1.0.0+a"]
+    audit = (await client.get("/v1/audit", params={"artifact": "tester"})).json()["items"]
+    assert [r["version"] for r in audit if r["action"] == "publish"] == ["1.0.0+a"]
+
+
+async def test_concurrent_publishes_differing_only_in_build_metadata_store_one(
+    client: httpx.AsyncClient,
+) -> None:
+    """Checked by the database, not by a read before the write: eight at once, one stored."""
+    responses = await asyncio.gather(
+        *(
+            put(client, "skill", "helper", f"2.0.0-rc.1+b{i}", skill_file("helper"))
+            for i in range(8)
+        )
+    )
+    assert sorted(r.status_code for r in responses) == [201] + [409] * 7, [
+        r.text for r in responses
+    ]
+    stored = next(r for r in responses if r.status_code == 201).json()["version"]
+    assert {r.json()["existingVersion"] for r in responses if r.status_code == 409} == {stored}
+    versions = (await client.get("/v1/skills/helper")).json()["versions"]
+    assert [v["version"] for v in versions] == [stored]
+
+
 async def test_invalid_file_lists_every_problem_and_writes_nothing(
     client: httpx.AsyncClient,
 ) -> None:
@@ -127,6 +180,33 @@ async def test_invalid_path_version_and_name_are_listed_with_file_problems(
     response = await put(client, "agent", "Bad_Name", "1.0.0", agent_file("tester"))
     assert response.status_code == 422
     assert "path.name" in {e["loc"] for e in response.json()["errors"]}
+
+
+async def test_an_invalid_path_version_hides_none_of_the_files_reference_problems(
+    client: httpx.AsyncClient,
+) -> None:
+    """The references are checked whatever the version: an unknown skill is listed beside a
+    bad version (it was not, so a fixed version met a second refusal), and nothing is stored."""
+    agent = agent_file("tester", maxTurns="-3", skills="missing-skill")
+    skill = skill_file("helper", metadata="\n  requires: missing-one")
+    for kind, name, body, reference in (
+        ("agent", "tester", agent, ("frontmatter.skills[0]", "unknown_skill")),
+        ("skill", "helper", skill, ("frontmatter.metadata.requires[0]", "unknown_skill")),
+    ):
+        for version in ("1.0", "1.0.0"):
+            response = await put(client, kind, name, version, body)
+            assert response.status_code == 422, response.text
+            found = [(e["loc"], e["code"]) for e in response.json()["errors"]]
+            assert reference in found, (kind, version, found)
+            assert (("version", "invalid_version") in found) == (version == "1.0"), found
+        report = await client.post(
+            "/v1/validate",
+            params={"kind": kind, "name": name, "version": "1.0"},
+            content=body,
+            headers=MARKDOWN,
+        )
+        assert reference in [(e["loc"], e["code"]) for e in report.json()["errors"]]
+        assert (await client.get(f"/v1/{kind}s/{name}")).status_code == 404
 
 
 async def test_path_name_must_equal_frontmatter_name(client: httpx.AsyncClient) -> None:
@@ -208,6 +288,11 @@ async def test_sixteen_concurrent_publishes_of_one_version_exactly_one_wins(
             assert response.json()["existingDigest"] == winner
     detail = (await client.get("/v1/skills/helper")).json()
     assert [v["version"] for v in detail["versions"]] == ["1.0.0"]
+    # The fifteen that lost wrote nothing: one audit record and one feed event, the winner's.
+    audit = (await client.get("/v1/audit", params={"artifact": "helper"})).json()["items"]
+    assert [(r["action"], r["digest"]) for r in audit] == [("publish", winner)]
+    feed = (await client.get("/v1/changes", params={"limit": 100})).json()["changes"]
+    assert [(c["event"], c["digest"]) for c in feed] == [("published", winner)]
 
 
 async def test_sixteen_concurrent_first_publishes_of_a_new_artifact_all_win(

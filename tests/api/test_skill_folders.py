@@ -327,6 +327,25 @@ async def test_an_archive_body_over_the_archive_limit_is_a_413(client: httpx.Asy
     assert response.json()["code"] == "payload_too_large"
 
 
+@both
+async def test_a_skill_md_over_the_body_limit_is_a_413_in_a_folder_as_alone(
+    client: httpx.AsyncClient, database_url: str, fmt: str
+) -> None:
+    """The limit of a SKILL.md sent alone (here 64 KiB) holds for the one inside an archive,
+    which compresses far below the archive limit: it was stored, and inlined by any agent."""
+    large = SKILL_MD + b"x" * (64 * 1024)
+    alone = await client.put(
+        "/v1/skills/helper/versions/1.0.0", content=large, headers={"Content-Type": "text/markdown"}
+    )
+    assert alone.status_code == 413
+    response = await publish_archive(client, fmt, [Entry("SKILL.md", large), Entry("a.md", NOTES)])
+    assert response.status_code == 413, response.text
+    problem = response.json()
+    assert (problem["code"], problem["limit"]) == ("payload_too_large", 64 * 1024)
+    assert f"SKILL.md is {len(large)} bytes" in problem["detail"]
+    assert set((await row_counts(database_url)).values()) == {0}
+
+
 async def test_garbage_sent_as_an_archive_is_a_422(client: httpx.AsyncClient) -> None:
     response = await client.put("/v1/skills/helper/versions/1.0.0", content=b"hello", headers=ZIP)
     assert response.status_code == 422

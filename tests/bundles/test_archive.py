@@ -194,6 +194,18 @@ def test_paths_that_differ_only_in_case_are_refused(build: Builder) -> None:
 
 
 @both
+def test_paths_that_differ_only_in_unicode_normalisation_are_refused(build: Builder) -> None:
+    """`café.md` composed (NFC, as Linux tools write it) and decomposed (NFD, as macOS does)
+    are one file where the skill is installed on macOS: one would overwrite the other."""
+    composed, decomposed = "references/caf\u00e9.md", "references/cafe\u0301.md"
+    error = refused(build, [*folder(), Entry(composed, b"a"), Entry(decomposed, b"b")])
+    assert [(p.entry, p.code) for p in error.problems] == [(decomposed, "duplicate_path")]
+    assert "Unicode normalisation" in error.problems[0].message
+    clash = refused(build, [*folder(), Entry("caf\u00e9", b"a"), Entry("cafe\u0301/x.md", b"b")])
+    assert [(p.entry, p.code) for p in clash.problems] == [("caf\u00e9", "duplicate_path")]
+
+
+@both
 def test_a_file_that_is_also_a_folder_is_refused(build: Builder) -> None:
     error = refused(build, [*folder(), Entry("scripts", b"a"), Entry("scripts/run.sh", b"b")])
     assert [(p.entry, p.code) for p in error.problems] == [("scripts", "duplicate_path")]

@@ -74,3 +74,20 @@ def test_commands_are_listed_by_name() -> None:
     names = group.list_commands(group.context_class(group, info_name="registry"))
     assert names == sorted(names)
     assert {"serve", "publish", "validate", "db"} <= set(names)
+
+
+def test_every_argument_and_option_says_what_it_is() -> None:
+    """`--help` is the reference a newcomer reads: no argument or option without its line."""
+    silent: list[str] = []
+
+    def walk(command: object, path: str) -> None:
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, f"{path} {name}")
+        silent.extend(
+            f"{path} {param.name}"
+            for param in getattr(command, "params", [])
+            if not getattr(param, "help", None)
+        )
+
+    walk(typer.main.get_command(app), "registry")
+    assert silent == []

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from service.cli import app
+from tests.servers import free_port
 
 runner = CliRunner()
 
@@ -53,3 +54,14 @@ def test_policy_needs_exactly_one_target() -> None:
     assert "exactly one of --namespace, --agent or --skill" in neither.output
     bad = runner.invoke(app, ["policy", "set", "strict", "--namespace", "acme"])
     assert bad.exit_code == 2
+
+
+def test_policy_and_export_without_a_registry_say_so_in_one_line(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    policy = runner.invoke(app, ["policy", "show", "--namespace", "default", "--url", url])
+    assert policy.exit_code == 4 and isinstance(policy.exception, SystemExit), policy.exception
+    assert f"error: no registry at {url} (ConnectError)" in policy.output
+    export = runner.invoke(app, ["export", str(tmp_path / "r.tar.gz"), "--url", url])
+    assert export.exit_code == 1 and isinstance(export.exception, SystemExit), export.exception
+    assert f"export failed: no registry at {url} (ConnectError)" in export.output
+    assert not (tmp_path / "r.tar.gz").exists()

@@ -1,9 +1,13 @@
 """Every ```console block of the README runs, in order, against a live `registry serve`.
 
+The server is started as the README's first command starts it on a new machine: embedded
+PostgreSQL, no REGISTRY_BOOTSTRAP_TOKEN, so its first start creates an admin token and prints it.
 The commands run in a scratch directory holding a copy of examples/, with the test's `registry`
-and `python` first on PATH, REGISTRY_URL pointing at the server and REGISTRY_TOKEN holding its
-admin token; `127.0.0.1:8000` and
-`localhost:8000` in the README stand for that server. Each command's output (stdout and stderr,
+and `python` first on PATH, REGISTRY_URL pointing at the server, REGISTRY_TOKEN holding the
+token it printed, as the walkthrough says, and REGISTRY_DATA_DIR naming the server's data
+directory, as the default one would (so `registry token` and `registry keys` reach the server's
+database and key file); `127.0.0.1:8000` and `localhost:8000` in the README
+stand for that server. Each command's output (stdout and stderr,
 as a terminal shows them) must match the output printed under it (tests/docs/readme.py).
 """
 
@@ -18,9 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.contract.live_server import live_registry
+from tests.contract.live_server import LiveServer, live_registry
 from tests.docs.readme import Step, console_blocks, matches
-from tests.helpers import ADMIN_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -29,16 +32,18 @@ CHECKED_SECTIONS = ("Walkthrough", "Resolved profiles")
 _ADDRESS = re.compile(r"(localhost|127\.0\.0\.1):8000")
 
 
-def _run(step: Step, url: str, work: Path) -> str:
+def _run(step: Step, server: LiveServer, token: str, work: Path) -> str:
+    url = server.url
     host_port = url.removeprefix("http://")
     command = _ADDRESS.sub(host_port, step.command)
     env = os.environ | {
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         "REGISTRY_URL": url,
-        # The admin token the server took as REGISTRY_BOOTSTRAP_TOKEN (see live_registry).
-        "REGISTRY_TOKEN": ADMIN_TOKEN,
+        "REGISTRY_TOKEN": token,
+        # The CLI's own default: the server's data directory (embedded database, signing keys).
+        "REGISTRY_DATA_DIR": str(server.data_dir),
     }
-    for name in ("DATABASE_URL", "REGISTRY_DATABASE_URL", "COLUMNS"):
+    for name in ("DATABASE_URL", "REGISTRY_DATABASE_URL", "REGISTRY_BOOTSTRAP_TOKEN", "COLUMNS"):
         env.pop(name, None)
     done = subprocess.run(
         ["bash", "-o", "pipefail", "-c", command],
@@ -58,12 +63,13 @@ def test_readme_console_blocks_print_what_they_show(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "examples", work / "examples")
     failures: list[str] = []
     ran = 0
-    with live_registry(tmp_path, "registry_readme") as server:
+    with live_registry(tmp_path, "registry_readme", first_start=True) as server:
+        token = server.first_start_token()
         for block in blocks:
             if block.not_run is not None:
                 continue
             for step in block.steps:
-                actual = _run(step, server.url, work)
+                actual = _run(step, server, token, work)
                 ran += 1
                 if not matches(step.expected, actual):
                     failures.append(

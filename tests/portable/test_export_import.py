@@ -87,6 +87,9 @@ def test_export_then_import_restores_an_identical_registry(tmp_path: Path) -> No
         exported = _registry("export", str(out), "--url", source.url)
         assert exported.returncode == 0, exported.stderr
         assert "Exported 14 event(s)" in exported.stderr
+        nowhere = _registry("export", str(tmp_path / "missing" / "r.tar.gz"), "--url", source.url)
+        assert nowhere.returncode == 1 and "Traceback" not in nowhere.stderr, nowhere.stderr
+        assert nowhere.stderr.startswith("export failed: [Errno 2] No such file or directory")
 
         with database() as target_db:
             imported = _registry("import", str(out), "--to", target_db)

@@ -18,13 +18,18 @@ def export(
     """Export every version (exact bytes, skill folders), tag, yank and deprecation, in order."""
     import asyncio
 
+    import httpx
+
     from service.mirror.replay import MirrorError
     from service.portable.progress import terminal_progress
     from service.portable.transfer import export_registry
 
     try:
         count = asyncio.run(export_registry(url, path, terminal_progress(console())))
-    except MirrorError as exc:
+    except (MirrorError, OSError) as exc:  # OSError: PATH cannot be written
         console().print(f"[red]export failed: {exc}[/]")
+        raise typer.Exit(1) from exc
+    except httpx.HTTPError as exc:
+        console().print(f"[red]export failed: no registry at {url} ({type(exc).__name__})[/]")
         raise typer.Exit(1) from exc
     console().print(f"Exported {count} event(s) from {url} to {path}.")

@@ -45,8 +45,16 @@ def _call(
     import httpx
 
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    with httpx.Client(base_url=url, timeout=30.0, headers=headers) as http:
-        response = http.request(method, path, json=body)
+    try:
+        with httpx.Client(base_url=url, timeout=30.0, headers=headers) as http:
+            response = http.request(method, path, json=body)
+    except httpx.HTTPError as exc:  # as publish and pull say it, with their exit code
+        console().print(
+            f"[red]error:[/] no registry at {url} ({type(exc).__name__}) — start `registry serve`"
+            " or set REGISTRY_URL",
+            highlight=False,
+        )
+        raise typer.Exit(4) from exc
     if response.status_code >= 400:
         detail = response.json().get("detail", response.text) if response.content else ""
         console().print(f"[red]{response.status_code}[/] {detail}")

@@ -96,7 +96,11 @@ def list_policies() -> None:
 
 
 @command(policy_app, "delete")
-def delete(policy_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
+def delete(
+    policy_id: Annotated[
+        str, typer.Argument(metavar="ID", help="The policy's id (`registry trust-policy list`).")
+    ],
+) -> None:
     """Delete a trust policy."""
     from service.audit.actor import Actor
 
