@@ -22,7 +22,7 @@ from service.profiles.cache import ENTRY_OVERHEAD, CachedProfile, ProfileCache, 
 from service.profiles.invalidation import CHANNEL, InvalidationListener, ProfileChange
 from service.settings import Settings
 from tests.faults.proxy import FaultProxy, fault_proxy
-from tests.helpers import ADMIN, ADMIN_TOKEN, agent_file, put, serving
+from tests.helpers import ADMIN, ADMIN_TOKEN, agent_file, metric, put, serving
 from tests.servers import execute, plain
 
 
@@ -317,11 +317,6 @@ async def _listener_pids(database_url: str) -> set[int]:
         await connection.close()
 
 
-def _metric(text: str, name: str) -> float:
-    [value] = [line.split()[1] for line in text.splitlines() if line.startswith(name + " ")]
-    return float(value)
-
-
 async def test_a_terminated_listener_stops_hits_then_reconnects_with_an_empty_cache(
     database_url: str, clean_db: None
 ) -> None:
@@ -351,7 +346,7 @@ async def test_a_terminated_listener_stops_hits_then_reconnects_with_an_empty_ca
         assert await _until(lambda: cache.listening, 10), "never listened again"
         assert len(cache) == 0
         metrics = (await client.get("/metrics")).text
-        assert _metric(metrics, "registry_cache_notify_reconnects_total") == 1
+        assert metric(metrics, "registry_cache_notify_reconnects_total") == 1
         assert (await client.get(path)).content == fresh.content
         assert (await client.get(path)).content == fresh.content and cache.hits == 2
 

@@ -21,7 +21,7 @@ from service.app import create_app
 from service.profiles.cache import ProfileCache
 from service.settings import Settings
 from service.signing.signer import JOSE
-from tests.helpers import ADMIN, agent_file, bearer, create_token, put, serving
+from tests.helpers import ADMIN, agent_file, bearer, create_token, metric, put, serving
 
 # Differ per answer by design: the request id (echoed) and nothing else.
 VOLATILE = {"x-request-id"}
@@ -29,13 +29,6 @@ VOLATILE = {"x-request-id"}
 
 def _stable(response: httpx.Response) -> dict[str, str]:
     return {k: v for k, v in response.headers.items() if k not in VOLATILE}
-
-
-def _metric(text: str, name: str) -> float:
-    for line in text.splitlines():
-        if line.startswith(name + " "):
-            return float(line.split()[1])
-    raise AssertionError(f"{name} not in /metrics")
 
 
 async def test_a_warm_answer_is_what_the_route_sent_and_is_counted_as_a_hit(
@@ -49,7 +42,7 @@ async def test_a_warm_answer_is_what_the_route_sent_and_is_counted_as_a_hit(
         ("/v1/profiles/tester@%5E1", {}),
         ("/v1/profiles/default/tester", {}),
     ]
-    before = _metric((await client.get("/metrics")).text, "registry_profile_cache_hits_total")
+    before = metric((await client.get("/metrics")).text, "registry_profile_cache_hits_total")
     for path, headers in cases:
         first = await client.get(path, headers=headers)  # the route: fills the cache
         second = await client.get(path, headers=headers)  # memory
@@ -63,8 +56,8 @@ async def test_a_warm_answer_is_what_the_route_sent_and_is_counted_as_a_hit(
         assert "registry-signature" not in not_modified.headers
     metrics = (await client.get("/metrics")).text
     # Two hits per case, plus the first Accept: text/markdown (it shares ?format=markdown's entry).
-    assert _metric(metrics, "registry_profile_cache_hits_total") - before == 2 * len(cases) + 1
-    assert _metric(metrics, "registry_profile_cache_entries") >= 4
+    assert metric(metrics, "registry_profile_cache_hits_total") - before == 2 * len(cases) + 1
+    assert metric(metrics, "registry_profile_cache_entries") >= 4
     # Logged and measured under the route's template, like any answer from the route.
     assert (
         'registry_http_requests_total{method="GET",route="/v1/profiles/{spec:path}",status="200"}'
@@ -128,7 +121,7 @@ async def test_an_entry_older_than_the_ttl_is_read_again(
         for _ in range(100):  # nothing is cached until the app's cache listener is connected
             assert "warning" not in (await client.get(path)).headers
             metrics = (await client.get("/metrics")).text
-            if _metric(metrics, "registry_profile_cache_entries"):
+            if metric(metrics, "registry_profile_cache_entries"):
                 break
             await asyncio.sleep(0.05)
         connection = await asyncpg.connect(database_url.replace("+asyncpg", ""))
