@@ -244,6 +244,15 @@ class RegistryClient:
 
     def __init__(self, base_url: str, token: str | None = None, timeout: float = 30.0) -> None:
         self.base_url = base_url.rstrip("/")
+        # A CI secret often ends in a newline (`echo $TOKEN`): as a header it was a protocol
+        # error reported as "cannot talk to" the registry (exit 4), a non-ASCII character a
+        # traceback. Neither is ever part of a token; the token itself is never printed.
+        token = token.strip() if token else token
+        if token and not (token.isascii() and token.isprintable()):
+            raise PublishFailure(
+                "the token has a character no registry token has (a stray one pasted with it?)",
+                EXIT_AUTH,
+            )
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.http = httpx.Client(base_url=self.base_url, timeout=timeout, headers=headers)
 

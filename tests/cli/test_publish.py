@@ -151,8 +151,29 @@ def test_expected_failures_are_one_line_with_their_exit_code(
     )
     assert wrong.returncode == 3
     assert wrong.stderr == "error: the token is not known to this registry (401)\n"
-    for done in (missing, anonymous, wrong):
+    pasted = registry(
+        "publish", str(EXAMPLES), "--version", "1.0.0", "--url", live.url,
+        token=ADMIN_TOKEN[:8] + "\u00f6" + ADMIN_TOKEN[8:],
+    )  # fmt: skip
+    assert pasted.returncode == 3, pasted.stderr
+    assert pasted.stderr == (
+        "error: the token has a character no registry token has (a stray one pasted with it?)\n"
+    )
+    for done in (missing, anonymous, wrong, pasted):
         assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1
+        assert ADMIN_TOKEN[8:] not in done.stdout + done.stderr
+
+
+def test_a_token_from_a_secret_ending_in_a_newline_publishes(live: LiveServer) -> None:
+    """`echo "$TOKEN"` into a CI secret leaves a newline: it was sent in the header, a protocol
+    error reported as "cannot talk to" the registry, exit 4."""
+    done = registry(
+        "publish", str(EXAMPLES / "skills"), "--version", "1.0.0", "--url", live.url,
+        token=ADMIN_TOKEN + "\n",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert {line.split()[0] for line in done.stdout.splitlines()[:-1]} <= {"published", "unchanged"}
+    assert done.stdout.splitlines()[-1].startswith(f"{len(SKILL_NAMES)} file(s): ")
 
 
 def test_validate_runs_offline_and_with_url_checks_references(
