@@ -58,10 +58,13 @@ class Checked(Findings):
 @dataclass(frozen=True, slots=True)
 class Origin:
     """What a copy (`registry mirror`, `registry import`) keeps from its source, so its
-    profiles are the source's byte for byte: when and how the version was first published."""
+    profiles are the source's byte for byte: when and how the version was first published,
+    and what it resolved to there (`lock`): a copy replays the feed in commit order, but the
+    source resolved before its commit, so a skill released meanwhile precedes it in the feed."""
 
     published_at: dt.datetime
     provenance: dict[str, Any] | None
+    lock: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +237,7 @@ class PublishService:
         resolving = parsed_version or Version(0, 0, 0)
         if kind == "skill":
             checked.resolved = await resolver.resolve_skill(
-                namespace, name, resolving, digest, checked.requires
+                namespace, name, resolving, digest, checked.requires, origin.lock
             )
         elif kind == "agent":
             source = AgentSource(
@@ -251,7 +254,7 @@ class PublishService:
                 provenance=origin.provenance,
             )
             build = parsed_version is not None and not checked.errors
-            checked.resolved = await resolver.resolve_agent(source, build=build)
+            checked.resolved = await resolver.resolve_agent(source, origin.lock, build=build)
         checked.problems += checked.resolved.problems
         if parsed_version is None:
             return checked  # no version to compare with the one below it

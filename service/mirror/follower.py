@@ -106,12 +106,7 @@ class Source:
         path = f"/v1/{PLURAL[event.kind]}/{event.namespace}/{event.name}/versions/{event.version}"
         detail = await self.get_json(path, {})
         blob = await self.get_bytes(path + ("/archive" if event.kind == "skill" else "/raw"))
-        fetched = await decode_content(
-            event,
-            blob,
-            origin=origin_of(detail),
-            lock=dict(detail.get("lock") or {}),
-        )
+        fetched = await decode_content(event, blob, origin=origin_of(detail))
         if detail.get("digest") != event.digest:
             raise MirrorError(
                 f"{path}: the source says {detail.get('digest')}, its feed {event.digest}"

@@ -40,12 +40,11 @@ class Fetched:
     content: bytes
     bundle: Bundle | None
     origin: Origin
-    lock: dict[str, Any]
 
 
 def origin_of(recorded: Mapping[str, Any]) -> Origin:
-    """When and how the source says a version was published: from its version detail, or an
-    export file's entry (`publishedAt`, `provenance`)."""
+    """When and how the source says a version was published, and its lock: from its version
+    detail, or an export file's entry (`publishedAt`, `provenance`, `lock`)."""
     provenance = recorded.get("provenance")
     try:
         published_at = dt.datetime.fromisoformat(str(recorded["publishedAt"]))
@@ -55,12 +54,10 @@ def origin_of(recorded: Mapping[str, Any]) -> Origin:
         raise MirrorError(f"the source's publishedAt or provenance is not usable: {exc}") from exc
     # Stored records leave out what is unknown; a version detail shows it as null.
     kept = None if provenance is None else {k: v for k, v in provenance.items() if v is not None}
-    return Origin(published_at, kept)
+    return Origin(published_at, kept, dict(recorded.get("lock") or {}))
 
 
-async def decode_content(
-    event: ChangeEvent, blob: bytes, *, origin: Origin, lock: dict[str, Any]
-) -> Fetched:
+async def decode_content(event: ChangeEvent, blob: bytes, *, origin: Origin) -> Fetched:
     """Read a downloaded version and check it is exactly what the feed event names: a skill's
     digest is over its folder's manifest, anything else's over its bytes."""
     bundle = None
@@ -74,7 +71,7 @@ async def decode_content(
         content, digest = blob, "sha256:" + hashlib.sha256(blob).hexdigest()
     if digest != event.digest:
         raise MirrorError(f"{_subject(event)}: the content digests to {digest}, not {event.digest}")
-    return Fetched(blob, content, bundle, origin, lock)
+    return Fetched(blob, content, bundle, origin)
 
 
 async def apply_event(
@@ -106,10 +103,10 @@ async def apply_event(
         )
         if published.detail.digest != event.digest:
             raise MirrorError(f"{kind} {name}@{event.version}: stored digest differs")
-        if published.detail.lock != fetched.lock:
+        if published.detail.lock != fetched.origin.lock:
             raise MirrorError(
                 f"{kind} {name}@{event.version} resolved to another lock here than at the"
-                f" source: {published.detail.lock} != {fetched.lock}"
+                f" source: {published.detail.lock} != {fetched.origin.lock}"
             )
         return
     service = ArtifactService(artifacts, profiles, default_namespace, ProfileCache(0))

@@ -54,7 +54,7 @@ async def export_registry(url: str, path: Path, progress: Progress[Any] = plain)
                     record |= {
                         "publishedAt": fetched.origin.published_at.isoformat(),
                         "provenance": fetched.origin.provenance,
-                        "lock": fetched.lock,
+                        "lock": fetched.origin.lock,
                     }
                     blob = fetched.blob
                 writer.add(record, blob)
@@ -78,12 +78,7 @@ async def import_registry(path: Path, database_url: str, progress: Progress[Any]
         if event.event == "published":
             if entry.blob is None:
                 raise ExportFileError(f"{event.kind} {event.name}@{event.version} has no content")
-            fetched = await decode_content(
-                event,
-                entry.blob,
-                origin=origin_of(entry.event),
-                lock=dict(entry.event.get("lock") or {}),
-            )
+            fetched = await decode_content(event, entry.blob, origin=origin_of(entry.event))
         entries.append((event, fetched))
     settings = Settings(database_url=database_url)
     await migrate.upgrade(database_url)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from service.bundles.service import archive_url
@@ -147,18 +147,26 @@ class Resolver:
     # Skills ------------------------------------------------------------------------------
 
     async def resolve_skill(
-        self, namespace: str, name: str, version: Version, digest: str, requires: Sequence[Declared]
+        self,
+        namespace: str,
+        name: str,
+        version: Version,
+        digest: str,
+        requires: Sequence[Declared],
+        pins: Mapping[str, Any] | None = None,
     ) -> Resolved:
-        """Check a new skill version's requirements resolve, with no cycle through itself."""
+        """Check a new skill version's requirements resolve, with no cycle through itself.
+        `pins`: a lock to resolve to exactly (see `resolve_agent`)."""
         key = self.key(namespace, name)
         if not requires:
             return Resolved()
-        itself = Candidate(key, version, digest, tuple(_requirements(requires)))
+        skills_pins: Mapping[str, Mapping[str, str]] = (pins or {}).get("skills", {})
+        roots = _pinned(_requirements(requires), skills_pins)
+        itself = Candidate(key, version, digest, tuple(roots))
         universe, rows, tags = await self._skill_universe([key, *(r.key for r in requires)], key)
         universe[key] = [c for c in universe.get(key, []) if c.version != version] + [itself]
-        checks = _resolve_all(
-            _requirements(requires), universe, key, tags, requires, "frontmatter.metadata"
-        )[1]
+        _pin(universe, skills_pins)
+        checks = _resolve_all(roots, universe, key, tags, requires, "frontmatter.metadata")[1]
         if checks:
             return Resolved(problems=checks)
         try:
@@ -220,24 +228,21 @@ class Resolver:
     ) -> Resolved:
         """Resolve skills, toolsets and grants and build the profile.
 
-        `pins` (a stored lock) replaces each declared constraint with the locked exact version.
+        `pins` (a stored lock, or the source's lock of a copied version) replaces every
+        constraint on a locked skill, declared or transitive, with the locked exact version.
         `build=False`: the file has errors of its own, so there is no profile to build (its
         fields would not fit one); resolution still runs so that every problem is reported.
         """
         agent_key = self.key(source.namespace, source.name)
         result = Resolved()
         skills_pins: Mapping[str, Mapping[str, str]] = (pins or {}).get("skills", {})
-        roots = [
-            Requirement(
-                d.key, skills_pins[d.key]["version"] if d.key in skills_pins else d.constraint
-            )
-            for d in source.requires
-        ]
+        roots = _pinned(_requirements(source.requires), skills_pins)
         try:
             universe, rows, tags = await self._skill_universe([r.name for r in roots], agent_key)
         except _TooManySkills as exc:
             result.problems.append(error(SKILLS_LOC, "too_many_skills", str(exc)))
             return result
+        _pin(universe, skills_pins)
         resolution, problems = _resolve_all(
             roots, universe, agent_key, tags, source.requires, SKILLS_LOC
         )
@@ -368,6 +373,25 @@ class _TooManySkills(Exception):
 
 def _requirements(requires: Iterable[Declared]) -> list[Requirement]:
     return [Requirement(d.key, d.constraint) for d in requires]
+
+
+def _pinned(
+    requirements: Iterable[Requirement], pins: Mapping[str, Mapping[str, str]]
+) -> list[Requirement]:
+    """Each requirement on a locked skill as the locked exact version (chosen even if yanked)."""
+    return [
+        Requirement(r.name, pins[r.name]["version"]) if r.name in pins else r for r in requirements
+    ]
+
+
+def _pin(universe: Universe, pins: Mapping[str, Mapping[str, str]]) -> None:
+    """Pin the requirements every candidate makes, so skills reached through others resolve to
+    the lock too (their `latest` may have moved since, or been yanked)."""
+    if pins:
+        for key, candidates in universe.items():
+            universe[key] = [
+                replace(c, requires=tuple(_pinned(c.requires, pins))) for c in candidates
+            ]
 
 
 def _candidate(key: str, row: CandidateRow) -> Candidate:

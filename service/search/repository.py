@@ -98,27 +98,24 @@ class SearchRepository:
 
     async def position(
         self, at: int | None, common: tuple[Criteria, int] | None = None
-    ) -> tuple[int, bool, bool]:
+    ) -> tuple[int, bool]:
         """The feed position to search at (`at`, else the settled one: every change up to it
-        committed), and whether a document current then has been replaced since (an index
-        probe): only then does the search need to look at closed documents. With `common`
-        (criteria, window), also whether its words match so many artifacts that relevance
-        ranks a window of them (`_common`). One round trip, which also has this transaction
-        plan each statement for its own values (`CUSTOM_PLANS`).
+        committed). With `common` (criteria, window), also whether its words match so many
+        artifacts that relevance ranks a window of them (`_common`). One round trip, which also
+        has this transaction plan each statement for its own values (`CUSTOM_PLANS`).
         """
         params: dict[str, Any] = {"at": at}
         probe = "false" if common is None else _common(*common, params)
         row = (
             await self.session.execute(
                 text(
-                    f"SELECT p.at, EXISTS (SELECT 1 FROM search_documents WHERE valid_to > p.at),"  # noqa: S608 (constants)
-                    f" {probe}, {CUSTOM_PLANS}"
+                    f"SELECT p.at, {probe}, {CUSTOM_PLANS}"  # noqa: S608 (constants)
                     " FROM (SELECT coalesce(CAST(:at AS bigint), registry_settled_seq()) AS at) p"
                 ),
                 params,
             )
         ).one()
-        return int(row[0] or 0), bool(row[1]), bool(row[2])
+        return int(row[0] or 0), bool(row[1])
 
     async def has_trigrams(self) -> bool:
         found = await self.session.scalar(
@@ -134,7 +131,6 @@ class SearchRepository:
         after: list[Any] | None,
         limit: int,
         trigrams: bool,
-        closed: bool = True,
         window: int | None = None,
         common: bool = False,
     ) -> list[Hit]:
@@ -180,8 +176,9 @@ class SearchRepository:
         keys = "d.id, d.artifact_id, d.kind, d.namespace, d.name, d.published_at"
         # One snapshot at feed position :at: the documents current then, whether or not a
         # publish has replaced them since (those few are found through `valid_to`, and only
-        # looked for when there are any).
-        validity = ["d.valid_to IS NULL"] + (["d.valid_to > :at"] if closed else [])
+        # looked for when there are any: a one-time filter, probed in this statement's own
+        # snapshot, since a publish may commit between the position's statement and this one).
+        validity = ["d.valid_to IS NULL", f"d.valid_to > :at AND {_CLOSED_SINCE}"]
 
         def matching(match: str, columns: str) -> str:
             return " UNION ALL ".join(
@@ -269,6 +266,8 @@ class SearchRepository:
 
 
 _WORD_SCORE = f"ts_rank(d.title, {WORDS})"
+# Whether any document current at :at has been replaced since (an index probe, run once).
+_CLOSED_SINCE = "EXISTS (SELECT 1 FROM search_documents c WHERE c.valid_to > :at)"
 
 
 # Each filter's condition on a search document `d`, by the bind parameter it takes.

@@ -93,7 +93,7 @@ class SearchService:
         # orders walk their index) is decided once, on the first page; the cursor carries it,
         # so every page ranks the same set.
         probe = cursor is None and criteria.query is not None
-        at, closed, found = await self.repository.position(
+        at, found = await self.repository.position(
             pinned, (criteria, self.rank_window) if probe else None
         )
         common = common or found
@@ -106,7 +106,6 @@ class SearchService:
             after=after,
             limit=limit + 1,
             trigrams=self.features.trigrams,
-            closed=closed,
             window=self.rank_window if windowed else None,
             common=common,
         )

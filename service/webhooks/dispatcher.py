@@ -101,32 +101,59 @@ class Dispatcher:
 
     async def _deliver(self, claimed: Claimed) -> None:
         body = payload(claimed)
+        headers = {
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: sign(claimed.secret, int(time.time()), body),
+            "Registry-Webhook-Id": str(claimed.delivery_id),
+            "Registry-Webhook-Event": claimed.change.event,
+        }
         status: int | None = None
         error: str | None = None
         try:
-            await check_reachable(claimed.url, allow_private=self.settings.webhook_allow_private)
-            response = await self.http.post(
-                claimed.url,
-                content=body,
-                headers={
-                    "Content-Type": "application/json",
-                    SIGNATURE_HEADER: sign(claimed.secret, int(time.time()), body),
-                    "Registry-Webhook-Id": str(claimed.delivery_id),
-                    "Registry-Webhook-Event": claimed.change.event,
-                },
-                timeout=self.settings.webhook_timeout,
-                follow_redirects=False,
-            )
-            status = response.status_code
+            # The whole try, not each read: a receiver trickling its answer would otherwise
+            # hold this batch (and so every other delivery) past the claim's lease.
+            async with asyncio.timeout(self.settings.webhook_timeout):
+                status = await self._post(claimed.url, body, headers)
             if not 200 <= status < 300:
                 error = f"the receiver answered {status}"
         except UrlNotAllowed as exc:
             error = str(exc)
-        except httpx.TimeoutException:
+        except (TimeoutError, httpx.TimeoutException):
             error = f"no answer within {self.settings.webhook_timeout:g} s"
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}"
         await self._settle(claimed, status, error)
+
+    async def _post(self, url: str, body: bytes, headers: dict[str, str]) -> int:
+        """The receiver's status code: POSTed to an address the SSRF guard approved (the URL's
+        host in `Host` and, for https, in SNI and the certificate check), the next one if it
+        refuses the connection. The answer's body is never read."""
+        target = httpx.URL(url)
+        addresses = await check_reachable(url, allow_private=self.settings.webhook_allow_private)
+        extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+        for address in addresses[:-1]:
+            with contextlib.suppress(httpx.ConnectError):
+                return await self._send(target, address, body, headers, extensions)
+        return await self._send(target, addresses[-1], body, headers, extensions)
+
+    async def _send(
+        self,
+        target: httpx.URL,
+        address: str,
+        body: bytes,
+        headers: dict[str, str],
+        extensions: dict[str, str],
+    ) -> int:
+        async with self.http.stream(
+            "POST",
+            target.copy_with(host=address),
+            content=body,
+            headers={**headers, "Host": target.netloc.decode("ascii")},
+            extensions=extensions,
+            timeout=self.settings.webhook_timeout,
+            follow_redirects=False,
+        ) as response:
+            return response.status_code
 
     async def _settle(self, claimed: Claimed, status: int | None, error: str | None) -> None:
         values: dict[str, Any] = {"last_status_code": status, "last_error": error}

@@ -28,16 +28,20 @@ def check_syntax(url: str) -> tuple[str, int]:
     return parts.hostname, port
 
 
-async def check_reachable(url: str, *, allow_private: bool) -> None:
-    """Every address the host resolves to must be public (checked again before each delivery,
-    so a name that later resolves to an internal address is refused then)."""
+async def check_reachable(url: str, *, allow_private: bool) -> list[str]:
+    """The addresses a request to `url` may connect to: one lookup, every answer public (checked
+    again before each delivery, so a name that later resolves to an internal address is refused
+    then). Connect to these, never to a second lookup of the name: a name with a zero TTL can
+    answer the check with a public address and the connection with an internal one (DNS
+    rebinding). With private addresses allowed, the host itself, looked up as usual."""
     host, port = check_syntax(url)
     if allow_private:
-        return
+        return [host]
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError as exc:
         raise UrlNotAllowed(f"the host {host!r} does not resolve") from exc
+    addresses: list[str] = []
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         if not address.is_global or address.is_multicast:
@@ -45,3 +49,6 @@ async def check_reachable(url: str, *, allow_private: bool) -> None:
                 f"{host} resolves to {address}, a loopback, private, link-local or reserved"
                 " address; set REGISTRY_WEBHOOK_ALLOW_PRIVATE=true to allow it"
             )
+        if str(address) not in addresses:
+            addresses.append(str(address))
+    return addresses

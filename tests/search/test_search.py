@@ -12,6 +12,7 @@ import pytest_asyncio
 from fastapi import FastAPI
 
 from service.app import create_app
+from service.search.repository import SearchRepository
 from service.settings import Settings
 from tests.helpers import agent_file, publish_examples, put, skill_file
 
@@ -323,3 +324,41 @@ async def test_pages_over_the_window_stay_one_snapshot(
     assert sorted(name for name, _ in seen) == [f"herd-{i}" for i in (5, 6, 7, 8)]
     ranked = [score for _, score in seen]
     assert ranked == sorted(ranked, reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("sort", "words"), [("name", {}), ("published", {}), ("relevance", {"q": "gap"})]
+)
+async def test_a_publish_committing_while_the_first_page_is_read_hides_nothing(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, sort: str, words: dict[str, str]
+) -> None:
+    """The first page pins the settled feed position, then reads the documents current then.
+    A new version committed between the two (here: forced into that gap) replaces a document
+    after the position: the artifact must still be found, at the version it had then."""
+    for index in range(3):
+        await _publish_skill(client, f"gap-{index}", "Gap skill.")
+    position = SearchRepository.position
+    raced: list[int] = []
+
+    async def then_publish(self: SearchRepository, at: int | None, common: Any = None) -> Any:
+        found = await position(self, at, common)
+        if not raced:
+            raced.append(found[0])
+            await _publish_skill(client, "gap-1", "Gap skill renewed.", "2.0.0")
+        return found
+
+    monkeypatch.setattr(SearchRepository, "position", then_publish)
+    body = await _search(client, sort=sort, **words)
+    assert raced, "the search did not pin a position"
+    assert sorted((r["name"], r["version"]) for r in body["results"]) == [
+        ("gap-0", "1.0.0"),
+        ("gap-1", "1.0.0"),
+        ("gap-2", "1.0.0"),
+    ]
+    monkeypatch.undo()
+    fresh = await _search(client, sort="name")
+    assert [(r["name"], r["version"]) for r in fresh["results"]] == [
+        ("gap-0", "1.0.0"),
+        ("gap-1", "2.0.0"),
+        ("gap-2", "1.0.0"),
+    ]

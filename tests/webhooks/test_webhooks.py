@@ -6,11 +6,14 @@ import asyncio
 import hashlib
 import hmac
 import json
+import socket
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import pytest_asyncio
 from fastapi import FastAPI
 
@@ -18,17 +21,14 @@ from service.app import create_app
 from service.settings import Settings
 from service.webhooks.dispatcher import backoff
 from tests.helpers import ADMIN_TOKEN, client_for, put, skill_file
-from tests.webhooks.receiver import receiver
+from tests.webhooks.receiver import receiver, tls_for
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def dispatching(database_url: str, clean_db: None) -> AsyncIterator[httpx.AsyncClient]:
-    """An app that delivers: private addresses allowed (the receiver is on 127.0.0.1), fast
-    polling, a short timeout and short backoff so retries happen within the test."""
-    app: FastAPI = create_app(
+def _dispatching_app(database_url: str, *, allow_private: bool) -> FastAPI:
+    return create_app(
         Settings(
             database_url=database_url,
-            webhook_allow_private=True,
+            webhook_allow_private=allow_private,
             webhook_dispatcher=True,
             webhook_poll_interval=0.05,
             webhook_timeout=0.5,
@@ -37,6 +37,13 @@ async def dispatching(database_url: str, clean_db: None) -> AsyncIterator[httpx.
             bootstrap_token=ADMIN_TOKEN,
         )
     )
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def dispatching(database_url: str, clean_db: None) -> AsyncIterator[httpx.AsyncClient]:
+    """An app that delivers: private addresses allowed (the receiver is on 127.0.0.1), fast
+    polling, a short timeout and short backoff so retries happen within the test."""
+    app = _dispatching_app(database_url, allow_private=True)
     async with client_for(app, "http://t") as http:
         yield http
 
@@ -183,6 +190,84 @@ async def test_namespace_subscriptions_see_only_their_namespace(
         [delivery] = await _settled(dispatching, created["id"], 1)
     assert [json.loads(r.body)["change"]["name"] for r in hook.requests] == ["ours"]
     assert delivery["status"] == "delivered"
+
+
+async def test_a_receiver_that_trickles_its_answer_is_cut_off_at_the_timeout(
+    dispatching: httpx.AsyncClient,
+) -> None:
+    """The timeout bounds a whole try, not each read: a receiver sending its header a byte every
+    50 ms (each read well within the 0.5 s) held a try as long as it liked, and with it the
+    dispatcher's batch, so every other subscriber's deliveries waited too. Nor is an answer's
+    body read: the status is all a delivery needs, and a receiver could send gigabytes."""
+    with receiver(hang_seconds=6) as hook:
+        hook.script = ["trickle-head", "trickle-body"]
+        created = await _subscribe(dispatching, hook.url)
+        started = time.monotonic()
+        assert (await put(dispatching, "skill", "slow", "1.0.0", skill_file("slow"))).is_success
+        [delivery] = await _settled(dispatching, created["id"], 1)
+        elapsed = time.monotonic() - started
+    assert [r.answered for r in hook.requests] == ["trickle-head", "trickle-body"]
+    assert delivery["status"] == "delivered" and delivery["attempts"] == 2
+    assert delivery["lastStatusCode"] == 200 and delivery["lastError"] is None
+    assert elapsed < 4, elapsed  # a 0.5 s cut-off and a short backoff; each trickle lasts 6 s
+
+
+# A public address the rebinding test's name resolves to: never dialled, the test sends
+# connections to it to the receiver on 127.0.0.1 instead.
+PUBLIC = "93.184.216.34"
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+async def test_a_delivery_connects_to_the_address_it_checked_never_to_a_second_lookup(
+    scheme: str,
+    database_url: str,
+    clean_db: None,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """DNS rebinding: a name whose answers alternate (TTL 0) between a public address and
+    127.0.0.1. The guard checked one lookup and the HTTP client made its own, so the check
+    passed on the public answer and the POST went to loopback. A delivery now dials the
+    addresses it checked; over https the certificate is still checked against the URL's name."""
+    loop = asyncio.get_running_loop()
+    real_getaddrinfo, real_connect = loop.getaddrinfo, loop.create_connection
+    answers: list[str] = []
+    dialled: list[str] = []
+
+    async def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host not in ("rebind.test", b"rebind.test"):
+            return await real_getaddrinfo(host, port, *args, **kwargs)
+        address = PUBLIC if len(answers) % 2 == 0 else "127.0.0.1"
+        answers.append(address)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, int(port)))]
+
+    tls = None
+    if scheme == "https":
+        tls, ca_file = tls_for("rebind.test", tmp_path)
+        monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))  # read when the app's client starts
+    with receiver(tls=tls) as hook:
+        port = int(hook.url.rsplit(":", 1)[1].split("/")[0])
+
+        async def create_connection(factory: Any, host: Any = None, *args: Any, **kw: Any) -> Any:
+            if (args[:1] or [kw.get("port")])[0] == port:
+                dialled.append(host)
+                host = "127.0.0.1" if host == PUBLIC else host
+            return await real_connect(factory, host, *args, **kw)
+
+        monkeypatch.setattr(loop, "getaddrinfo", getaddrinfo)
+        monkeypatch.setattr(loop, "create_connection", create_connection)
+        async with client_for(
+            _dispatching_app(database_url, allow_private=False), "http://t"
+        ) as app:
+            created = await _subscribe(app, f"{scheme}://rebind.test:{port}/hook")
+            assert (await put(app, "skill", "rebound", "1.0.0", skill_file("rebound"))).is_success
+            [delivery] = await _settled(app, created["id"], 1)
+    # Creating the subscription took a public answer, the first try a loopback one (refused),
+    # the second a public one: that address, and only it, was dialled.
+    assert answers[:3] == [PUBLIC, "127.0.0.1", PUBLIC]
+    assert dialled == [PUBLIC]
+    assert delivery["status"] == "delivered" and delivery["attempts"] == 2
+    assert len(hook.requests) == 1
 
 
 def test_backoff_doubles_with_jitter_and_a_cap() -> None:

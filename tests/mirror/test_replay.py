@@ -1,0 +1,131 @@
+"""Replaying a feed (`registry mirror`, `registry import`) where the source's publishes raced."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+from sqlalchemy.engine import make_url
+
+from service.artifacts.repository import ArtifactRepository
+from service.db import migrate
+from service.db.engine import create_engine, session_factory
+from service.mirror.follower import Follower
+from service.settings import Settings
+from tests.helpers import agent_file, put, serving, skill_file
+from tests.servers import execute
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def target(server_url: str, settings: Settings) -> AsyncIterator[str]:
+    """An empty, migrated database of its own: the mirror's."""
+    name = f"registry_replay_{uuid.uuid4().hex[:12]}"
+    await execute(server_url, f'CREATE DATABASE "{name}"')
+    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        await migrate.upgrade(url)
+        yield url
+    finally:
+        await execute(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _mirror(source: httpx.AsyncClient, target: str) -> int:
+    engine = create_engine(Settings(database_url=target), target)
+    try:
+        follower = Follower(
+            str(source.base_url), session_factory(engine), source, default_namespace="default"
+        )
+        return (await follower.run(follow=False)).applied
+    finally:
+        await engine.dispose()
+
+
+# What is stored before, what commits while the subject (resolved already) is being stored,
+# the subject, and the lock the source gives it.
+Race = tuple[
+    list[tuple[str, str, dict[str, str]]],
+    tuple[str, str],
+    tuple[str, dict[str, str]],
+    dict[str, str],
+]
+RACES: dict[str, Race] = {
+    "a skill released": (
+        [("racing", "1.0.0", {})],
+        ("publish", "1.1.0"),
+        ("agent", {"skills": "racing"}),
+        {"racing": "1.0.0"},
+    ),
+    "the chosen skill yanked": (
+        [("racing", "1.0.0", {}), ("racing", "1.1.0", {})],
+        ("yank", "1.1.0"),
+        ("agent", {"skills": "racing"}),
+        {"racing": "1.1.0"},
+    ),
+    "a skill released under another": (
+        [("racing", "1.0.0", {}), ("wrapper", "1.0.0", {"metadata": "\n  requires: racing"})],
+        ("publish", "1.1.0"),
+        ("agent", {"skills": "wrapper"}),
+        {"racing": "1.0.0", "wrapper": "1.0.0"},
+    ),
+    "a skill released under a skill": (
+        [("racing", "1.0.0", {})],
+        ("publish", "1.1.0"),
+        ("skill", {"metadata": "\n  requires: racing"}),
+        {"racing": "1.0.0"},
+    ),
+}
+
+
+@pytest.mark.parametrize("race", RACES)
+async def test_a_version_resolved_before_a_concurrent_write_is_copied_with_its_lock(
+    client: httpx.AsyncClient,
+    target: str,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    race: str,
+) -> None:
+    """The subject resolves `racing` (latest); before it is stored, a write to racing commits.
+    The source's feed then has that write before the subject, whose lock predates it: a copy
+    replaying the feed in order must keep that lock (it stopped for good, and an export of the
+    source could never be imported)."""
+    before, (write, version), (kind, fields), locked = RACES[race]
+    for name, stored, extra in before:
+        body = skill_file(name, **extra)
+        assert (await put(client, "skill", name, stored, body)).status_code == 201
+    store = ArtifactRepository.store_version
+    raced: list[int] = []
+
+    async def write_first(self: ArtifactRepository, kind: str, identity: Any, *args: Any) -> Any:
+        if identity.name == "subject" and not raced:
+            if write == "publish":
+                newer = skill_file("racing", description="Newer.")
+                response = await put(client, "skill", "racing", version, newer)
+            else:
+                path = f"/v1/skills/racing/versions/{version}/yank"
+                response = await client.post(path, json={"reason": "broken"})
+            raced.append(response.status_code)
+        return await store(self, kind, identity, *args)
+
+    monkeypatch.setattr(ArtifactRepository, "store_version", write_first)
+    file = (agent_file if kind == "agent" else skill_file)("subject", **fields)
+    published = await put(client, kind, "subject", "1.0.0", file)
+    monkeypatch.undo()
+    assert raced in ([200], [201]) and published.status_code == 201, published.text
+    lock = {name: entry["version"] for name, entry in published.json()["lock"]["skills"].items()}
+    assert lock == locked
+    feed = (await client.get("/v1/changes")).json()["changes"]
+    assert [c["name"] for c in feed][-2:] == ["racing", "subject"]
+
+    assert await _mirror(client, target) == len(feed)
+    detail = f"/v1/{kind}s/subject/versions/1.0.0"
+    profiles = ["/v1/profiles/subject@1.0.0", "/v1/profiles/subject@1.0.0?format=markdown"]
+    async with serving(settings.model_copy(update={"database_url": target})) as copy:
+        assert (await copy.get(detail)).json()["lock"] == published.json()["lock"]
+        for path in profiles if kind == "agent" else []:
+            mirrored = await copy.get(path)
+            assert mirrored.status_code == 200, mirrored.text
+            assert mirrored.content == (await client.get(path)).content
