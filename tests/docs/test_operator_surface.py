@@ -1,8 +1,8 @@
-"""The README's Configuration section is the operator's reference: it must not drift from the code.
+"""The README's Configuration and Layout sections are references: they must not drift from the code.
 
 Every setting (service/settings.py) and every environment variable a CLI option reads is a row of
 the table with its default; every row names something the code reads; every `registry` command
-and each of its options is in the CLI list.
+and each of its options is in the CLI list; every package and top-level module is in the Layout.
 """
 
 from __future__ import annotations
@@ -142,3 +142,27 @@ def test_every_command_and_option_is_in_the_cli_list() -> None:
             f"{path} {names[0]}" for names in options.values() if not words.intersection(names)
         )
     assert missing == [], f"not in the README's CLI list: {missing}"
+
+
+def test_the_layout_names_every_package_and_module() -> None:
+    """A newcomer finds code through the README's Layout: every package of service/ and tests/
+    and every module at service/'s top is named there."""
+    layout = _section("Layout")
+    # An entry is a line starting at the margin plus its indented continuation lines.
+    tests_entry = next(e for e in re.split(r"\n(?=\S)", layout) if e.startswith("tests/"))
+    root = README.parent
+
+    def packages(folder: str) -> list[str]:
+        found = (root / folder).iterdir()
+        return sorted(path.name for path in found if (path / "__init__.py").exists())
+
+    missing = [
+        f"service/{name}/" for name in packages("service") if f"service/{name}/" not in layout
+    ]
+    missing += [f"tests/{name}/" for name in packages("tests") if f"{name}/" not in tests_entry]
+    missing += [
+        f"service/{path.name}"
+        for path in sorted((root / "service").glob("*.py"))
+        if path.name != "__init__.py" and path.name not in layout
+    ]
+    assert missing == []
