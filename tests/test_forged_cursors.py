@@ -54,7 +54,7 @@ async def _refused(http: httpx.AsyncClient, path: str, params: dict[str, Any]) -
 
 async def test_a_forged_changes_cursor_is_a_400(raw: httpx.AsyncClient) -> None:
     page = (await raw.get("/v1/changes", params={"limit": 1})).json()
-    assert _decode(page["next"]) == {"seq": 1}
+    assert list(_decode(page["next"])) == ["seq"]
     for seq in [*BAD_INT, -1, *BAD_TEXT]:
         await _refused(raw, "/v1/changes", {"since": _encode({"seq": seq})})
 
