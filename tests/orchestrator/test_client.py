@@ -188,6 +188,33 @@ def test_server_stopped_last_good_is_served_flagged_logged_once_and_kept_on_disk
     restarted.close()
 
 
+def test_memory_keeps_max_profiles_the_least_recently_used_dropped_first(
+    registry_server: LiveServer, tmp_path: Path
+) -> None:
+    """Each ref asked for was kept for the life of the process: an orchestrator asked for ever
+    new refs (digests, exact versions) grew without bound."""
+    refs = ["dev-python@1.0.0", "dev-python@^1", "flask-specialist@1.0.0"]
+    transport = Recording()
+    with Registry(registry_server.url, max_profiles=2, transport=transport) as registry:
+        for ref in refs:
+            assert registry.profile(ref).source == "network"
+        assert registry.profile(refs[2]).source == "cache"
+        assert registry.profile(refs[1]).source == "cache"  # now the most recently used
+        again = registry.profile(refs[0])  # dropped: asked for again
+        assert again.source == "network" and again.version == "1.0.0"
+        assert registry.profile(refs[1]).source == "cache"
+        assert registry.profile(refs[2]).source == "network"  # dropped for refs[0]
+    profile_calls = [p for p, _ in transport.statuses if p.startswith("/v1/profiles/")]
+    assert len(profile_calls) == 5
+    with Registry(registry_server.url, max_profiles=1, cache_dir=tmp_path) as on_disk:
+        first = on_disk.profile(refs[0])
+        on_disk.profile(refs[2])
+        back = on_disk.profile(refs[0])  # from its disk copy, verified again
+        assert (back.source, back.body) == ("cache", first.body)
+    with pytest.raises(ValueError, match="at least 1"):
+        Registry(registry_server.url, max_profiles=0)
+
+
 def test_a_tampered_disk_copy_is_dropped_and_fetched_again(
     registry_server: LiveServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
