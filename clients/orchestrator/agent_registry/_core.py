@@ -90,6 +90,12 @@ class Core:
             state = "expired"
         return Lookup(entry, state, from_disk)
 
+    def in_background(self, state: State) -> bool:
+        """Whether a cached copy is returned at once while a background request revalidates it:
+        within stale-while-revalidate, and at any age while the registry is unreachable (a call
+        waiting for a partitioned registry paid the whole timeout, every call, all outage)."""
+        return state == "stale" or (state == "expired" and self.unreachable)
+
     def conditional_headers(self, entry: Entry | None) -> dict[str, str]:
         headers = {"Accept": "application/json"}
         if entry is not None and entry.etag:
