@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -255,3 +257,29 @@ async def test_async_client_fetches_revalidates_and_refuses_tampering(
     async with AsyncRegistry(registry_server.url, transport=Tampering()) as tampered:
         with pytest.raises(SignatureError):
             await tampered.profile("dev-python@1.0.0")
+
+
+def test_wait_and_close_while_other_threads_serve_stale_copies(
+    registry_server: LiveServer, clock: Clock
+) -> None:
+    """A background refresh was registered before its thread started: wait() (and close())
+    in that moment raised RuntimeError("cannot join thread before it is started")."""
+    refs = ["dev-python@1.0.0", "flask-specialist@1.0.0", "dev-python@^1", "flask-specialist@^1"]
+    registry = Registry(registry_server.url, ttl=1, stale_while_revalidate=1e9, clock=clock)
+    for ref in refs:
+        registry.profile(ref)
+    stop = time.monotonic() + 1.5
+
+    def serve() -> None:
+        while time.monotonic() < stop:
+            clock.advance(2)
+            for ref in refs:
+                assert registry.profile(ref).source in ("stale", "cache")
+
+    with ThreadPoolExecutor(4) as pool:
+        servers = [pool.submit(serve) for _ in range(4)]
+        while time.monotonic() < stop:
+            registry.wait()
+        for server in servers:
+            server.result()
+    registry.close()

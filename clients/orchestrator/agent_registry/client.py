@@ -98,7 +98,7 @@ class Registry(Configured):
                 return
             thread = threading.Thread(target=self._refresh, args=(ref,), daemon=True)
             self._refreshing[ref] = thread
-        thread.start()
+            thread.start()  # under the lock: wait() never sees (and joins) a thread not started
 
     def _refresh(self, ref: str) -> None:
         try:
