@@ -24,6 +24,7 @@ import httpx
 from service.bundles.archive import ArchiveError, Limits, read_archive
 from service.bundles.manifest import Bundle
 from service.errors import CommandFailure
+from service.formats import names
 from service.resolution.document import Profile
 from service.resolution.profile import agent_frontmatter
 
@@ -113,6 +114,7 @@ class Puller:
 
     def profile(self, spec: str) -> dict[str, Any]:
         profile: dict[str, Any] = self._get(f"/v1/profiles/{quote(spec, safe='/@')}", spec).json()
+        _check_names(profile)
         return profile
 
     def _skill_files(self, skill: Mapping[str, Any]) -> Bundle:
@@ -122,6 +124,12 @@ class Puller:
             or f"/v1/skills/{skill['name']}/versions/{skill['version']}/archive"
         )
         where = f"skill {skill['name']}@{skill['version']}"
+        if not str(url).startswith("/") or str(url).startswith(("//", "/\\")):
+            # The client sends the token with every request: only to the registry it was given.
+            raise PullError(
+                f"{where}: the archive {url!r} is not on this registry; nothing was written",
+                EXIT_INVALID,
+            )
         data = self._get(url, where).content
         try:
             bundle = read_archive(data, Limits())
@@ -310,6 +318,26 @@ class Puller:
                 relative = str(PurePosixPath("skills", folder, file.path))
                 wanted[relative] = Wanted(file.content, file.executable)
         return wanted
+
+
+def _check_names(profile: Mapping[str, Any]) -> None:
+    """Names become paths (`agents/<name>.md`, `skills/<name>/`): one that is not a registry
+    name (`../../x`, `team/..`) is refused before anything is fetched or written."""
+    sent = [("agent", profile.get("name"))]
+    sent += [("skill", skill.get("name")) for skill in profile.get("skills", [])]
+    for what, name in sent:
+        try:
+            if not isinstance(name, str):
+                raise names.InvalidName(f"{name!r} is not a string")
+            if what == "agent" and (reason := names.name_problem(name)):
+                raise names.InvalidName(reason)
+            names.split_qualified(name, "default")
+        except names.InvalidName as exc:
+            raise PullError(
+                f"the registry sent the {what} name {name!r}, which is not a valid name ({exc});"
+                " nothing was written",
+                EXIT_INVALID,
+            ) from exc
 
 
 def _owned(lock: Mapping[str, Any], agent: str) -> dict[str, Any]:
