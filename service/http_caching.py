@@ -15,9 +15,10 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 def etag_matches(request: Request, etag: str) -> bool:
-    """`If-None-Match` against a strong ETag, with the weak comparison RFC 9110 §13.1.2 asks for."""
-    header = request.headers.get("if-none-match")
-    return header is not None and etag_matches_header(header, etag)
+    """`If-None-Match` against a strong ETag, with the weak comparison RFC 9110 §13.1.2 asks for;
+    several field lines are one list (RFC 9110 §5.3)."""
+    lines = request.headers.getlist("if-none-match")
+    return bool(lines) and etag_matches_header(", ".join(lines), etag)
 
 
 def etag_matches_header(header: str, etag: str) -> bool:

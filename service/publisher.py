@@ -60,6 +60,7 @@ class SourceFile:
     name: str
     path: Path
     declared_version: str | None
+    requires: tuple[str, ...] = ()  # the skills it names (without namespace or constraint)
 
 
 @dataclass
@@ -109,11 +110,13 @@ def _source(kind: Kind, path: Path) -> SourceFile:
         )
     parsed = validate_file(kind, data)
     name = path.parent.name if kind == "skill" else parsed.name or path.stem
-    return SourceFile(kind, name, path, parsed.version)
+    requires = tuple(ref.name.rsplit("/", 1)[-1] for ref in parsed.skill_refs)
+    return SourceFile(kind, name, path, parsed.version, requires)
 
 
 def collect_files(paths: Iterable[Path]) -> list[SourceFile]:
-    """Skills (`<name>/SKILL.md`), toolsets (`toolsets/*.{yaml,yml,json}`), then agents (`*.md`).
+    """Skills (`<name>/SKILL.md`, each after the ones among them it requires), toolsets
+    (`toolsets/*.{yaml,yml,json}`), then agents (`*.md`).
 
     A missing path is a PublishFailure, so a typo never publishes half a tree.
     """
@@ -145,7 +148,26 @@ def collect_files(paths: Iterable[Path]) -> list[SourceFile]:
             if file.suffix in TOOLSET_SUFFIXES and file.parent.name == "toolsets" and not in_skill:
                 found[file.resolve()] = _source("toolset", file)
     order = {"skill": 0, "toolset": 1, "agent": 2}
-    return sorted(found.values(), key=lambda f: (order[f.kind], f.name, str(f.path)))
+    files = sorted(found.values(), key=lambda f: (order[f.kind], f.name, str(f.path)))
+    skills = [f for f in files if f.kind == "skill"]
+    return _dependencies_first(skills) + files[len(skills) :]
+
+
+def _dependencies_first(skills: list[SourceFile]) -> list[SourceFile]:
+    """Each skill after the skills among these it requires, otherwise in name order: one named
+    earlier that needs a new version of a later one would be refused (`unsatisfiable`) while
+    an older version is published. A cycle stays in name order, for the registry to refuse."""
+    names = {f.name for f in skills}
+    pending, ordered, placed = list(skills), [], set()
+    while pending:
+        ready = next(
+            (f for f in pending if all(r in placed or r not in names for r in f.requires)),
+            pending[0],
+        )
+        pending.remove(ready)
+        ordered.append(ready)
+        placed.add(ready.name)
+    return ordered
 
 
 def request_body(file: SourceFile) -> tuple[bytes, str]:
@@ -222,6 +244,15 @@ class RegistryClient:
 
     def __init__(self, base_url: str, token: str | None = None, timeout: float = 30.0) -> None:
         self.base_url = base_url.rstrip("/")
+        # A CI secret often ends in a newline (`echo $TOKEN`): as a header it was a protocol
+        # error reported as "cannot talk to" the registry (exit 4), a non-ASCII character a
+        # traceback. Neither is ever part of a token; the token itself is never printed.
+        token = token.strip() if token else token
+        if token and not (token.isascii() and token.isprintable()):
+            raise PublishFailure(
+                "the token has a character no registry token has (a stray one pasted with it?)",
+                EXIT_AUTH,
+            )
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.http = httpx.Client(base_url=self.base_url, timeout=timeout, headers=headers)
 

@@ -145,3 +145,11 @@ def within(seconds: float) -> Iterator[None]:
     yield
     elapsed = time.monotonic() - started
     assert elapsed < seconds, f"took {elapsed:.1f} s, the bound is {seconds} s"
+
+
+def metric(text: str, name: str) -> float:
+    """A sample's value in a /metrics page."""
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    raise AssertionError(f"{name} not in /metrics")

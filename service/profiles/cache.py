@@ -3,9 +3,9 @@ a database outage.
 
 Keys are what a client asked for (namespace, name, ref, format); each entry remembers the exact
 version it holds, so a lifecycle change of that version drops every answer that showed it, and a
-change to what a tag or range chooses (a tag move, a new version, a yank) drops the artifact's
-moving answers. Changes made by this process invalidate at once; other replicas' changes reach
-the cache through `invalidate_*` too, once something (LISTEN/NOTIFY) calls them.
+change to what a tag, range or digest chooses (a tag move, a new version, a yank) drops the
+artifact's answers chosen so. Changes made by this process invalidate at once; other replicas'
+changes reach the cache through `invalidate_*` too, once something (LISTEN/NOTIFY) calls them.
 """
 
 from __future__ import annotations
@@ -17,12 +17,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from service.resolution.refs import DIGEST_PREFIX
+
 Format = Literal["json", "markdown"]
 # Bookkeeping per entry beyond its body, so many small entries still count: the key, the entry,
 # the LRU and per-artifact index slots, and the prepared headers of the 200 and the 304
 # (signature included). Measured with tracemalloc over 5,000 entries of 3 KB bodies: 1,481
 # bytes each (512 had been assumed: a full cache held ~1.7x its configured size).
 ENTRY_OVERHEAD = 1536
+# Artifacts whose change counts are remembered (for `ProfileCache.stamp`, ~230 bytes each):
+# past this many they are forgotten at once and the epoch moves on instead, so an answer
+# being read meanwhile is not kept (it is read again) and memory stays bounded.
+MAX_CHANGED_ARTIFACTS = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +72,15 @@ class CachedProfile:
         return len(self.body) + len(self.etag) + ENTRY_OVERHEAD
 
 
-_Predicate = Callable[[CachedProfile], bool]
+_Predicate = Callable[[ProfileKey, CachedProfile], bool]
 Stamp = tuple[int, int, int]
+
+
+def chosen(key: ProfileKey, entry: CachedProfile) -> bool:
+    """Whether the answer changes with the artifact's other versions and tags: a tag's or range's
+    (`moving`), and a digest's too. Versions published from the same bytes share a digest, which
+    names the highest non-yanked of them, so a publish or an unyank can change its answer."""
+    return entry.moving or key.ref.startswith(DIGEST_PREFIX)
 
 
 class ProfileCache:
@@ -112,7 +125,11 @@ class ProfileCache:
             return
         if stamp is not None:
             now = self.stamp(key)
-            if now[0] != stamp[0] or now[2] != stamp[2] or (entry.moving and now[1] != stamp[1]):
+            if (
+                now[0] != stamp[0]
+                or now[2] != stamp[2]
+                or (chosen(key, entry) and now[1] != stamp[1])
+            ):
                 return
         self._drop(key)
         if entry.size > self.max_bytes:
@@ -127,15 +144,20 @@ class ProfileCache:
     def invalidate_version(self, namespace: str, name: str, version: str) -> int:
         """A version's state changed (yank, deprecation): its answers, and every moving answer,
         since a yank also changes what ranges and tags choose."""
-        moving, states = self._changes.get((namespace, name), (0, 0))
-        self._changes[(namespace, name)] = (moving + 1, states + 1)
-        return self._invalidate(namespace, name, lambda e: e.moving or e.version == version)
+        self._count(namespace, name, states=1)
+        return self._invalidate(namespace, name, lambda k, e: chosen(k, e) or e.version == version)
 
     def invalidate_moving(self, namespace: str, name: str) -> int:
-        """What a tag or range chooses changed (tag moved or removed, new version published)."""
-        moving, states = self._changes.get((namespace, name), (0, 0))
-        self._changes[(namespace, name)] = (moving + 1, states)
-        return self._invalidate(namespace, name, lambda e: e.moving)
+        """What a tag, range or digest chooses changed (tag moved or removed, new version)."""
+        self._count(namespace, name, states=0)
+        return self._invalidate(namespace, name, chosen)
+
+    def _count(self, namespace: str, name: str, *, states: int) -> None:
+        if len(self._changes) >= MAX_CHANGED_ARTIFACTS and (namespace, name) not in self._changes:
+            self._epoch += 1
+            self._changes.clear()
+        moving, changed = self._changes.get((namespace, name), (0, 0))
+        self._changes[(namespace, name)] = (moving + 1, changed + states)
 
     def clear(self) -> None:
         self._epoch += 1
@@ -146,7 +168,9 @@ class ProfileCache:
 
     def _invalidate(self, namespace: str, name: str, stale: _Predicate) -> int:
         keys = [
-            key for key in self._by_artifact.get((namespace, name), ()) if stale(self._entries[key])
+            key
+            for key in self._by_artifact.get((namespace, name), ())
+            if stale(key, self._entries[key])
         ]
         for key in keys:
             self._drop(key)

@@ -43,11 +43,18 @@ from service.profiles.cache import (
 )
 from service.profiles.headers import MEDIA, negotiate_accept, profile_headers
 from service.profiles.repository import profile_etag, stored_exact
-from service.resolution.refs import ExactRef, InvalidRef, parse_ref, split_name_ref
+from service.resolution.refs import (
+    MAX_REF_LENGTH,
+    ExactRef,
+    InvalidRef,
+    parse_ref,
+    split_name_ref,
+)
 from service.settings import Settings
 from service.signing.signer import SIGNATURE_HEADER
 
 PREFIX = "/v1/profiles/"
+SIGNATURE = "/signature"  # `/v1/profiles/{spec}/signature` (service.profiles.signature)
 log = logging.getLogger("service.profiles.fastpath")
 # How long the others are served an expired entry while one request reads it again.
 REFRESH_SECONDS = 1.0
@@ -69,17 +76,28 @@ def profile_key(spec: str, output: Format, default_namespace: str) -> ProfileKey
         namespace, name = names.split_qualified(qualified, default_namespace)
     except (InvalidRef, names.InvalidName):
         return None
-    if ref is not None and "/" in ref:
-        return None  # a sub-resource (`…@1.0.0/signature`): the routes' business
+    if (ref is not None and "/" in ref) or spec.endswith(SIGNATURE):
+        # A sub-resource (`…@1.0.0/signature`, `tester/signature`): the routes' business.
+        return None
     return ProfileKey(namespace, name, ref or "latest", output)
 
 
-@functools.lru_cache(maxsize=4096)
 def is_exact(ref_text: str) -> bool:
+    # Only refs that can be one are remembered: the URL may hold any length of text.
+    return len(ref_text) <= MAX_REF_LENGTH and _is_exact(ref_text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_exact(ref_text: str) -> bool:
     try:
         return isinstance(parse_ref(ref_text), ExactRef)
     except InvalidRef:
         return False
+
+
+def _field(scope: Scope, name: bytes) -> str:
+    """A header's field lines as one list (RFC 9110 §5.3), as the route reads it."""
+    return ", ".join(value.decode("latin-1") for key, value in scope["headers"] if key == name)
 
 
 @dataclass(slots=True)
@@ -220,7 +238,7 @@ class ProfileFastPath:
             return None  # ?resolve=latest, or anything the route should judge
         headers = dict(scope["headers"])
         if not scope["query_string"]:
-            requested = negotiate_accept(headers.get(b"accept", b"").decode("latin-1"))
+            requested = negotiate_accept(_field(scope, b"accept"))
         key = profile_key(scope["path"][len(PREFIX) :], requested, settings.default_namespace)
         if key is None:
             return None
@@ -256,9 +274,8 @@ class ProfileFastPath:
             cache.hits += 1
         prepared = entry.prepared or self._prepare(scope, key, entry, settings)
         scope["route"] = ROUTE  # logs and metrics group it with the route's answers
-        if_none_match = headers.get(b"if-none-match")
-        if if_none_match is not None and etag_matches_header(
-            if_none_match.decode("latin-1"), entry.etag
+        if b"if-none-match" in headers and etag_matches_header(
+            _field(scope, b"if-none-match"), entry.etag
         ):
             return 304, prepared.not_modified, b""
         return 200, prepared.ok, entry.body

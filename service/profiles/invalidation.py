@@ -3,8 +3,9 @@
 A write that changes what a profile answer shows (yank, deprecation, tag move, new version)
 sends `pg_notify` inside its own transaction, so the notice goes out exactly when the change
 commits. Each process listens on one dedicated connection and applies the notices to its
-`ProfileCache`. While the listener is disconnected it may miss notices, so when it connects
-again after a loss it clears the cache: the next answers are read fresh from the database.
+`ProfileCache`. While the listener is not listening it may miss notices, so each time it starts
+listening it clears the cache: the next answers are read fresh from the database. A heartbeat
+bounds how long a silent network (no FIN, no RST) can pass for a listening connection.
 """
 
 from __future__ import annotations
@@ -107,17 +108,25 @@ class InvalidationListener:
             lost.set()
 
         raw.add_termination_listener(on_lost)
-        await raw.add_listener(CHANNEL, on_notice)
-        if self._listened_before:
-            # Notices sent while nobody listened are lost: start again from an empty cache.
+        try:
+            await raw.add_listener(CHANNEL, on_notice)
+            # Notices sent while nobody listened are lost, before the first LISTEN too: start
+            # again from an empty cache, and keep no answer read before now (`ProfileCache.put`).
             self.cache.clear()
-            self.reconnects += 1
-        self._listened_before = True
-        self.cache.listening = True
-        self.connected.set()
-        while not lost.is_set():
-            try:
-                await asyncio.wait_for(lost.wait(), self.heartbeat_seconds)
-            except TimeoutError:
-                # A silent network (no FIN, no RST) would never end the wait: ask, bounded.
-                await raw.fetchval("SELECT 1", timeout=self.heartbeat_seconds)
+            if self._listened_before:
+                self.reconnects += 1
+            self._listened_before = True
+            self.cache.listening = True
+            self.connected.set()
+            while not lost.is_set():
+                try:
+                    await asyncio.wait_for(lost.wait(), self.heartbeat_seconds)
+                except TimeoutError:
+                    # A silent network (no FIN, no RST) would never end the wait: ask, bounded.
+                    await raw.fetchval("SELECT 1", timeout=self.heartbeat_seconds)
+        except BaseException:
+            # Not listening from now on, and no goodbye: over a silent network a graceful close
+            # (and the cancel request of the heartbeat that timed out) would wait forever.
+            on_lost(raw)
+            raw.terminate()
+            raise

@@ -55,7 +55,7 @@ ProfilesDep = Annotated[ProfileService, Depends(get_profiles)]
 def negotiate(request: Request, requested: Format | None) -> Format:
     if requested is not None:
         return requested
-    return negotiate_accept(request.headers.get("accept", ""))
+    return negotiate_accept(", ".join(request.headers.getlist("accept")))  # RFC 9110 §5.3
 
 
 @router.get(

@@ -5,17 +5,25 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator, Iterator
+import gc
+import time
+import tracemalloc
+from collections.abc import AsyncIterator, Callable, Iterator
 
+import asyncpg
 import httpx
 import pytest
 import pytest_asyncio
+from fastapi import FastAPI
 
 from service.app import create_app
+from service.db.engine import LISTENER_APPLICATION_NAME, create_listener_engine
 from service.profiles.cache import ENTRY_OVERHEAD, CachedProfile, ProfileCache, ProfileKey
+from service.profiles.invalidation import CHANNEL, InvalidationListener, ProfileChange
 from service.settings import Settings
 from tests.faults.proxy import FaultProxy, fault_proxy
-from tests.helpers import ADMIN, ADMIN_TOKEN, agent_file, put, serving
+from tests.helpers import ADMIN, ADMIN_TOKEN, agent_file, metric, put, serving
+from tests.servers import execute, plain
 
 
 def _entry(version: str, size: int = 100, *, moving: bool = False) -> CachedProfile:
@@ -38,11 +46,14 @@ def _key(ref: str, name: str = "tester") -> ProfileKey:
 def test_an_answer_read_before_a_change_that_concerns_it_is_not_kept() -> None:
     cache = ProfileCache(max_bytes=1 << 20)
     exact, ranged, other = _key("1.0.0"), _key("^1"), _key("1.0.0", name="other")
-    stamps = {key: cache.stamp(key) for key in (exact, ranged, other)}
+    by_digest = _key("sha256:" + "0" * 64)  # versions from the same bytes share it
+    stamps = {key: cache.stamp(key) for key in (exact, ranged, other, by_digest)}
     cache.invalidate_moving("default", "tester")  # a new version of tester was published
     cache.put(exact, _entry("1.0.0"), stamps[exact])  # exact answers do not move: kept
     cache.put(ranged, _entry("1.1.0", moving=True), stamps[ranged])  # may be stale: dropped
+    cache.put(by_digest, _entry("1.0.0"), stamps[by_digest])  # the new one may share it
     assert cache.get(exact) is not None and cache.get(ranged) is None
+    assert cache.get(by_digest) is None
     stamps = {key: cache.stamp(key) for key in (exact, other)}
     cache.invalidate_version("default", "tester", "1.0.0")  # yanked while being read
     cache.put(exact, _entry("1.0.0"), stamps[exact])
@@ -211,3 +222,151 @@ async def test_a_change_on_one_replica_drops_the_cached_answers_of_another(
         assert cache.get(_key("1.1.0")) is not None
         await writer.aclose()
         await reader.aclose()
+
+
+async def test_a_digest_answer_follows_the_versions_that_share_the_digest(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    """Versions published from the same bytes share a digest, which names the highest
+    non-yanked of them: a publish or an unyank changes that, and the cached answer with it."""
+    published = await put(client, "agent", "tester", "1.0.0", agent_file())
+    assert published.status_code == 201
+    path = f"/v1/profiles/tester@{published.json()['digest']}"
+
+    async def chosen() -> str:
+        response = await client.get(path)
+        assert response.status_code == 200, response.text
+        version: str = response.json()["version"]
+        assert response.headers["content-location"] == f"/v1/profiles/default/tester@{version}"
+        assert response.content == (await client.get(f"/v1/profiles/tester@{version}")).content
+        return version
+
+    assert await chosen() == "1.0.0"
+    assert await chosen() == "1.0.0"  # from memory now
+    assert len(app.state.profile_cache) == 2
+    assert (await put(client, "agent", "tester", "1.1.0", agent_file())).status_code == 201
+    assert await chosen() == "1.1.0"
+    assert (await client.post("/v1/agents/tester/versions/1.1.0/yank", json={})).status_code == 200
+    assert await chosen() == "1.0.0"
+    assert (await client.delete("/v1/agents/tester/versions/1.1.0/yank")).status_code == 200
+    assert await chosen() == "1.1.0"
+
+
+async def _until(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.02)
+    return True
+
+
+async def test_an_answer_read_before_the_first_listen_is_not_kept(database_url: str) -> None:
+    """A notice sent before the listener's first LISTEN is lost as surely as one sent while it
+    was reconnecting: an answer read before then may already be stale."""
+    cache = ProfileCache(max_bytes=1 << 20)
+    settings = Settings(database_url=database_url)
+    listener = InvalidationListener(create_listener_engine(settings, database_url), cache)
+    stamp = cache.stamp(_key("1.0.0"))  # a read begins while nobody listens…
+    notice = ProfileChange("default", "tester", "1.0.0").payload()
+    await execute(plain(database_url), f"SELECT pg_notify('{CHANNEL}', '{notice}')")  # …a yank
+    listener.start()
+    try:
+        await asyncio.wait_for(listener.connected.wait(), 30)
+        cache.put(_key("1.0.0"), _entry("1.0.0"), stamp)  # …and the read ends
+        assert cache.get(_key("1.0.0")) is None
+        cache.put(_key("1.0.0"), _entry("1.0.0"), cache.stamp(_key("1.0.0")))
+        assert cache.get(_key("1.0.0")) is not None  # read after: kept
+    finally:
+        await listener.stop()
+
+
+async def test_a_silent_network_stops_the_listener_serving_from_memory_until_it_reconnects(
+    proxy: FaultProxy, database_url: str
+) -> None:
+    """No FIN, no RST: the heartbeat notices, and from then on nothing is served or kept from
+    memory (notices may be lost) until the listener is back and has emptied the cache."""
+    settings = Settings(database_url=proxy.url_for(database_url), db_connect_timeout=1)
+    cache = ProfileCache(max_bytes=1 << 20)
+    engine = create_listener_engine(settings, proxy.url_for(database_url))
+    listener = InvalidationListener(engine, cache, retry_seconds=0.1, heartbeat_seconds=0.3)
+    listener.start()
+    try:
+        await asyncio.wait_for(listener.connected.wait(), 30)
+        cache.put(_key("1.0.0"), _entry("1.0.0"))
+        proxy.stall()
+        assert await _until(lambda: not cache.listening, 3), "still serving from memory"
+        assert not listener.connected.is_set()
+        proxy.restore()
+        assert await _until(lambda: cache.listening, 10), "never listened again"
+        assert listener.reconnects == 1 and len(cache) == 0
+    finally:
+        await asyncio.wait_for(listener.stop(), 10)
+
+
+async def _listener_pids(database_url: str) -> set[int]:
+    connection = await asyncpg.connect(plain(database_url))
+    try:
+        rows = await connection.fetch(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND application_name = $1",
+            LISTENER_APPLICATION_NAME,
+        )
+        return {row["pid"] for row in rows}
+    finally:
+        await connection.close()
+
+
+async def test_a_terminated_listener_stops_hits_then_reconnects_with_an_empty_cache(
+    database_url: str, clean_db: None
+) -> None:
+    """pg_terminate_backend on the LISTEN connection: from that moment answers come from the
+    database (not memory), and once it listens again the cache starts empty, the reconnect
+    counted in /metrics."""
+    others = await _listener_pids(database_url)
+    app = create_app(Settings(database_url=database_url, bootstrap_token=ADMIN_TOKEN))
+    cache: ProfileCache = app.state.profile_cache
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://a", headers=ADMIN
+        ) as client,
+    ):
+        await asyncio.wait_for(app.state.invalidation.connected.wait(), 30)
+        [pid] = await _listener_pids(database_url) - others
+        assert (await put(client, "agent", "tester", "1.0.0", agent_file())).status_code == 201
+        path = "/v1/profiles/tester@1.0.0"
+        fresh = await client.get(path)
+        assert (await client.get(path)).content == fresh.content and cache.hits == 1
+        await execute(plain(database_url), f"SELECT pg_terminate_backend({pid})")
+        assert await _until(lambda: not cache.listening, 5), "still serving from memory"
+        down = await client.get(path)
+        assert down.content == fresh.content and "warning" not in down.headers
+        assert cache.hits == 1  # read from the database, not served from memory
+        assert await _until(lambda: cache.listening, 10), "never listened again"
+        assert len(cache) == 0
+        metrics = (await client.get("/metrics")).text
+        assert metric(metrics, "registry_cache_notify_reconnects_total") == 1
+        assert (await client.get(path)).content == fresh.content
+        assert (await client.get(path)).content == fresh.content and cache.hits == 2
+
+
+def test_what_the_cache_remembers_of_changes_stays_small_with_many_artifacts() -> None:
+    """Each artifact's change counts (for `stamp`) are bounded too: a registry of 100,000
+    agents changing over a process's life must not grow memory beyond the cache's size."""
+    cache = ProfileCache(max_bytes=1 << 20)
+    stamp = cache.stamp(_key("1.0.0"))
+    gc.collect()
+    tracemalloc.start()
+    try:
+        for n in range(100_000):
+            cache.invalidate_moving("default", f"agent-{n}")
+            cache.invalidate_version("default", f"agent-{n}", "1.0.0")
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert kept < 2_000_000, f"{kept:,} bytes kept for the changes of 100,000 agents"
+    # Counts were forgotten meanwhile: an answer read before may be stale, so it is not kept.
+    cache.put(_key("1.0.0"), _entry("1.0.0"), stamp)
+    assert cache.get(_key("1.0.0")) is None

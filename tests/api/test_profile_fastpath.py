@@ -4,9 +4,12 @@ never to a caller the route would refuse, and never older than the TTL backstop.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import re
 import time
+import tracemalloc
+import urllib.parse
 
 import asyncpg  # type: ignore[import-untyped]
 import httpx
@@ -17,7 +20,8 @@ from sqlalchemy import event
 from service.app import create_app
 from service.profiles.cache import ProfileCache
 from service.settings import Settings
-from tests.helpers import ADMIN, agent_file, bearer, create_token, put, serving
+from service.signing.signer import JOSE
+from tests.helpers import ADMIN, agent_file, bearer, create_token, metric, put, serving
 
 # Differ per answer by design: the request id (echoed) and nothing else.
 VOLATILE = {"x-request-id"}
@@ -25,13 +29,6 @@ VOLATILE = {"x-request-id"}
 
 def _stable(response: httpx.Response) -> dict[str, str]:
     return {k: v for k, v in response.headers.items() if k not in VOLATILE}
-
-
-def _metric(text: str, name: str) -> float:
-    for line in text.splitlines():
-        if line.startswith(name + " "):
-            return float(line.split()[1])
-    raise AssertionError(f"{name} not in /metrics")
 
 
 async def test_a_warm_answer_is_what_the_route_sent_and_is_counted_as_a_hit(
@@ -45,7 +42,7 @@ async def test_a_warm_answer_is_what_the_route_sent_and_is_counted_as_a_hit(
         ("/v1/profiles/tester@%5E1", {}),
         ("/v1/profiles/default/tester", {}),
     ]
-    before = _metric((await client.get("/metrics")).text, "registry_profile_cache_hits_total")
+    before = metric((await client.get("/metrics")).text, "registry_profile_cache_hits_total")
     for path, headers in cases:
         first = await client.get(path, headers=headers)  # the route: fills the cache
         second = await client.get(path, headers=headers)  # memory
@@ -59,8 +56,8 @@ async def test_a_warm_answer_is_what_the_route_sent_and_is_counted_as_a_hit(
         assert "registry-signature" not in not_modified.headers
     metrics = (await client.get("/metrics")).text
     # Two hits per case, plus the first Accept: text/markdown (it shares ?format=markdown's entry).
-    assert _metric(metrics, "registry_profile_cache_hits_total") - before == 2 * len(cases) + 1
-    assert _metric(metrics, "registry_profile_cache_entries") >= 4
+    assert metric(metrics, "registry_profile_cache_hits_total") - before == 2 * len(cases) + 1
+    assert metric(metrics, "registry_profile_cache_entries") >= 4
     # Logged and measured under the route's template, like any answer from the route.
     assert (
         'registry_http_requests_total{method="GET",route="/v1/profiles/{spec:path}",status="200"}'
@@ -124,7 +121,7 @@ async def test_an_entry_older_than_the_ttl_is_read_again(
         for _ in range(100):  # nothing is cached until the app's cache listener is connected
             assert "warning" not in (await client.get(path)).headers
             metrics = (await client.get("/metrics")).text
-            if _metric(metrics, "registry_profile_cache_entries"):
+            if metric(metrics, "registry_profile_cache_entries"):
                 break
             await asyncio.sleep(0.05)
         connection = await asyncpg.connect(database_url.replace("+asyncpg", ""))
@@ -196,3 +193,116 @@ async def test_a_warm_answer_is_logged_once_with_its_request_id(
     ]
     assert {r["route"] for r in records} == {"/v1/profiles/{spec:path}"}
     assert {r["path"] for r in records} == {path} and {r["actor"] for r in records} == {"anonymous"}
+
+
+async def test_what_the_fast_path_remembers_of_refs_stays_small_however_long_they_are(
+    client: httpx.AsyncClient,
+) -> None:
+    """Refs come from the URL, which may be very long: none longer than a ref can be (refused
+    with a 400 anyway) is kept in memory after its answer."""
+    assert (await put(client, "agent", "tester", "1.0.0", agent_file())).status_code == 201
+    long_refs = [f"{n}.0.0-{'x' * 50_000}" for n in range(61)]
+    first = await client.get(f"/v1/profiles/tester@{long_refs.pop()}")  # warm every code path
+    assert first.status_code == 400 and first.json()["code"] == "invalid_reference"
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for ref in long_refs:
+            response = await client.get(f"/v1/profiles/tester@{ref}")
+            assert response.status_code == 400, response.text
+        urllib.parse.urlsplit.cache_clear()  # type: ignore[attr-defined]  # stdlib memo (128 URLs)
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < 1_000_000, f"{kept:,} bytes kept after 60 refs of 50 KB"
+
+
+async def test_if_none_match_in_several_fields_is_one_list_to_the_route_and_the_fast_path(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    """RFC 9110 §5.3: field lines of one name are one comma-separated list, whichever holds
+    the matching tag (the route read only the first line, the fast path only the last)."""
+    assert (await put(client, "agent", "tester", "1.0.0", agent_file())).status_code == 201
+    # A first fetch of an exact version is read by the fast path, a range's by the route.
+    for path in ("/v1/profiles/tester@1.0.0", "/v1/profiles/tester@%5E1"):
+        etag = (await client.get(path)).headers["etag"]
+        for lines in ([etag, '"other"'], ['"other"', etag]):
+            fields = [("If-None-Match", line) for line in lines]
+            app.state.profile_cache.clear()
+            for answered in ("read", "from memory"):
+                response = await client.get(path, headers=fields)
+                assert response.status_code == 304, (path, lines, answered)
+                assert response.headers["etag"] == etag
+
+
+async def test_a_path_the_signature_route_answers_is_not_answered_from_memory(
+    client: httpx.AsyncClient,
+) -> None:
+    """`/v1/profiles/tester/signature` is the signature of `tester`, never the profile of an
+    agent `signature` in namespace `tester`, even once that profile is cached."""
+    assert (await put(client, "agent", "tester", "1.0.0", agent_file())).status_code == 201
+    other = await put(client, "agent", "tester/signature", "1.0.0", agent_file("signature"))
+    assert other.status_code == 201
+    path = "/v1/profiles/tester/signature"
+    signature = await client.get(path)
+    assert signature.status_code == 200 and signature.headers["content-type"] == JOSE
+    warm = await client.get(f"{path}@latest")
+    assert warm.status_code == 200 and warm.json()["name"] == "signature"
+    assert (await client.get(f"{path}@latest")).content == warm.content  # now from memory
+    again = await client.get(path)
+    assert again.status_code == 200 and again.headers["content-type"] == JOSE
+    assert again.content == signature.content
+
+
+async def test_accept_in_several_field_lines_is_one_list_to_the_route_and_the_fast_path(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    assert (await put(client, "agent", "tester", "1.0.0", agent_file())).status_code == 201
+    both = [("Accept", "text/markdown"), ("Accept", "application/json")]
+    markdown = [("Accept", "text/markdown"), ("Accept", "text/plain")]
+    for path in ("/v1/profiles/tester@1.0.0", "/v1/profiles/tester@%5E1"):
+        for fields, media in ((both, "application/json"), (markdown, "text/markdown")):
+            for order in (fields, fields[::-1]):
+                app.state.profile_cache.clear()
+                for answered in ("read", "from memory"):
+                    response = await client.get(path, headers=order)
+                    assert response.status_code == 200
+                    assert response.headers["content-type"].startswith(media), (
+                        path,
+                        order,
+                        answered,
+                    )
+
+
+async def test_a_304_carries_the_headers_of_its_200_read_or_from_memory(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    """ETag, Cache-Control, Vary, Content-Location, Warning and Deprecation alike (RFC 9110
+    §15.4.5), for a yanked and deprecated version too; only the body's own headers differ."""
+    for version in ("1.0.0", "1.1.0"):
+        assert (await put(client, "agent", "tester", version, agent_file())).status_code == 201
+    yank = await client.post("/v1/agents/tester/versions/1.0.0/yank", json={"reason": "bad"})
+    assert yank.status_code == 200
+    message = {"message": "use 2"}
+    assert (
+        await client.post("/v1/agents/tester/versions/1.1.0/deprecate", json=message)
+    ).status_code == 200
+    body_only = {"registry-signature", "content-type", "content-length"}
+    cases = {
+        "/v1/profiles/tester@1.0.0": {"warning", "cache-control", "vary"},
+        "/v1/profiles/tester@%5E1?format=markdown": {"deprecation", "content-location"},
+    }
+    for path, present in cases.items():
+        app.state.profile_cache.clear()
+        ok = await client.get(path)
+        assert ok.status_code == 200
+        expected = {k: v for k, v in _stable(ok).items() if k not in body_only}
+        assert present <= expected.keys(), expected
+        etag = {"If-None-Match": ok.headers["etag"]}
+        app.state.profile_cache.clear()
+        for answered in ("read", "from memory"):
+            not_modified = await client.get(path, headers=etag)
+            assert not_modified.status_code == 304, (path, answered)
+            assert _stable(not_modified) == expected, (path, answered)

@@ -151,8 +151,29 @@ def test_expected_failures_are_one_line_with_their_exit_code(
     )
     assert wrong.returncode == 3
     assert wrong.stderr == "error: the token is not known to this registry (401)\n"
-    for done in (missing, anonymous, wrong):
+    pasted = registry(
+        "publish", str(EXAMPLES), "--version", "1.0.0", "--url", live.url,
+        token=ADMIN_TOKEN[:8] + "\u00f6" + ADMIN_TOKEN[8:],
+    )  # fmt: skip
+    assert pasted.returncode == 3, pasted.stderr
+    assert pasted.stderr == (
+        "error: the token has a character no registry token has (a stray one pasted with it?)\n"
+    )
+    for done in (missing, anonymous, wrong, pasted):
         assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1
+        assert ADMIN_TOKEN[8:] not in done.stdout + done.stderr
+
+
+def test_a_token_from_a_secret_ending_in_a_newline_publishes(live: LiveServer) -> None:
+    """`echo "$TOKEN"` into a CI secret leaves a newline: it was sent in the header, a protocol
+    error reported as "cannot talk to" the registry, exit 4."""
+    done = registry(
+        "publish", str(EXAMPLES / "skills"), "--version", "1.0.0", "--url", live.url,
+        token=ADMIN_TOKEN + "\n",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert {line.split()[0] for line in done.stdout.splitlines()[:-1]} <= {"published", "unchanged"}
+    assert done.stdout.splitlines()[-1].startswith(f"{len(SKILL_NAMES)} file(s): ")
 
 
 def test_validate_runs_offline_and_with_url_checks_references(
@@ -213,3 +234,38 @@ def test_github_actions_trusted_publishing_needs_no_stored_secret(
         )  # fmt: skip
         assert elsewhere.returncode == 3
         assert "is scoped to [acme], not to namespace default" in elsewhere.stderr
+
+
+def _skill(tree: Path, name: str, requires: str | None = None, version: str = "2.0.0") -> None:
+    folder = tree / "skills" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    metadata = f"metadata:\n  version: {version}\n" + (
+        f"  requires: {requires}\n" if requires else ""
+    )
+    (folder / "SKILL.md").write_text(
+        f"---\nname: {name}\ndescription: The {name} skill.\n{metadata}---\n# {name}\n"
+    )
+
+
+def test_a_skill_is_published_after_the_new_version_of_a_skill_it_requires(
+    live: LiveServer, tmp_path: Path
+) -> None:
+    """`a-base` 2.0.0 requires `z-core ^2`; only z-core 1.0.0 is published. Named earlier, it used
+    to be sent first and refused (`unsatisfiable`: available 1.0.0), so the first CI run failed
+    and a re-run passed."""
+    old = tmp_path / "old"
+    _skill(old, "z-core", version="1.0.0")
+    first = registry("publish", str(old), "--url", live.url)
+    assert first.returncode == 0, first.stdout + first.stderr
+    tree = tmp_path / "tree"
+    _skill(tree, "a-base", requires="z-core@^2")
+    _skill(tree, "z-core")
+    done = registry("publish", str(tree), "--url", live.url)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [line.split()[:3] for line in done.stdout.splitlines()[:-1]] == [
+        ["published", "skill", "z-core@2.0.0"],
+        ["published", "skill", "a-base@2.0.0"],
+    ]
+    assert done.stderr == ""
+    skill = httpx.get(f"{live.url}/v1/skills/a-base/versions/2.0.0").json()
+    assert skill["version"] == "2.0.0"

@@ -2,7 +2,9 @@
 
 `cut()` is a network partition: every open connection is aborted (the client sees a reset),
 and new connections are accepted but never answered, so a client that does not bound its
-connect time hangs. `restore()` lets traffic through again. The proxy runs its own event loop
+connect time hangs. `stall()` is a silent one: open connections stay open but whatever is
+sent on them vanishes (no FIN, no RST), and new ones are held as after `cut()`. `restore()`
+lets traffic through again (a stalled connection is reset then: its bytes are lost). The proxy runs its own event loop
 in a thread, so it serves an in-process app and a `registry serve` subprocess alike.
 """
 
@@ -43,6 +45,7 @@ class FaultProxy:
     _live: set[asyncio.StreamWriter] = field(default_factory=set)
     _held: set[asyncio.StreamWriter] = field(default_factory=set)
     _is_cut: bool = False
+    _is_stalled: bool = False
     _server: asyncio.Server | None = None
     _thread: threading.Thread | None = None
 
@@ -73,6 +76,9 @@ class FaultProxy:
 
     def cut(self) -> None:
         self._call(self._cut)
+
+    def stall(self) -> None:
+        self._call(self._stall)
 
     def restore(self) -> None:
         self._call(self._restore)
@@ -106,7 +112,13 @@ class FaultProxy:
             writer.transport.abort()
         self._live.clear()
 
+    def _stall(self) -> None:
+        self._is_cut = self._is_stalled = True
+
     def _restore(self) -> None:
+        if self._is_stalled:
+            self._is_stalled = False
+            self._cut()
         self._is_cut = False
         for writer in list(self._held):
             writer.transport.abort()
@@ -133,10 +145,11 @@ class FaultProxy:
         )
         self._live.difference_update((writer, up_writer))
 
-    @staticmethod
-    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while data := await reader.read(65536):
+                if self._is_stalled:
+                    continue  # lost on the way
                 writer.write(data)
                 await writer.drain()
         except (ConnectionError, OSError):

@@ -23,6 +23,10 @@ log = logging.getLogger("agent_registry")
 JWKS_PATH = "/.well-known/jwks.json"
 JWKS_FILE = "jwks.json"
 State = Literal["missing", "fresh", "stale", "expired"]
+# A key the fetched set lacked is asked for again only after this long, not on every call that
+# meets it: a replica that lags a rotation catches up, a bogus `kid` costs one request a while.
+KEYS_RETRY_AFTER = 30.0
+MAX_MISSING_KEYS = 64
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class Core:
             else (self.cache.load_document(JWKS_FILE) or {"keys": []})
         )
         self.clock = clock or time.time
+        self._missing_keys: dict[str | None, float] = {}  # kid -> when a fetched set lacked it
         self._unreachable_logged = False
 
     # Cache ----------------------------------------------------------------------------------
@@ -98,16 +103,26 @@ class Core:
     # Verification ---------------------------------------------------------------------------
 
     def needs_keys(self, signature: str | None) -> bool:
-        """True when verifying needs the key set fetched (first use, or a rotated-in key)."""
+        """True when verifying needs the key set fetched (first use, or a rotated-in key), and
+        the last set fetched for that key did not lack it a moment ago."""
         if not self.verify or self.pinned or signature is None:
             return False
         kid = key_id(signature)
-        return not any(k.get("kid") == kid for k in self.jwks.get("keys", []))
+        if any(k.get("kid") == kid for k in self.jwks.get("keys", [])):
+            return False
+        missed = self._missing_keys.get(kid)
+        return missed is None or self.clock() - missed >= KEYS_RETRY_AFTER
 
-    def set_keys(self, document: Any) -> None:
+    def set_keys(self, document: Any, signature: str | None) -> None:
+        """The key set fetched to verify `signature`; if it lacks that key, say so for a while."""
         if isinstance(document, dict) and isinstance(document.get("keys"), list):
             self.jwks = document
             self.cache.save_document(JWKS_FILE, document)
+        kid = key_id(signature) if signature is not None else None
+        if not any(k.get("kid") == kid for k in self.jwks.get("keys", [])):
+            if len(self._missing_keys) >= MAX_MISSING_KEYS:
+                self._missing_keys.clear()
+            self._missing_keys[kid] = self.clock()
 
     def check(self, signature: str | None, body: bytes) -> str | None:
         if not self.verify:
@@ -240,3 +255,4 @@ class Configured:
         )
         self._refreshing: dict[str, Any] = {}  # ref -> the thread or task revalidating it
         self._lock = threading.Lock()
+        self._keys_lock = threading.Lock()  # Registry: one key-set request for concurrent calls

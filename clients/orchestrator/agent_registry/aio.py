@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import cached_property
 
 import httpx
 
@@ -73,6 +74,15 @@ class AsyncRegistry(Configured):
     async def _ensure_keys(self, signature: str | None, *, quiet: bool = False) -> None:
         if not self.core.needs_keys(signature):
             return
+        async with self._async_keys_lock:  # calls meeting a new key together wait for one request
+            if self.core.needs_keys(signature):
+                await self._fetch_keys(signature, quiet=quiet)
+
+    @cached_property
+    def _async_keys_lock(self) -> asyncio.Lock:
+        return asyncio.Lock()
+
+    async def _fetch_keys(self, signature: str | None, *, quiet: bool) -> None:
         try:
             response = await self.client.get_async_httpx_client().get(JWKS_PATH)
         except httpx.TransportError as exc:
@@ -80,7 +90,7 @@ class AsyncRegistry(Configured):
                 return
             raise unreachable(exc) from exc
         if response.status_code == 200:
-            self.core.set_keys(response.json())
+            self.core.set_keys(response.json(), signature)
         elif not quiet:
             raise RegistryUnavailable(f"the registry's key set answered {response.status_code}")
 

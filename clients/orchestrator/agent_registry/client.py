@@ -76,6 +76,11 @@ class Registry(Configured):
     def _ensure_keys(self, signature: str | None, *, quiet: bool = False) -> None:
         if not self.core.needs_keys(signature):
             return
+        with self._keys_lock:  # calls meeting a new key together wait for one request
+            if self.core.needs_keys(signature):
+                self._fetch_keys(signature, quiet=quiet)
+
+    def _fetch_keys(self, signature: str | None, *, quiet: bool) -> None:
         try:
             response = self.client.get_httpx_client().get(JWKS_PATH)
         except httpx.TransportError as exc:
@@ -83,7 +88,7 @@ class Registry(Configured):
                 return
             raise unreachable(exc) from exc
         if response.status_code == 200:
-            self.core.set_keys(response.json())
+            self.core.set_keys(response.json(), signature)
         elif not quiet:
             raise RegistryUnavailable(f"the registry's key set answered {response.status_code}")
 
