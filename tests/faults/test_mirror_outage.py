@@ -7,11 +7,7 @@ each comes back and never copies an event twice.
 from __future__ import annotations
 
 import asyncio
-import signal
-import subprocess
-import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import asyncpg
@@ -21,6 +17,7 @@ import pytest
 from tests.faults.proxy import fault_proxy
 from tests.faults.server import Served, clean_env, fresh_database, start, stop
 from tests.helpers import ADMIN, skill_file
+from tests.mirror.test_mirror import _start_mirror, _stop, _wait
 from tests.servers import free_port, plain
 
 pytestmark = [pytest.mark.e2e, pytest.mark.faults]
@@ -41,14 +38,6 @@ def _events(database_url: str) -> list[tuple[str, str]]:
         return [(row["event"], row["name"]) for row in rows]
 
     return asyncio.run(read())
-
-
-def _wait(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 def _publish(url: str, name: str) -> None:
@@ -83,25 +72,7 @@ def test_a_following_mirror_waits_out_outages_and_catches_up(
         mirror_env = {
             k: v for k, v in clean_env(**TIMEOUTS).items() if k != "REGISTRY_BOOTSTRAP_TOKEN"
         }
-        with log.open("ab") as output:
-            mirror = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "service.cli",
-                    "mirror",
-                    "--from",
-                    source.url,
-                    "--to",
-                    target_link.url_for(target_db),
-                    "--follow",
-                    "--interval",
-                    "0.1",
-                ],
-                env=mirror_env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
+        mirror = _start_mirror(source.url, target_link.url_for(target_db), log, mirror_env)
         try:
             _publish(source.url, "first")
             _wait(lambda: len(_events(target_db)) == 1, 60, "the first event")
@@ -131,13 +102,7 @@ def test_a_following_mirror_waits_out_outages_and_catches_up(
             _wait(lambda: len(_events(target_db)) == 4, 60, "the event after the mirror's outage")
             assert mirror.poll() is None
         finally:
-            if mirror.poll() is None:
-                mirror.send_signal(signal.SIGINT)
-                try:
-                    mirror.wait(20)
-                except subprocess.TimeoutExpired:
-                    mirror.kill()
-                    mirror.wait(10)
+            _stop(mirror)
             stop(source)
         output_text = log.read_text()
         assert _events(target_db) == [
