@@ -10,10 +10,13 @@ RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels . \
  && pip wheel --no-cache-dir --wheel-dir /wheels -c requirements.lock /wheels/agent_registry-*.whl
 
 FROM python:3.11-slim AS runtime
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+# The data directory holds the signing keys (signing-keys.json, created on first start): compose
+# mounts a volume here so that a re-created container keeps them and what it signed still verifies.
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 REGISTRY_DATA_DIR=/var/lib/agent-registry
 RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
     pip install --no-cache-dir --no-index --find-links /wheels agent-registry \
- && useradd --system --uid 10001 --create-home registry
+ && useradd --system --uid 10001 --create-home registry \
+ && install -d -o registry -g registry -m 0700 /var/lib/agent-registry
 USER registry
 WORKDIR /home/registry
 EXPOSE 8000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,21 @@ def _stages() -> list[list[str]]:
         if line.strip() and not line.startswith("#") and stages:
             stages[-1].append(line)
     return stages
+
+
+def test_compose_keeps_the_signing_keys_in_a_volume() -> None:
+    """The keys live in the data directory (signing-keys.json, created on first start): without
+    a volume there, a re-created `api` container made new keys and every profile signed before
+    stopped verifying against the JWKS. The image names the directory and creates it for its
+    user, so a fresh named volume takes that owner."""
+    runtime = _stages()[-1]
+    env = " ".join(line for line in runtime if line.startswith("ENV "))
+    data_dir = re.search(r"REGISTRY_DATA_DIR=(\S+)", env)
+    assert data_dir is not None, "the image does not set REGISTRY_DATA_DIR"
+    assert any(f"-o registry -g registry -m 0700 {data_dir[1]}" in line for line in runtime)
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    mounts = dict(volume.rsplit(":", 1)[::-1] for volume in compose["services"]["api"]["volumes"])
+    assert mounts.get(data_dir[1]) in compose["volumes"]
 
 
 def test_dockerfile_cmd_is_a_real_command() -> None:

@@ -113,9 +113,19 @@ class OidcVerifier:
         client = await self._client(issuer)
         try:
             key = await asyncio.to_thread(client.get_signing_key, key_id)
+        except jwt.PyJWKClientConnectionError as exc:
+            raise OidcRefused(
+                f"the issuer {issuer}'s key set ({client.uri}) cannot be fetched"
+            ) from exc
         except jwt.PyJWKClientError as exc:
             raise OidcRefused(
                 f"the issuer {issuer} publishes no key {key_id!r} (its JWKS was fetched again)"
+            ) from exc
+        except (jwt.PyJWKSetError, ValueError) as exc:
+            # Not JSON, no keys, or none usable: the issuer's fault, not a server error.
+            raise OidcRefused(
+                f"the issuer {issuer}'s key set ({client.uri}) cannot be used"
+                f" ({type(exc).__name__})"
             ) from exc
         try:
             claims: dict[str, Any] = jwt.decode(
@@ -170,9 +180,11 @@ class OidcVerifier:
                 f"the issuer's discovery document ({issuer.rstrip('/')}{DISCOVERY}) cannot be"
                 f" read: {type(exc).__name__}"
             ) from exc
-        uri = document.get("jwks_uri") if isinstance(document, dict) else None
-        if document.get("issuer") != issuer or not isinstance(uri, str):
+        if not isinstance(document, dict) or document.get("issuer") != issuer:
             raise OidcRefused(f"the discovery document of {issuer} is not for that issuer")
+        uri = document.get("jwks_uri")
+        if not isinstance(uri, str):
+            raise OidcRefused(f"the discovery document of {issuer} names no jwks_uri")
         if problem := url_problem(uri, allow_insecure=self.allow_insecure):
             raise OidcRefused(f"the issuer's jwks_uri {uri} {problem}")
         return uri

@@ -35,6 +35,8 @@ class Issuer:
     keys: dict[str, PrivateKey] = field(default_factory=dict)
     published: list[str] = field(default_factory=list)  # key ids the JWKS shows
     jwks_fetches: int = 0
+    # What a broken (or hostile) issuer serves instead of its discovery document or key set.
+    broken: dict[str, bytes] = field(default_factory=dict)
 
     def add_key(self, kid: str, kind: str = "rsa") -> None:
         self.keys[kid] = (
@@ -119,7 +121,7 @@ def local_issuer() -> Iterator[Issuer]:
             else:
                 self.send_error(404)
                 return
-            data = json.dumps(body).encode()
+            data = issuer.broken.get(route) or json.dumps(body).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))

@@ -166,6 +166,37 @@ async def test_untrusted_id_tokens_are_refused_and_audited(
     assert (await http.get("/v1/tokens", headers=ADMIN)).json()["items"] == []
 
 
+@pytest.mark.parametrize(
+    ("route", "served", "words"),
+    [
+        ("/.well-known/openid-configuration", b"[]", "is not for that issuer"),
+        ("/jwks", b"not json", "cannot be used (JSONDecodeError)"),
+        ("/jwks", b'{"keys": []}', "cannot be used (PyJWKSetError)"),
+        ("/jwks", b'{"keys": [{"kty": "nope", "kid": "key-1"}]}', "cannot be used (PyJWKSetError)"),
+        (
+            "/jwks",
+            b'{"keys": [{"kty": "RSA", "kid": "key-1", "n": "AA", "e": "AQAB", "use": "sig"}]}',
+            "cannot be used (PyJWKSetError)",
+        ),
+    ],
+)
+async def test_a_broken_issuer_is_a_401_naming_it_never_a_500(
+    http: httpx.AsyncClient, issuer: Issuer, route: str, served: bytes, words: str
+) -> None:
+    """A trusted issuer whose discovery document is not an object, or whose key set is not JSON
+    or holds no usable key, raised out of the exchange (a 500 with a logged traceback)."""
+    await _policy(http, issuer)
+    issuer.broken[route] = served
+    response = await _exchange(http, issuer.sign())
+    assert response.status_code == 401, response.text
+    problem = response.json()
+    assert problem["code"] == "unauthenticated" and words in problem["detail"], problem
+    assert issuer.url in problem["detail"]
+    audit = (await http.get("/v1/audit", headers=ADMIN)).json()["items"]
+    assert audit[0]["action"] == "unauthenticated" and words in audit[0]["details"]["reason"]
+    assert (await http.get("/v1/tokens", headers=ADMIN)).json()["items"] == []
+
+
 async def test_rotated_key_is_fetched_again_and_trusted(
     http: httpx.AsyncClient, issuer: Issuer
 ) -> None:
