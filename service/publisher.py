@@ -100,8 +100,12 @@ class Outcome:
 
 def _source(kind: Kind, path: Path) -> SourceFile:
     """A skill is named by its folder, an agent by its frontmatter `name` (as Claude Code does),
-    a toolset by its document's `name`."""
-    data = path.read_bytes()
+    a toolset by its document's `name`. An unreadable file (a dangling link) stops the run
+    before anything is sent, as a missing path does."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PublishFailure(f"{path}: cannot read it ({exc.strerror})", EXIT_INVALID) from None
     if kind == "toolset":
         toolset = validate_toolset(data)
         declared = (toolset.document or {}).get("version")
@@ -134,7 +138,7 @@ def collect_files(paths: Iterable[Path]) -> list[SourceFile]:
             )
             found[path.resolve()] = _source(kind, path)
             continue
-        markdown = sorted(path.rglob("*.md"))
+        markdown = sorted(file for file in path.rglob("*.md") if not file.is_dir())
         # A skill is a folder: Markdown beside or below its SKILL.md (references/…) is part of
         # that skill, never an agent.
         skill_dirs = {file.parent for file in markdown if file.name == SKILL_FILE}

@@ -330,3 +330,26 @@ async def test_a_304_carries_the_headers_of_its_200_read_or_from_memory(
             not_modified = await client.get(path, headers=etag)
             assert not_modified.status_code == 304, (path, answered)
             assert _stable(not_modified) == expected, (path, answered)
+
+
+async def test_the_access_log_names_the_token_whether_the_route_or_memory_answered(
+    settings: Settings, clean_db: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`actor` in the request log (README, Observability): the token's name on every answer
+    to it, not only on a warm profile (the fast path set it; authentication never did)."""
+    closed = settings.model_copy(update={"anonymous_read": False})
+    async with serving(closed) as admin:
+        reader = (await create_token(admin, ["default"], ["publish"], name="reader"))["token"]
+        caplog.set_level(logging.INFO, logger="service.access")
+        assert (await put(admin, "agent", "tester", "1.0.0", agent_file())).status_code == 201
+        path = "/v1/profiles/tester@%5E1"
+        for _ in range(2):  # read by the route, then from memory
+            assert (await admin.get(path, headers=bearer(reader))).status_code == 200
+        assert (await admin.get(path, headers={"Authorization": ""})).status_code == 401
+    records = [r.fields for r in caplog.records if r.name == "service.access"]  # type: ignore[attr-defined]
+    assert [(r["method"], r["status"], r["actor"]) for r in records] == [
+        ("PUT", 201, "bootstrap"),
+        ("GET", 200, "reader"),
+        ("GET", 200, "reader"),
+        ("GET", 401, "anonymous"),
+    ]

@@ -269,3 +269,24 @@ def test_a_skill_is_published_after_the_new_version_of_a_skill_it_requires(
     assert done.stderr == ""
     skill = httpx.get(f"{live.url}/v1/skills/a-base/versions/2.0.0").json()
     assert skill["version"] == "2.0.0"
+
+
+def test_an_unreadable_file_is_one_line_and_a_folder_named_md_is_a_folder(
+    live: LiveServer, tmp_path: Path
+) -> None:
+    """A dangling link or a folder called `notes.md` in a checkout was a traceback."""
+    tree = tmp_path / "tree"
+    shutil.copytree(EXAMPLES, tree)
+    (tree / "agents" / "notes.md").mkdir()
+    for command in ("validate", "publish"):
+        done = registry(command, str(tree), "--version", "1.0.0", "--url", live.url)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert done.stdout.splitlines()[-1].startswith(f"{FILES} file(s): ")
+    (tree / "agents" / "moved.md").symlink_to(tmp_path / "gone.md")
+    for command in ("validate", "publish"):
+        done = registry(command, str(tree), "--version", "1.0.0", "--url", live.url)
+        assert done.returncode == 1
+        assert done.stderr == (
+            f"error: {tree / 'agents' / 'moved.md'}: cannot read it (No such file or directory)\n"
+        )
+        assert done.stdout == ""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -188,6 +190,33 @@ def test_server_stopped_last_good_is_served_flagged_logged_once_and_kept_on_disk
     restarted.close()
 
 
+def test_memory_keeps_max_profiles_the_least_recently_used_dropped_first(
+    registry_server: LiveServer, tmp_path: Path
+) -> None:
+    """Each ref asked for was kept for the life of the process: an orchestrator asked for ever
+    new refs (digests, exact versions) grew without bound."""
+    refs = ["dev-python@1.0.0", "dev-python@^1", "flask-specialist@1.0.0"]
+    transport = Recording()
+    with Registry(registry_server.url, max_profiles=2, transport=transport) as registry:
+        for ref in refs:
+            assert registry.profile(ref).source == "network"
+        assert registry.profile(refs[2]).source == "cache"
+        assert registry.profile(refs[1]).source == "cache"  # now the most recently used
+        again = registry.profile(refs[0])  # dropped: asked for again
+        assert again.source == "network" and again.version == "1.0.0"
+        assert registry.profile(refs[1]).source == "cache"
+        assert registry.profile(refs[2]).source == "network"  # dropped for refs[0]
+    profile_calls = [p for p, _ in transport.statuses if p.startswith("/v1/profiles/")]
+    assert len(profile_calls) == 5
+    with Registry(registry_server.url, max_profiles=1, cache_dir=tmp_path) as on_disk:
+        first = on_disk.profile(refs[0])
+        on_disk.profile(refs[2])
+        back = on_disk.profile(refs[0])  # from its disk copy, verified again
+        assert (back.source, back.body) == ("cache", first.body)
+    with pytest.raises(ValueError, match="at least 1"):
+        Registry(registry_server.url, max_profiles=0)
+
+
 def test_a_tampered_disk_copy_is_dropped_and_fetched_again(
     registry_server: LiveServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -228,3 +257,29 @@ async def test_async_client_fetches_revalidates_and_refuses_tampering(
     async with AsyncRegistry(registry_server.url, transport=Tampering()) as tampered:
         with pytest.raises(SignatureError):
             await tampered.profile("dev-python@1.0.0")
+
+
+def test_wait_and_close_while_other_threads_serve_stale_copies(
+    registry_server: LiveServer, clock: Clock
+) -> None:
+    """A background refresh was registered before its thread started: wait() (and close())
+    in that moment raised RuntimeError("cannot join thread before it is started")."""
+    refs = ["dev-python@1.0.0", "flask-specialist@1.0.0", "dev-python@^1", "flask-specialist@^1"]
+    registry = Registry(registry_server.url, ttl=1, stale_while_revalidate=1e9, clock=clock)
+    for ref in refs:
+        registry.profile(ref)
+    stop = time.monotonic() + 1.5
+
+    def serve() -> None:
+        while time.monotonic() < stop:
+            clock.advance(2)
+            for ref in refs:
+                assert registry.profile(ref).source in ("stale", "cache")
+
+    with ThreadPoolExecutor(4) as pool:
+        servers = [pool.submit(serve) for _ in range(4)]
+        while time.monotonic() < stop:
+            registry.wait()
+        for server in servers:
+            server.result()
+    registry.close()

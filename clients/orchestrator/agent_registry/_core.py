@@ -46,6 +46,7 @@ class Core:
         verify: bool,
         jwks: Mapping[str, Any] | None,
         cache_dir: Path | str | None,
+        max_profiles: int,
         clock: Callable[[], float] | None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
@@ -53,7 +54,7 @@ class Core:
         self.swr = stale_while_revalidate
         self.verify = verify
         self.pinned = jwks is not None
-        self.cache = ProfileCache(cache_dir)
+        self.cache = ProfileCache(cache_dir, max_profiles)
         self.jwks: dict[str, Any] = (
             dict(jwks)
             if jwks is not None
@@ -88,6 +89,12 @@ class Core:
         else:
             state = "expired"
         return Lookup(entry, state, from_disk)
+
+    def in_background(self, state: State) -> bool:
+        """Whether a cached copy is returned at once while a background request revalidates it:
+        within stale-while-revalidate, and at any age while the registry is unreachable (a call
+        waiting for a partitioned registry paid the whole timeout, every call, all outage)."""
+        return state == "stale" or (state == "expired" and self.unreachable)
 
     def conditional_headers(self, entry: Entry | None) -> dict[str, str]:
         headers = {"Accept": "application/json"}
@@ -218,6 +225,9 @@ class Configured:
       namespaces is enough (the key set is public).
     - `cache_dir`: also keep profiles (and the key set) on disk, so a restarted orchestrator
       has its last good copies; they are verified again when read.
+    - `max_profiles`: profiles (one per ref asked for) kept in memory; beyond it the least
+      recently used is dropped (its disk copy stays; without one it is fetched again, and has
+      no last good copy in an outage).
     - `transport`: an httpx transport (sync for `Registry`, async for `AsyncRegistry`);
       `clock`: seconds, for tests that move time.
     """
@@ -231,6 +241,7 @@ class Configured:
         verify: bool = True,
         jwks: Mapping[str, Any] | None = None,
         cache_dir: Path | str | None = None,
+        max_profiles: int = 1024,
         timeout: float = 10.0,
         token: str | None = None,
         headers: Mapping[str, str] | None = None,
@@ -244,6 +255,7 @@ class Configured:
             verify=verify,
             jwks=jwks,
             cache_dir=cache_dir,
+            max_profiles=max_profiles,
             clock=clock,
         )
         httpx_args: dict[str, Any] = {"transport": transport} if transport is not None else {}

@@ -34,7 +34,7 @@ class AsyncRegistry(Configured):
         look = await self._lookup(ref)
         if look.entry is not None and look.state == "fresh":
             return self.core.profile(ref, look.entry, "cache")
-        if look.entry is not None and look.state == "stale":
+        if look.entry is not None and self.core.in_background(look.state):
             if ref not in self._refreshing:
                 self._refreshing[ref] = asyncio.create_task(self._refresh(ref))
             return self.core.profile(

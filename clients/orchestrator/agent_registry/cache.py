@@ -8,6 +8,7 @@ import logging
 import os
 import tempfile
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,21 +26,29 @@ class Entry:
 
 
 class ProfileCache:
-    def __init__(self, directory: Path | str | None = None) -> None:
+    """At most `max_entries` in memory, the least recently used dropped first (a disk copy
+    stays): a long-running orchestrator asked for ever new refs does not grow without bound."""
+
+    def __init__(self, directory: Path | str | None = None, max_entries: int = 1024) -> None:
+        if max_entries < 1:
+            raise ValueError("max_entries must be at least 1")
         self.directory = Path(directory) if directory is not None else None
-        self._entries: dict[str, Entry] = {}
+        self.max_entries = max_entries
+        self._entries: OrderedDict[str, Entry] = OrderedDict()
         self._lock = threading.Lock()
 
     def memory(self, key: str) -> Entry | None:
         with self._lock:
-            return self._entries.get(key)
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
 
     def disk(self, key: str) -> Entry | None:
         return self._read(key) if self.directory is not None else None
 
     def put(self, key: str, entry: Entry) -> None:
-        with self._lock:
-            self._entries[key] = entry
+        self.remember(key, entry)
         if self.directory is not None:
             self._write(key, entry)
 
@@ -51,9 +60,12 @@ class ProfileCache:
                 path.unlink(missing_ok=True)
 
     def remember(self, key: str, entry: Entry) -> None:
-        """Keep an entry read from disk in memory (after it verified)."""
+        """Keep an entry in memory (one read from disk after it verified)."""
         with self._lock:
             self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
 
     def load_document(self, name: str) -> dict[str, Any] | None:
         if self.directory is None:

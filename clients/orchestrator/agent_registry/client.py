@@ -34,7 +34,7 @@ class Registry(Configured):
         look = self._lookup(ref)
         if look.entry is not None and look.state == "fresh":
             return self.core.profile(ref, look.entry, "cache")
-        if look.entry is not None and look.state == "stale":
+        if look.entry is not None and self.core.in_background(look.state):
             # Judged before the refresh starts, which may fail (and flag an outage) at once.
             served = self.core.profile(
                 ref, look.entry, "fallback" if self.core.unreachable else "stale"
@@ -98,7 +98,7 @@ class Registry(Configured):
                 return
             thread = threading.Thread(target=self._refresh, args=(ref,), daemon=True)
             self._refreshing[ref] = thread
-        thread.start()
+            thread.start()  # under the lock: wait() never sees (and joins) a thread not started
 
     def _refresh(self, ref: str) -> None:
         try:
