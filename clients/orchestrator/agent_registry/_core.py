@@ -174,6 +174,14 @@ class Core:
             raise RegistryUnavailable(f"the registry answered {status}: {message}", status, problem)
         raise RegistryError(message, status, problem)
 
+    def refresh_failed(self, ref: str, error: RegistryError) -> None:
+        """A background revalidation failed. A problem the registry answered (404: the tag was
+        removed; 401/403: the token may no longer read it) drops the cached copy, so the next
+        call raises it; an outage or a body that does not verify keeps the last good copy."""
+        log.error("revalidating %s failed: %s", ref, error)
+        if not isinstance(error, RegistryUnavailable | SignatureError):
+            self.cache.forget(self.key(ref))
+
     def fall_back(self, ref: str, entry: Entry | None, error: RegistryUnavailable) -> AgentProfile:
         """The last good copy while the registry is unreachable, logged once per outage."""
         if entry is None:
