@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import json
 import re
 from typing import Any
 
@@ -20,9 +17,10 @@ from service.artifacts.schemas import (
 )
 from service.artifacts.views import artifact_summary, digest_of, version_detail, version_summary
 from service.audit.actor import Actor
+from service.cursors import decode_value, encode_cursor, texts
 from service.db.models import Artifact, ArtifactVersion
 from service.db.unit_of_work import after_commit
-from service.errors import InvalidCursor, InvalidTag, NotFound, VersionYanked
+from service.errors import InvalidTag, NotFound, VersionYanked
 from service.formats import names
 from service.formats.kinds import Kind
 from service.formats.names import Identity
@@ -285,16 +283,9 @@ def _check_tag(tag: str) -> None:
 
 
 def _encode_cursor(artifact: Artifact) -> str:
-    raw = json.dumps([artifact.namespace, artifact.name], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_cursor([artifact.namespace, artifact.name])
 
 
 def _decode_cursor(cursor: str) -> tuple[str, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        namespace, name = json.loads(raw)
-        if not isinstance(namespace, str) or not isinstance(name, str):
-            raise ValueError
-    except (ValueError, binascii.Error, TypeError) as exc:
-        raise InvalidCursor("cursor is not one this registry issued") from exc
+    namespace, name = texts(decode_value(cursor), 2)
     return namespace, name

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from service.audit.repository import AuditRepository
 from service.audit.schemas import AuditEntry, AuditPage
 from service.auth.dependencies import WRITE_ERRORS, AdminActor
+from service.cursors import BIGINT, ISSUED
 from service.db.models import AuditRecord
 from service.dependencies import SessionDep, SettingsDep
 from service.errors import InvalidCursor
@@ -48,8 +49,9 @@ async def list_audit(
             return AuditPage(items=[])
     before_id = None
     if cursor is not None:
-        if not cursor.isdigit() or len(cursor) > 19:
-            raise InvalidCursor("cursor is not one this registry issued")
+        # ASCII digits only (`²` and `١٢` are digits to str.isdigit), within a bigint.
+        if not (cursor.isascii() and cursor.isdigit()) or int(cursor) > BIGINT:
+            raise InvalidCursor(ISSUED)
         before_id = int(cursor)
     rows = await AuditRepository(session).page(
         namespace=namespace, artifact=artifact, actor=by, before_id=before_id, limit=limit + 1

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -22,7 +20,8 @@ from service.catalogue.repository import (
     Hit,
 )
 from service.catalogue.sidebyside import Row, side_by_side
-from service.errors import InvalidCursor, NotFound
+from service.cursors import decode_value, encode_cursor, texts
+from service.errors import NotFound
 from service.formats.kinds import Kind
 from service.formats.tools import split_rules
 from service.profiles.service import ProfileService
@@ -254,16 +253,10 @@ def _declared_tools(kind: Kind, frontmatter: dict[str, Any]) -> list[str]:
 
 
 def _encode_cursor(key: tuple[str, str, str]) -> str:
-    raw = json.dumps(list(key), separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_cursor(list(key))
 
 
 def _decode_cursor(cursor: str) -> tuple[str, str, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        kind, namespace, name = json.loads(raw)
-        if not all(isinstance(part, str) for part in (kind, namespace, name)):
-            raise ValueError
-    except (ValueError, binascii.Error, TypeError) as exc:
-        raise InvalidCursor("cursor is not one this catalogue issued") from exc
+    issued = "cursor is not one this catalogue issued"
+    kind, namespace, name = texts(decode_value(cursor, issued), 3, issued)
     return kind, namespace, name

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from service.changes.repository import ChangeRepository
 from service.changes.schemas import ChangeEvent, ChangePage
-from service.cursors import decode_cursor, encode_cursor
+from service.cursors import decode_cursor, encode_cursor, position
 
 
 class ChangeService:
@@ -16,11 +16,11 @@ class ChangeService:
     ) -> ChangePage:
         """`namespaces`: only their events (what the caller may read); the cursor still moves
         past everything settled, so a scoped reader is never stuck on events it cannot see."""
-        position = int(decode_cursor(since, "seq")["seq"]) if since else 0
+        start = position(decode_cursor(since, "seq")["seq"]) if since else 0
         settled = await self.repository.settled_position()
-        rows = await self.repository.after(position, settled, limit, namespaces)
+        rows = await self.repository.after(start, settled, limit, namespaces)
         # A full page may stop short of `settled`; otherwise every event up to it was returned.
-        reached = rows[-1].seq if len(rows) == limit else max(settled, position)
+        reached = rows[-1].seq if len(rows) == limit else max(settled, start)
         return ChangePage(
             changes=[ChangeEvent.model_validate(row, from_attributes=True) for row in rows],
             next=encode_cursor({"seq": reached}),

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from service.cursors import decode_cursor, encode_cursor
+from service.cursors import ISSUED, decode_cursor, encode_cursor, position
 from service.errors import InvalidCursor, RequestInvalid
 from service.formats import names
 from service.formats.problems import error
@@ -85,9 +87,9 @@ class SearchService:
         common = False
         if cursor:
             state = decode_cursor(cursor, "at", "after", "q")
-            if state["q"] != fingerprint or not isinstance(state["after"], list):
+            if state["q"] != fingerprint:
                 raise InvalidCursor("this cursor belongs to another search; start again without it")
-            pinned, after = int(state["at"]), state["after"]
+            pinned, after = position(state["at"]), _after(criteria.sort, state["after"])
             common = state.get("w") is True
         # Whether the words are common (relevance then ranks a window of the matches, other
         # orders walk their index) is decided once, on the first page; the cursor carries it,
@@ -118,6 +120,33 @@ class SearchService:
         return SearchPage(
             results=[_result(hit) for hit in page], next=next_cursor, approximate=windowed
         )
+
+
+# The types of a page's last key by sort (`Hit.key`), which a cursor's `after` carries.
+_KEY_TYPES: dict[str, tuple[type | tuple[type, ...], ...]] = {
+    "relevance": ((int, float), int),
+    "name": (str, str, str, int),
+    "published": (str, int),
+}
+
+
+def _after(sort: str, after: Any) -> list[Any]:
+    """A cursor's `after` (the last key its page showed), checked to be one of `sort`'s."""
+    types = _KEY_TYPES[sort]
+    if (
+        not isinstance(after, list)
+        or len(after) != len(types)
+        or any(
+            isinstance(v, bool) or not isinstance(v, t) for v, t in zip(after, types, strict=True)
+        )
+    ):
+        raise InvalidCursor(ISSUED)
+    if sort == "published":
+        try:
+            datetime.fromisoformat(after[0])
+        except ValueError as exc:
+            raise InvalidCursor(ISSUED) from exc
+    return after
 
 
 def _result(hit: Hit) -> SearchResult:
