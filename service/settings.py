@@ -112,7 +112,8 @@ class Settings(BaseSettings):
         default=5.0,
         ge=0,
         description="With anonymous reads off: seconds a read token, once checked, serves cached"
-        " profiles without a database lookup (a revocation on another replica takes this long)."
+        " profiles without a database lookup (a revocation on another replica takes this long;"
+        " never past the token's expiry)."
         " 0: every request is checked against the database.",
     )
     db_outage_memory_seconds: float = Field(

@@ -98,16 +98,20 @@ async def authenticate(
     try:
         if header is None:
             saved = request.cookies.get(READ_COOKIE) if cookie else None
-            return await service.authenticate(saved) if saved else None
-        scheme, _, secret = header.partition(" ")
-        if scheme.lower() != "bearer":
-            raise Unauthenticated(
-                "send the token as `Authorization: Bearer <token>`", presented=True
-            )
-        return await service.authenticate(secret.strip())
+            principal = await service.authenticate(saved) if saved else None
+        else:
+            scheme, _, secret = header.partition(" ")
+            if scheme.lower() != "bearer":
+                raise Unauthenticated(
+                    "send the token as `Authorization: Bearer <token>`", presented=True
+                )
+            principal = await service.authenticate(secret.strip())
     except Unauthenticated:
         limiter.failed(address)
         raise
+    if principal is not None:
+        request.state.actor = principal.name  # the request log's `actor` (service.logs)
+    return principal
 
 
 def path_namespace(request: Request, settings: Settings) -> str | None:

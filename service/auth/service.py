@@ -51,6 +51,7 @@ def principal_of(row: ApiToken) -> Principal:
             namespaces=frozenset(row.namespaces),
             permissions=frozenset(row.permissions),
             claims=row.claims,
+            expires_at=row.expires_at,
         )
     return Principal(
         kind="token",
@@ -58,6 +59,7 @@ def principal_of(row: ApiToken) -> Principal:
         token_id=str(row.id),
         namespaces=frozenset(row.namespaces),
         permissions=frozenset(row.permissions),
+        expires_at=row.expires_at,
     )
 
 

@@ -9,6 +9,7 @@ lookup by hash never compares secrets byte by byte.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import secrets
@@ -88,6 +89,8 @@ class Principal:
     namespaces: frozenset[str]
     permissions: frozenset[str]
     claims: dict[str, Any] | None = field(default=None, compare=False)
+    # When the token stops working (None: never): a memory of it must not outlive it.
+    expires_at: dt.datetime | None = field(default=None, compare=False)
 
     def in_scope(self, namespace: str) -> bool:
         return ALL_NAMESPACES in self.namespaces or namespace in self.namespaces

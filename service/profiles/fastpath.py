@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import functools
 import hashlib
 import logging
@@ -107,8 +108,9 @@ class _Remembered:
 
 
 class ReadTokens:
-    """Bearer tokens the route authenticated for a read, remembered for a few seconds so that a
-    cache hit can be served without a database lookup. Only a digest of the header is kept."""
+    """Bearer tokens the route authenticated for a read, remembered for a few seconds (never past
+    the token's expiry) so that a cache hit can be served without a database lookup. Only a
+    digest of the header is kept."""
 
     def __init__(self, seconds: float, max_entries: int = 10_000) -> None:
         self.seconds = seconds
@@ -125,7 +127,12 @@ class ReadTokens:
             return
         if len(self._known) >= self.max_entries:
             self._known.clear()
-        self._known[self._digest(header)] = _Remembered(principal, time.monotonic() + self.seconds)
+        now = time.monotonic()
+        until = now + self.seconds
+        if principal.expires_at is not None:
+            left = (principal.expires_at - dt.datetime.now(dt.UTC)).total_seconds()
+            until = min(until, now + left)
+        self._known[self._digest(header)] = _Remembered(principal, until)
 
     def principal(self, header: bytes) -> Principal | None:
         known = self._known.get(self._digest(header))

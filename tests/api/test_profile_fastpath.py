@@ -4,6 +4,7 @@ never to a caller the route would refuse, and never older than the TTL backstop.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import gc
 import logging
 import re
@@ -101,6 +102,29 @@ async def test_with_anonymous_reads_off_a_warm_profile_needs_a_token_that_may_re
         )
         assert (await admin.delete(f"/v1/tokens/{token_id}")).status_code == 204
         assert await status(bearer(reader)) == 401
+
+
+async def test_a_remembered_read_token_is_not_served_past_its_expiry(
+    settings: Settings, clean_db: None
+) -> None:
+    """The read-token memo spares the database a lookup for REGISTRY_READ_TOKEN_CACHE_SECONDS;
+    a token's expiry is known when it is remembered, so it is never served past it (it was, for
+    the rest of the memo's seconds: here a minute)."""
+    closed = settings.model_copy(update={"anonymous_read": False, "read_token_cache_seconds": 60})
+    async with serving(closed) as admin:
+        assert (await put(admin, "agent", "tester", "1.0.0", agent_file())).status_code == 201
+        expires = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=2)
+        reader = await create_token(
+            admin, ["default"], ["read"], name="brief", expires_at=expires.isoformat()
+        )
+        path, headers = "/v1/profiles/tester@1.0.0", bearer(reader["token"])
+        assert (await admin.get(path, headers=headers)).status_code == 200  # the route: remembered
+        warm = await admin.get(path, headers=headers)
+        assert warm.status_code == 200 and warm.headers["etag"]  # served from memory
+        await asyncio.sleep((expires - dt.datetime.now(dt.UTC)).total_seconds() + 0.2)
+        late = await admin.get(path, headers=headers)
+        assert late.status_code == 401, late.text
+        assert "expired" in late.json()["detail"]
 
 
 async def test_an_entry_older_than_the_ttl_is_read_again(
@@ -306,3 +330,26 @@ async def test_a_304_carries_the_headers_of_its_200_read_or_from_memory(
             not_modified = await client.get(path, headers=etag)
             assert not_modified.status_code == 304, (path, answered)
             assert _stable(not_modified) == expected, (path, answered)
+
+
+async def test_the_access_log_names_the_token_whether_the_route_or_memory_answered(
+    settings: Settings, clean_db: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`actor` in the request log (README, Observability): the token's name on every answer
+    to it, not only on a warm profile (the fast path set it; authentication never did)."""
+    closed = settings.model_copy(update={"anonymous_read": False})
+    async with serving(closed) as admin:
+        reader = (await create_token(admin, ["default"], ["publish"], name="reader"))["token"]
+        caplog.set_level(logging.INFO, logger="service.access")
+        assert (await put(admin, "agent", "tester", "1.0.0", agent_file())).status_code == 201
+        path = "/v1/profiles/tester@%5E1"
+        for _ in range(2):  # read by the route, then from memory
+            assert (await admin.get(path, headers=bearer(reader))).status_code == 200
+        assert (await admin.get(path, headers={"Authorization": ""})).status_code == 401
+    records = [r.fields for r in caplog.records if r.name == "service.access"]  # type: ignore[attr-defined]
+    assert [(r["method"], r["status"], r["actor"]) for r in records] == [
+        ("PUT", 201, "bootstrap"),
+        ("GET", 200, "reader"),
+        ("GET", 200, "reader"),
+        ("GET", 401, "anonymous"),
+    ]
