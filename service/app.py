@@ -37,6 +37,7 @@ from service.db.engine import (
     session_factory,
 )
 from service.db.faults import OutageMemory
+from service.head_requests import as_get
 from service.logs import RequestLogMiddleware
 from service.metrics import Metrics
 from service.metrics import router as metrics_router
@@ -83,6 +84,8 @@ class RegistryApp(FastAPI):
     front: ProfileFastPath | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "HEAD":
+            scope, send = as_get(scope, send)  # service.head_requests
         if self.front is not None and scope["type"] == "http":
             scope["app"] = self
             await self.front(scope, receive, send)

@@ -14,6 +14,8 @@ from typing import Any
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.head_requests import request_method
+
 ACCESS_LOGGER = "service.access"
 log = logging.getLogger(ACCESS_LOGGER)
 REQUEST_ID_HEADER = "x-request-id"
@@ -58,7 +60,7 @@ def log_request(scope: Scope, request_id: str, status: int, seconds: float) -> N
         state: dict[str, Any] = scope.get("state", {})
         fields = {
             "request_id": request_id,
-            "method": scope["method"],
+            "method": request_method(scope),
             "path": scope["path"],
             "route": route,
             "status": status,
@@ -72,7 +74,7 @@ def log_request(scope: Scope, request_id: str, status: int, seconds: float) -> N
         log.handle(record)
     app_state = getattr(scope.get("app", None), "state", None)
     if app_state is not None and hasattr(app_state, "metrics"):
-        app_state.metrics.observe(scope["method"], route, status, seconds)
+        app_state.metrics.observe(request_method(scope), route, status, seconds)
 
 
 class JsonFormatter(logging.Formatter):

@@ -43,6 +43,7 @@ async def run_mirror(
                 default_namespace=settings.default_namespace,
                 read_only=not writable,
                 on_event=show,
+                on_wait=lambda why: out.print(f"[yellow]waiting: {why}[/]", highlight=False),
             )
             progress = await follower.run(follow=follow, interval=interval)
     except MirrorError as exc:

@@ -103,6 +103,11 @@ def test_serve_embedded_publishes_examples_with_the_cli_and_reads_them_back(
     # server's Unix socket (whose PostgreSQL build has no lz4: profiles stored uncompressed).
     profile = httpx.get(f"{url}/v1/profiles/dev-python@1.0.0")
     assert profile.status_code == 200 and profile.json()["name"] == "dev-python"
+    # HEAD through a real uvicorn: the GET's headers, Content-Length included, and no body.
+    head = httpx.head(f"{url}/v1/profiles/dev-python@1.0.0")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["etag"] == profile.headers["etag"]
+    assert head.headers["content-length"] == str(len(profile.content))
     metrics = httpx.get(f"{url}/metrics").text
     assert "registry_db_fastpath_pool_open 1.0" in metrics.splitlines()
 

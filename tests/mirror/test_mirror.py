@@ -75,8 +75,13 @@ def _wait(condition: Callable[[], bool], timeout: float, what: str) -> None:
         time.sleep(0.02)
 
 
-def _start_mirror(source: LiveServer, target_db: str, log: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "PYTHONPATH"}}
+def _start_mirror(
+    source_url: str, target_db: str, log: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """`registry mirror --follow` from the source into the database; `env`: its environment
+    (default: this one without DATABASE_URL and PYTHONPATH)."""
+    if env is None:
+        env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "PYTHONPATH"}}
     with log.open("ab") as output:
         return subprocess.Popen(
             [
@@ -85,7 +90,7 @@ def _start_mirror(source: LiveServer, target_db: str, log: Path) -> subprocess.P
                 "service.cli",
                 "mirror",
                 "--from",
-                source.url,
+                source_url,
                 "--to",
                 target_db,
                 "--follow",
@@ -142,7 +147,7 @@ def test_mirror_converges_survives_kill_and_is_read_only(tmp_path: Path) -> None
         ).is_success
         total = len(_all_changes(a))
 
-        mirror = _start_mirror(source, _database_url(target), log)
+        mirror = _start_mirror(source.url, _database_url(target), log)
         try:
             _wait(lambda: len(_all_changes(b)) >= 3, 120, "the mirror's first events")
             mirror.kill()  # SIGKILL, mid-way
@@ -160,7 +165,7 @@ def test_mirror_converges_survives_kill_and_is_read_only(tmp_path: Path) -> None
         source_changes = _all_changes(a)
         last_write = time.monotonic()
 
-        mirror = _start_mirror(source, _database_url(target), log)
+        mirror = _start_mirror(source.url, _database_url(target), log)
         try:
             _wait(lambda: len(_all_changes(b)) == len(source_changes), 180, "convergence")
             converged = time.monotonic() - last_write

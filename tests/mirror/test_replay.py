@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -14,6 +16,8 @@ from sqlalchemy.engine import make_url
 from service.artifacts.repository import ArtifactRepository
 from service.db import migrate
 from service.db.engine import create_engine, session_factory
+from service.db.unit_of_work import unit_of_work
+from service.mirror import follower
 from service.mirror.follower import Follower
 from service.settings import Settings
 from tests.helpers import agent_file, put, serving, skill_file
@@ -129,3 +133,58 @@ async def test_a_version_resolved_before_a_concurrent_write_is_copied_with_its_l
             mirrored = await copy.get(path)
             assert mirrored.status_code == 200, mirrored.text
             assert mirrored.content == (await client.get(path)).content
+
+
+async def test_a_following_mirror_whose_commit_answer_is_lost_applies_the_event_once(
+    client: httpx.AsyncClient, target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The connection dies after the commit of a tag move but before its answer arrives: the
+    move and the position after it are stored, the follower sees an unavailable database. It
+    waits, and must go on from the saved position, not apply the move (another audit record,
+    another feed event) again."""
+    assert (await put(client, "skill", "tagged", "1.0.0", skill_file("tagged"))).status_code == 201
+    response = await client.put("/v1/skills/tagged/tags/stable", json={"version": "1.0.0"})
+    assert response.status_code == 200, response.text
+    real = unit_of_work
+    applied: list[int] = []
+
+    @contextlib.asynccontextmanager
+    async def answer_lost(sessions: Any) -> AsyncIterator[Any]:
+        async with real(sessions) as session:
+            yield session
+        applied.append(1)
+        if len(applied) == 2:
+            raise ConnectionResetError("the answer to COMMIT never arrived")
+
+    monkeypatch.setattr(follower, "unit_of_work", answer_lost)
+    waits: list[str] = []
+    engine = create_engine(Settings(database_url=target), target)
+    try:
+        mirror = Follower(
+            str(client.base_url),
+            session_factory(engine),
+            client,
+            default_namespace="default",
+            on_wait=waits.append,
+        )
+        running = asyncio.create_task(mirror.run(follow=True, interval=0.01))
+        deadline = asyncio.get_running_loop().time() + 30
+        while not waits and not running.done():
+            assert asyncio.get_running_loop().time() < deadline, applied
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)  # the wait (0.02 s), then polls every 0.01 s
+        assert not running.done(), running.result()
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+    finally:
+        await engine.dispose()
+    assert waits == ["this mirror's database is not reachable; trying again in 0.0 s"]
+    async with serving(Settings(database_url=target, default_namespace="default")) as copy:
+        events = (await copy.get("/v1/changes")).json()["changes"]
+        audit = (await copy.get("/v1/audit")).json()["items"]
+    assert [(c["event"], c["name"]) for c in events] == [
+        ("published", "tagged"),
+        ("tag.moved", "tagged"),
+    ]
+    assert sorted(entry["action"] for entry in audit) == ["publish", "tag"]
