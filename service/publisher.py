@@ -33,6 +33,8 @@ from service.formats.problems import error, warning
 from service.formats.toolset import validate_toolset
 from service.formats.validate import validate_file
 from service.profiles.repository import ProfileRepository
+from service.resolution.refs import ExactRef, RangeRef, parse_ref
+from service.semver import Version
 from service.settings import Settings
 
 SKILL_FILE = "SKILL.md"
@@ -48,6 +50,8 @@ Status = Literal["published", "unchanged", "invalid", "conflict", "valid"]
 # Documented exit codes (README: "Exit codes").
 EXIT_OK, EXIT_INVALID, EXIT_CONFLICT, EXIT_AUTH, EXIT_UNREACHABLE = 0, 1, 2, 3, 4
 _UNKNOWN_SKILL = re.compile(r"^skill '([^']+)' does not exist")
+_UNSATISFIABLE = re.compile(r"^no version of skill '([^']+)' satisfies all of (.+); available: ")
+_IMPOSED = re.compile(r"(.+?) \(required by [^)]*\)(?:, |$)")
 
 
 class PublishFailure(CommandFailure):
@@ -318,7 +322,7 @@ class RegistryClient:
             waiting: list[tuple[SourceFile, Outcome]] = []
             for file in pending:
                 outcome = self._publish(file, version, namespace)
-                if outcome.status == "invalid" and _only_unknown_skills(outcome, files):
+                if outcome.status == "invalid" and _waits_for_tree(outcome, files, version):
                     waiting.append((file, outcome))
                     continue
                 outcomes.append(outcome)
@@ -374,7 +378,7 @@ class RegistryClient:
     ) -> list[Outcome]:
         """Every publish check on the server, nothing stored; a skill among the files counts as
         published (it would be, first)."""
-        in_tree = {f.name for f in files if f.kind == "skill"}
+        in_tree = _tree_skills(files, version)
         outcomes = []
         for file in files:
             content, media_type = checked_body(file)
@@ -453,18 +457,40 @@ def _as_problem(body: dict[str, Any]) -> dict[str, str]:
     return error("request", str(body.get("code", "error")), str(body.get("detail", body))).as_dict()
 
 
-def _in_tree(problem: dict[str, Any], in_tree: set[str]) -> bool:
-    """An unknown-skill error about a skill among the files being published (first)."""
-    found = _UNKNOWN_SKILL.match(str(problem.get("message", "")))
-    return (
-        problem.get("code") == "unknown_skill"
-        and bool(found)
-        and (found is not None and found[1].rsplit("/", 1)[-1] in in_tree)
-    )
+def _tree_skills(files: list[SourceFile], version: str | None) -> dict[str, str | None]:
+    """The skills among the files, each with the version it would be published as."""
+    return {f.name: f.declared_version or version for f in files if f.kind == "skill"}
 
 
-def _only_unknown_skills(outcome: Outcome, files: list[SourceFile]) -> bool:
-    in_tree = {f.name for f in files if f.kind == "skill"}
+def _in_tree(problem: dict[str, Any], in_tree: dict[str, str | None]) -> bool:
+    """An error a skill among the files being published (first) answers: it does not exist
+    yet, or no published version meets a constraint the version among the files meets."""
+    message = str(problem.get("message", ""))
+    if problem.get("code") == "unknown_skill" and (found := _UNKNOWN_SKILL.match(message)):
+        return found[1].rsplit("/", 1)[-1] in in_tree
+    if problem.get("code") == "unsatisfiable" and (found := _UNSATISFIABLE.match(message)):
+        version = in_tree.get(found[1].rsplit("/", 1)[-1])
+        constraints = _IMPOSED.findall(found[2])
+        return (
+            version is not None
+            and bool(constraints)
+            and all(_meets(constraint, version) for constraint in constraints)
+        )
+    return False
+
+
+def _meets(constraint: str, version: str) -> bool:
+    try:
+        ref, parsed = parse_ref(constraint), Version.parse(version)
+    except ValueError:
+        return False
+    if isinstance(ref, RangeRef):
+        return ref.range.satisfies(parsed)
+    return isinstance(ref, ExactRef) and ref.version == parsed
+
+
+def _waits_for_tree(outcome: Outcome, files: list[SourceFile], version: str | None) -> bool:
+    in_tree = _tree_skills(files, version)
     return bool(outcome.errors) and all(_in_tree(e, in_tree) for e in outcome.errors)
 
 

@@ -290,3 +290,36 @@ def test_an_unreadable_file_is_one_line_and_a_folder_named_md_is_a_folder(
             f"error: {tree / 'agents' / 'moved.md'}: cannot read it (No such file or directory)\n"
         )
         assert done.stdout == ""
+
+
+def test_dry_run_counts_a_new_version_in_the_tree_as_published(
+    live: LiveServer, tmp_path: Path
+) -> None:
+    """`--dry-run` counts a skill in the tree as published, but a reference to a version only
+    the tree has was `unsatisfiable` (available: the older one): exit 1 for a tree that then
+    publishes."""
+    old = tmp_path / "old"
+    _skill(old, "y-lib", version="1.0.0")
+    assert registry("publish", str(old), "--url", live.url).returncode == 0
+    tree = tmp_path / "tree"
+    _skill(tree, "b-app", requires="y-lib@^2")
+    _skill(tree, "y-lib")
+    (tree / "agents").mkdir()
+    (tree / "agents" / "uses-lib.md").write_text(
+        "---\nname: uses-lib\ndescription: Uses it.\nskills: y-lib@^2\nversion: 2.0.0\n---\nGo.\n"
+    )
+    done = registry("publish", str(tree), "--url", live.url, "--dry-run")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [line.split()[:2] for line in done.stdout.splitlines()[:-1]] == [
+        ["valid", "skill"],
+        ["valid", "skill"],
+        ["valid", "agent"],
+    ]
+    stored = registry("publish", str(tree), "--url", live.url)
+    assert stored.returncode == 0, stored.stdout + stored.stderr
+    assert stored.stdout.splitlines()[-1] == "3 file(s): 3 published"
+    # A reference no version in the tree or the registry meets is still refused.
+    _skill(tree, "c-app", requires="y-lib@^3")
+    refused = registry("publish", str(tree), "--url", live.url, "--dry-run")
+    assert refused.returncode == 1
+    assert "unsatisfiable" in refused.stderr and "c-app" in refused.stderr

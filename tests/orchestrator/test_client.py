@@ -21,7 +21,7 @@ from agent_registry_client.models import Profile, Provenance, ProvenanceMethod
 from claude_agent_sdk import AgentDefinition
 
 from tests.contract.live_server import LiveServer, live_registry
-from tests.helpers import ADMIN, agent_file
+from tests.helpers import ADMIN, MARKDOWN, agent_file
 from tests.orchestrator.conftest import Clock, publish_examples
 
 
@@ -283,3 +283,27 @@ def test_wait_and_close_while_other_threads_serve_stale_copies(
         for server in servers:
             server.result()
     registry.close()
+
+
+def test_a_removed_tag_is_raised_after_one_stale_answer_not_hidden_for_a_day(
+    registry_server: LiveServer, clock: Clock
+) -> None:
+    """A background revalidation answered 404 was only logged: the stale copy went on being
+    served for the whole stale-while-revalidate window (a day by default), though problems
+    the registry answers are raised and no cached copy hides them."""
+    http = httpx.Client(base_url=registry_server.url, headers=ADMIN)
+    body = agent_file("untagged", tools="Read")
+    put = http.put("/v1/agents/untagged/versions/1.0.0", content=body, headers=MARKDOWN)
+    assert put.status_code in (200, 201), put.text
+    assert http.put("/v1/agents/untagged/tags/canary", json={"version": "1.0.0"}).status_code == 200
+    with Registry(registry_server.url, ttl=60, clock=clock) as registry:
+        assert registry.profile("untagged@canary").version == "1.0.0"
+        assert http.delete("/v1/agents/untagged/tags/canary").status_code in (200, 204)
+        clock.advance(61)
+        assert registry.profile("untagged@canary").source == "stale"  # the 404 is not known yet
+        registry.wait(timeout=30)
+        with pytest.raises(RegistryError) as raised:
+            registry.profile("untagged@canary")
+        assert raised.value.status == 404 and raised.value.problem["code"] == "not_found"
+        assert registry.profile("untagged@1.0.0").version == "1.0.0"
+    http.close()

@@ -34,6 +34,13 @@ def test_a_private_registry_serves_a_token_its_own_namespaces_only(
         with Registry(server.url) as anonymous, pytest.raises(RegistryError) as refused:
             anonymous.profile("team-a/helper@^1")
         assert refused.value.status == 401
+        # As read from a mounted secret file: with its newline (every request failed as
+        # "cannot reach the registry": the header was refused before it was sent).
+        with Registry(server.url, token=token + "\n") as from_file:
+            assert from_file.profile("team-a/helper@^1").version == "1.0.0"
+        with pytest.raises(ValueError, match="no registry token has") as pasted:
+            Registry(server.url, token=token[:8] + "\u00e9" + token[8:])
+        assert token[8:] not in str(pasted.value)
         with Registry(server.url, token=token) as registry:
             profile = registry.profile("team-a/helper@^1")
             assert (profile.source, profile.version) == ("network", "1.0.0")

@@ -174,6 +174,14 @@ class Core:
             raise RegistryUnavailable(f"the registry answered {status}: {message}", status, problem)
         raise RegistryError(message, status, problem)
 
+    def refresh_failed(self, ref: str, error: RegistryError) -> None:
+        """A background revalidation failed. A problem the registry answered (404: the tag was
+        removed; 401/403: the token may no longer read it) drops the cached copy, so the next
+        call raises it; an outage or a body that does not verify keeps the last good copy."""
+        log.error("revalidating %s failed: %s", ref, error)
+        if not isinstance(error, RegistryUnavailable | SignatureError):
+            self.cache.forget(self.key(ref))
+
     def fall_back(self, ref: str, entry: Entry | None, error: RegistryUnavailable) -> AgentProfile:
         """The last good copy while the registry is unreachable, logged once per outage."""
         if entry is None:
@@ -222,7 +230,8 @@ class Configured:
       verify raises `SignatureError` and is never cached.
     - `token`: a registry token, sent as `Authorization: Bearer`, for a registry without
       anonymous reads (`REGISTRY_ANONYMOUS_READ=false`): one that may read the agents'
-      namespaces is enough (the key set is public).
+      namespaces is enough (the key set is public). Surrounding whitespace (a secret file's
+      newline) is dropped; a token with another character no token has is a ValueError.
     - `cache_dir`: also keep profiles (and the key set) on disk, so a restarted orchestrator
       has its last good copies; they are verified again when read.
     - `max_profiles`: profiles (one per ref asked for) kept in memory; beyond it the least
@@ -258,6 +267,11 @@ class Configured:
             max_profiles=max_profiles,
             clock=clock,
         )
+        # A token read from a secret file or mount ends in a newline: as a header it failed every
+        # request as "cannot reach the registry". Surrounding whitespace is never part of one.
+        token = token.strip() if token else token
+        if token and not (token.isascii() and token.isprintable()):
+            raise ValueError("the token has a character no registry token has")
         httpx_args: dict[str, Any] = {"transport": transport} if transport is not None else {}
         self.client = Client(
             base_url=self.core.base_url,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from functools import cached_property
 
 import httpx
@@ -12,8 +11,6 @@ from agent_registry._core import JWKS_PATH, Configured, Lookup, unreachable
 from agent_registry.cache import Entry
 from agent_registry.errors import RegistryError, RegistryUnavailable
 from agent_registry.profile import AgentProfile
-
-log = logging.getLogger("agent_registry")
 
 
 class AsyncRegistry(Configured):
@@ -98,6 +95,6 @@ class AsyncRegistry(Configured):
         try:
             await self._fetch(ref, self.core.lookup(ref).entry)
         except RegistryError as exc:
-            log.error("revalidating %s failed: %s", ref, exc)
+            self.core.refresh_failed(ref, exc)
         finally:
             self._refreshing.pop(ref, None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 
 import httpx
@@ -11,8 +10,6 @@ from agent_registry._core import JWKS_PATH, Configured, Lookup, unreachable
 from agent_registry.cache import Entry
 from agent_registry.errors import RegistryError, RegistryUnavailable
 from agent_registry.profile import AgentProfile
-
-log = logging.getLogger("agent_registry")
 
 
 class Registry(Configured):
@@ -104,7 +101,7 @@ class Registry(Configured):
         try:
             self._fetch(ref, self.core.lookup(ref).entry)
         except RegistryError as exc:
-            log.error("revalidating %s failed: %s", ref, exc)
+            self.core.refresh_failed(ref, exc)
         finally:
             with self._lock:
                 self._refreshing.pop(ref, None)
