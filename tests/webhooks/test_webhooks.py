@@ -194,6 +194,19 @@ async def test_a_failed_delivery_is_logged_and_can_be_redelivered(
     assert missing.status_code == 404
 
 
+async def test_a_redirect_is_a_failed_try_never_followed(dispatching: httpx.AsyncClient) -> None:
+    """The guard approved the subscription's address, not wherever it points next (an internal
+    one, say): a 3xx answer is a failed try, retried at the same URL."""
+    with receiver() as elsewhere, receiver() as hook:
+        hook.script, hook.location = [307], elsewhere.url
+        created = await _subscribe(dispatching, hook.url)
+        assert (await put(dispatching, "skill", "moved", "1.0.0", skill_file("moved"))).is_success
+        [delivery] = await _settled(dispatching, created["id"], 1)
+    assert [r.answered for r in hook.requests] == [307, 200]
+    assert elsewhere.requests == []
+    assert delivery["status"] == "delivered" and delivery["attempts"] == 2
+
+
 async def test_namespace_subscriptions_see_only_their_namespace(
     dispatching: httpx.AsyncClient,
 ) -> None:
