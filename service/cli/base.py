@@ -100,6 +100,23 @@ RegistryUrl = Annotated[
 ]
 
 
+ApiToken = Annotated[
+    str | None,
+    typer.Option(
+        "--token",
+        envvar="REGISTRY_TOKEN",
+        metavar="TOKEN",
+        help="API token, for a registry that does not serve anonymous reads.",
+        show_envvar=True,
+    ),
+]
+
+
+def bearer(token: str | None) -> dict[str, str]:
+    """The Authorization header for `token`; none without one."""
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
 def database_url(help: str) -> Any:
     """`--to DATABASE_URL` (or the DATABASE_URL environment variable): the PostgreSQL written to."""
     return typer.Option("--to", metavar="DATABASE_URL", envvar="DATABASE_URL", help=help)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,11 +29,17 @@ def plain(items: Iterable[T], total: int, label: str) -> Iterator[T]:
     return iter(items)
 
 
-async def export_registry(url: str, path: Path, progress: Progress[Any] = plain) -> int:
+async def export_registry(
+    url: str,
+    path: Path,
+    progress: Progress[Any] = plain,
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> int:
     """Every event of the source's feed, in order, with each published version's exact content
     (verified against its digest on the way out). Written to a temporary name, then renamed."""
     partial = path.with_name(path.name + ".partial")
-    async with httpx.AsyncClient(timeout=60) as http:
+    async with httpx.AsyncClient(timeout=60, headers=headers) as http:
         source = Source(url, http)
         events: list[ChangeEvent] = []
         position = None

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from service.cli.base import DEFAULT_URL, RegistryUrl, command
+from service.cli.base import DEFAULT_URL, RegistryUrl, bearer, command
 
 
 @command()
@@ -40,8 +40,7 @@ def pull(
 
     from service.pull import Puller, PullError
 
-    token = os.environ.get("REGISTRY_TOKEN")
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    headers = bearer(os.environ.get("REGISTRY_TOKEN"))
     with httpx.Client(base_url=url, timeout=30.0, headers=headers) as http:
         puller = Puller(http, into)
         try:
