@@ -44,7 +44,13 @@ def _call(
 
     import httpx
 
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    from service.publisher import bearer
+
+    try:
+        headers = bearer(token)
+    except ValueError as exc:
+        console().print(f"[red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from None
     try:
         with httpx.Client(base_url=url, timeout=30.0, headers=headers) as http:
             response = http.request(method, path, json=body)
