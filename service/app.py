@@ -22,6 +22,7 @@ from service.auth.dependencies import ReadAccess
 from service.auth.oidc import OidcVerifier
 from service.auth.ratelimit import FailedLoginLimiter
 from service.auth.tokens import hash_token
+from service.body_limit import BodyLimitMiddleware
 from service.bundles import router as bundles
 from service.catalogue import docs as catalogue_docs
 from service.catalogue import router as catalogue
@@ -169,6 +170,7 @@ def create_app(
     else:
         # Innermost, inside the instrumentation: a warm profile is still one trace.
         app.add_middleware(ProfileFastPath)
+    app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(NulGuardMiddleware)
     app.add_middleware(RequestLogMiddleware)
     app.include_router(health.router)

@@ -35,6 +35,10 @@ def install_openapi(app: FastAPI) -> None:
 
 # Answers any operation can give before its handler runs, declared so SDKs expect them.
 _MALFORMED = {"description": "Malformed request: a NUL character, or a body that is not UTF-8 JSON"}
+_TOO_LARGE = {
+    "description": "The body is over REGISTRY_MAX_BODY_BYTES (a skill folder's archive: over"
+    " REGISTRY_ARCHIVE_MAX_BYTES); refused before it is read in full"
+}
 _NO_ROUTE = {"description": "No such route: a path parameter holds a character no route matches"}
 _UNAVAILABLE = {
     "description": "Database unavailable (or migrations pending); retry after the header's seconds"
@@ -56,6 +60,8 @@ def problem_errors(document: dict[str, Any]) -> dict[str, Any]:
             responses = operation.setdefault("responses", {})
             if operation.get("parameters") or operation.get("requestBody"):
                 responses.setdefault("400", dict(_MALFORMED))
+            if operation.get("requestBody"):
+                responses.setdefault("413", dict(_TOO_LARGE))
             if "{" in path:
                 responses.setdefault("404", dict(_NO_ROUTE))
             if operation.get("operationId") not in _NO_DATABASE:

@@ -131,6 +131,11 @@ class Settings(BaseSettings):
     body_rate_grace: float = Field(
         default=5.0, gt=0, description="Seconds of body before its rate is enforced."
     )
+    send_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds a client may leave the response unread (the send buffer full).",
+    )
     shutdown_timeout: int = Field(
         default=30, gt=0, description="Seconds SIGTERM waits for requests in flight."
     )

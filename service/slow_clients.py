@@ -7,6 +7,9 @@ that trickles its body. This protocol answers such a client `408 Request Timeout
   the request's first byte (default 10 s);
 - body: at least `REGISTRY_BODY_MIN_RATE` bytes a second on average, measured once the body
   has been arriving for `REGISTRY_BODY_RATE_GRACE` seconds (defaults 1024 B/s after 5 s).
+A client that stops reading the response (the send buffer stays full for `REGISTRY_SEND_TIMEOUT`
+seconds, default 30) is dropped: uvicorn would wait for it forever, holding the connection and
+the rest of the response in memory.
 """
 
 from __future__ import annotations
@@ -34,13 +37,19 @@ class ClientLimits:
     header_timeout: float
     body_min_rate: float
     body_rate_grace: float
+    send_timeout: float
 
 
 @functools.cache
 def client_limits() -> ClientLimits:
     """Read once per worker process from the environment (uvicorn builds the protocol there)."""
     settings = Settings()
-    return ClientLimits(settings.header_timeout, settings.body_min_rate, settings.body_rate_grace)
+    return ClientLimits(
+        settings.header_timeout,
+        settings.body_min_rate,
+        settings.body_rate_grace,
+        settings.send_timeout,
+    )
 
 
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
@@ -49,6 +58,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self.limits = client_limits()
         self._header_deadline: asyncio.TimerHandle | None = None
         self._body_check: asyncio.TimerHandle | None = None
+        self._send_deadline: asyncio.TimerHandle | None = None
         self._body_started = 0.0
         self._body_bytes = 0
 
@@ -85,6 +95,27 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         # The next request's clock starts with its first byte (on_message_begin); until then
         # uvicorn's keep-alive timeout closes an idle connection.
 
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        if self._send_deadline is None:
+            self._send_deadline = self.loop.call_later(self.limits.send_timeout, self._unread)
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        self._cancel(send=True)
+
+    def _unread(self) -> None:
+        """The response has sat unread for the send timeout: drop the connection (a close
+        would wait for the buffer to be taken, which is what is not happening)."""
+        self._send_deadline = None
+        if self.transport.is_closing():
+            return
+        log.warning(
+            "slow client cut off",
+            extra={"fields": {"code": "send_timeout", "part": "response", "client": self.client}},
+        )
+        self.transport.abort()
+
     def _arm_header_deadline(self) -> None:
         self._header_deadline = self.loop.call_later(
             self.limits.header_timeout, self._too_slow, "headers"
@@ -117,7 +148,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self.transport.write(RESPONSE_408)
         self.transport.close()
 
-    def _cancel(self, *, header: bool = False, body: bool = False) -> None:
+    def _cancel(self, *, header: bool = False, body: bool = False, send: bool = False) -> None:
+        if send and self._send_deadline is not None:
+            self._send_deadline.cancel()
+            self._send_deadline = None
         if header and self._header_deadline is not None:
             self._header_deadline.cancel()
             self._header_deadline = None
@@ -126,4 +160,4 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self._body_check = None
 
     def _cancel_timers(self) -> None:
-        self._cancel(header=True, body=True)
+        self._cancel(header=True, body=True, send=True)

@@ -2736,6 +2736,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is over REGISTRY_MAX_BODY_BYTES (a skill folder's archive: over REGISTRY_ARCHIVE_MAX_BYTES); refused before it is read in full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid file or request; every problem is listed */
             422: {
                 headers: {
@@ -3096,6 +3105,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is over REGISTRY_MAX_BODY_BYTES (a skill folder's archive: over REGISTRY_ARCHIVE_MAX_BYTES); refused before it is read in full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid file or request; every problem is listed */
             422: {
                 headers: {
@@ -3354,6 +3372,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over REGISTRY_MAX_BODY_BYTES (a skill folder's archive: over REGISTRY_ARCHIVE_MAX_BYTES); refused before it is read in full */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4016,6 +4043,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is over REGISTRY_MAX_BODY_BYTES (a skill folder's archive: over REGISTRY_ARCHIVE_MAX_BYTES); refused before it is read in full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid file or request; every problem is listed */
             422: {
                 headers: {
@@ -4214,6 +4250,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is over REGISTRY_MAX_BODY_BYTES (a skill folder's archive: over REGISTRY_ARCHIVE_MAX_BYTES); refused before it is read in full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid file or request; every problem is listed */
             422: {
                 headers: {
@@ -4405,6 +4450,15 @@ export interface operations {
             };
             /** @description Conflict with what is already stored */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over REGISTRY_MAX_BODY_BYTES (a skill folder's archive: over REGISTRY_ARCHIVE_MAX_BYTES); refused before it is read in full */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5410,6 +5464,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is over REGISTRY_MAX_BODY_BYTES (a skill folder's archive: over REGISTRY_ARCHIVE_MAX_BYTES); refused before it is read in full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid file or request; every problem is listed */
             422: {
                 headers: {
@@ -5608,6 +5671,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is over REGISTRY_MAX_BODY_BYTES (a skill folder's archive: over REGISTRY_ARCHIVE_MAX_BYTES); refused before it is read in full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid file or request; every problem is listed */
             422: {
                 headers: {
@@ -5799,6 +5871,15 @@ export interface operations {
             };
             /** @description Conflict with what is already stored */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over REGISTRY_MAX_BODY_BYTES (a skill folder's archive: over REGISTRY_ARCHIVE_MAX_BYTES); refused before it is read in full */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6600,6 +6681,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is over REGISTRY_MAX_BODY_BYTES (a skill folder's archive: over REGISTRY_ARCHIVE_MAX_BYTES); refused before it is read in full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid file or request; every problem is listed */
             422: {
                 headers: {
@@ -6798,6 +6888,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is over REGISTRY_MAX_BODY_BYTES (a skill folder's archive: over REGISTRY_ARCHIVE_MAX_BYTES); refused before it is read in full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid file or request; every problem is listed */
             422: {
                 headers: {
@@ -6989,6 +7088,15 @@ export interface operations {
             };
             /** @description Conflict with what is already stored */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over REGISTRY_MAX_BODY_BYTES (a skill folder's archive: over REGISTRY_ARCHIVE_MAX_BYTES); refused before it is read in full */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7800,6 +7908,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is over REGISTRY_MAX_BODY_BYTES (a skill folder's archive: over REGISTRY_ARCHIVE_MAX_BYTES); refused before it is read in full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid file or request; every problem is listed */
             422: {
                 headers: {
@@ -7931,6 +8048,15 @@ export interface operations {
             };
             /** @description The token lacks the namespace or the permission */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over REGISTRY_MAX_BODY_BYTES (a skill folder's archive: over REGISTRY_ARCHIVE_MAX_BYTES); refused before it is read in full */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8170,6 +8296,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is over REGISTRY_MAX_BODY_BYTES (a skill folder's archive: over REGISTRY_ARCHIVE_MAX_BYTES); refused before it is read in full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid file or request; every problem is listed */
             422: {
                 headers: {
@@ -8301,6 +8436,15 @@ export interface operations {
             };
             /** @description The token lacks the namespace or the permission */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over REGISTRY_MAX_BODY_BYTES (a skill folder's archive: over REGISTRY_ARCHIVE_MAX_BYTES); refused before it is read in full */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8466,6 +8610,15 @@ export interface operations {
             };
             /** @description The token lacks the namespace or the permission */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over REGISTRY_MAX_BODY_BYTES (a skill folder's archive: over REGISTRY_ARCHIVE_MAX_BYTES); refused before it is read in full */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8858,6 +9011,15 @@ export interface operations {
             };
             /** @description The token lacks the namespace or the permission */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over REGISTRY_MAX_BODY_BYTES (a skill folder's archive: over REGISTRY_ARCHIVE_MAX_BYTES); refused before it is read in full */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -32,6 +32,7 @@ from service.auth.dependencies import (
     require,
 )
 from service.auth.tokens import Permission
+from service.body_limit import ARCHIVE_TYPES, media_type
 from service.bundles.manifest import Bundle
 from service.bundles.service import read_upload
 from service.dependencies import SessionDep, SettingsDep
@@ -50,9 +51,6 @@ RAW_MEDIA_TYPES: dict[Kind, str] = {
     "toolset": "application/octet-stream",
 }
 MARKDOWN_TYPES = frozenset({"text/markdown", "text/x-markdown", "text/plain"})
-ARCHIVE_TYPES = frozenset(
-    {"application/gzip", "application/x-gzip", "application/zip", "application/x-zip-compressed"}
-)
 TOOLSET_TYPES = frozenset(
     {"application/json", "application/yaml", "application/x-yaml", "text/yaml"}
 )
@@ -112,36 +110,20 @@ def _file_body(kind: Kind) -> dict[str, Any]:
 
 
 def media_type_of(request: Request) -> str:
-    return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    return media_type(request.headers.get("content-type", ""))
 
 
-def body_reader(
-    accepted: frozenset[str], wanted: str
-) -> Callable[[Request, SettingsDep], Awaitable[bytes]]:
-    async def read_body(request: Request, settings: SettingsDep) -> bytes:
-        """The body, refused with 415/413 before it is read in full when it cannot be accepted."""
-        media_type = media_type_of(request)
-        if media_type not in accepted:
+def body_reader(accepted: frozenset[str], wanted: str) -> Callable[[Request], Awaitable[bytes]]:
+    async def read_body(request: Request) -> bytes:
+        """The body, refused with 415 when it cannot be accepted (its size is bounded before any
+        route runs: service.body_limit)."""
+        sent = media_type_of(request)
+        if sent not in accepted:
             raise UnsupportedMediaType(
-                f"send the file as {wanted}, not {media_type or 'no content type'}",
+                f"send the file as {wanted}, not {sent or 'no content type'}",
                 accepted=sorted(accepted),
             )
-        limit = (
-            settings.archive_max_bytes if media_type in ARCHIVE_TYPES else settings.max_body_bytes
-        )
-        declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            raise PayloadTooLarge(
-                f"the body is {declared} bytes; the limit is {limit}", limit=limit
-            )
-        chunks: list[bytes] = []
-        received = 0
-        async for chunk in request.stream():
-            received += len(chunk)
-            if received > limit:
-                raise PayloadTooLarge(f"the body is over the limit of {limit} bytes", limit=limit)
-            chunks.append(chunk)
-        return b"".join(chunks)
+        return await request.body()
 
     return read_body
 

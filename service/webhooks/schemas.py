@@ -8,14 +8,15 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.changes.schemas import Event
+from service.schemas import StorableText
 
 
 class WebhookCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(max_length=2000, examples=["https://203.0.113.10/hooks/registry"])
+    url: StorableText = Field(max_length=2000, examples=["https://203.0.113.10/hooks/registry"])
     events: list[Event] = Field(min_length=1, examples=[["published", "yanked"]])
-    namespace: str | None = Field(
+    namespace: StorableText | None = Field(
         None, max_length=64, description="Only this namespace's events; all when omitted."
     )
 

@@ -14,7 +14,10 @@ class UrlNotAllowed(Exception):
 
 def check_syntax(url: str) -> tuple[str, int]:
     """(host, port) of an absolute http(s) URL without credentials; UrlNotAllowed otherwise."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # an unclosed `[` of an IPv6 address, say
+        raise UrlNotAllowed(f"the URL is malformed: {exc}") from exc
     if parts.scheme not in ("http", "https"):
         raise UrlNotAllowed("only http and https URLs can receive webhooks")
     if not parts.hostname:
@@ -41,6 +44,8 @@ async def check_reachable(url: str, *, allow_private: bool) -> list[str]:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError as exc:
         raise UrlNotAllowed(f"the host {host!r} does not resolve") from exc
+    except ValueError as exc:  # IDNA: an empty label, or one over 63 characters
+        raise UrlNotAllowed(f"{host!r} is not a valid host name") from exc
     addresses: list[str] = []
     for info in infos:
         address = ipaddress.ip_address(info[4][0])

@@ -8,8 +8,11 @@ server process.
 
 from __future__ import annotations
 
+import io
 import os
+import random
 import socket
+import tarfile
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -20,7 +23,7 @@ import pytest
 
 from tests.faults.proxy import FaultProxy, fault_proxy
 from tests.faults.server import Served, clean_env, fresh_database, start, stop
-from tests.helpers import ADMIN, AGENT_NAMES, SKILL_NAMES, agent_bytes, skill_bytes
+from tests.helpers import ADMIN, AGENT_NAMES, SKILL_NAMES, agent_bytes, skill_bytes, skill_file
 
 pytestmark = [pytest.mark.e2e, pytest.mark.faults]
 CUT_SECONDS = float(os.environ.get("REGISTRY_FAULT_CUT_SECONDS", "10"))
@@ -44,6 +47,7 @@ def outage_server(
             REGISTRY_HEADER_TIMEOUT="2",
             REGISTRY_BODY_MIN_RATE="1000",
             REGISTRY_BODY_RATE_GRACE="2",
+            REGISTRY_SEND_TIMEOUT="2",
         )
         served = start(tmp_path_factory.mktemp("outage") / "registry-serve.log", env)
         try:
@@ -231,3 +235,46 @@ def test_a_body_slower_than_the_floor_rate_gets_408(
         f"{served.url}/v1/agents/slow-body/versions/1.0.0", content=body, headers=MARKDOWN
     )
     assert fast.status_code == 201
+
+
+def _folder(name: str, size: int) -> bytes:
+    """A skill folder (tar.gz) with one incompressible file of `size` bytes."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for path, data in (
+            ("SKILL.md", skill_file(name)),
+            ("assets/noise.bin", random.Random(7).randbytes(size)),
+        ):
+            info = tarfile.TarInfo(f"{name}/{path}")
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def test_a_client_that_stops_reading_the_response_is_cut_off(
+    outage_server: tuple[Served, FaultProxy],
+) -> None:
+    """It asks for an 8 MB archive and reads nothing: once the server's send buffer has been
+    full for REGISTRY_SEND_TIMEOUT (2 s here), the connection is dropped, not held forever."""
+    served, _ = outage_server
+    response = httpx.put(
+        f"{served.url}/v1/skills/big-folder/versions/1.0.0",
+        content=_folder("big-folder", 8 * 1024 * 1024),
+        headers={"Content-Type": "application/gzip", **ADMIN},
+        timeout=60,
+    )
+    assert response.status_code == 201, response.text
+    path = "/v1/skills/big-folder/versions/1.0.0/archive"
+    size = len(httpx.get(f"{served.url}{path}", timeout=60).content)
+    host, port = served.url.removeprefix("http://").split(":")
+    with socket.socket() as stalled:
+        stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        stalled.connect((host, int(port)))
+        stalled.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        time.sleep(2 + 4)  # reads nothing for the send timeout, and slack
+        received, _ = _read_all(stalled, 10)
+    assert b"200 OK" in received[:100]
+    assert len(received) < size, "the server kept the unread response's connection open"
+    assert "slow client cut off" in served.log_text()
+    # Everyone else is served as before.
+    assert len(httpx.get(f"{served.url}{path}", timeout=60).content) == size

@@ -100,6 +100,22 @@ async def test_subscriptions_show_the_secret_once_and_refuse_unsafe_urls(
         assert problem["errors"][0]["code"] == "url_not_allowed"
         assert reason in problem["detail"], (url, problem["detail"])
 
+    # Malformed, not merely unsafe: each was an exception out of the route (a 500).
+    for url, reason in (
+        ("http://[::1/hook", "malformed"),
+        ("http://" + "a" * 70 + ".example/hook", "not a valid host name"),
+    ):
+        response = await client.post("/v1/webhooks", json={"url": url, "events": ["published"]})
+        assert response.status_code == 422, (url, response.text)
+        problem = response.json()
+        assert problem["errors"][0]["code"] == "url_not_allowed" and reason in problem["detail"]
+    for field, value in (("url", "https://93.184.216.34/\x00"), ("namespace", "a\x00b")):
+        body = {"url": "https://93.184.216.34/hook", "events": ["published"], field: value}
+        response = await client.post("/v1/webhooks", json=body)
+        assert response.status_code == 422, (field, response.text)
+        assert [e["loc"] for e in response.json()["errors"]] == [f"body.{field}"]
+    assert (await client.get("/v1/webhooks")).json()["webhooks"] == []
+
     response = await client.post("/v1/webhooks", json={"url": "x", "events": ["nope"], "y": 1})
     assert response.status_code == 422
     assert {e["loc"] for e in response.json()["errors"]} >= {"body.events.0", "body.y"}
