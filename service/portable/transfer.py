@@ -15,7 +15,6 @@ from service.db import migrate
 from service.db.engine import create_engine, session_factory
 from service.db.models import Artifact
 from service.db.unit_of_work import unit_of_work
-from service.errors import RegistryError
 from service.mirror.follower import Source
 from service.mirror.replay import Fetched, MirrorError, apply_event, decode_content, origin_of
 from service.portable.archive import ExportFileError, Writer, read
@@ -91,19 +90,13 @@ async def import_registry(path: Path, database_url: str, progress: Progress[Any]
                     "the target registry is not empty; import restores into an empty one"
                 )
             for event, fetched in progress(entries, len(entries), "importing"):
-                try:
-                    await apply_event(
-                        session,
-                        event,
-                        fetched,
-                        default_namespace=settings.default_namespace,
-                        actor=f"import:{path.name}",
-                    )
-                except RegistryError as exc:
-                    raise MirrorError(
-                        f"event {event.seq} ({event.event} {event.kind}"
-                        f" {event.namespace}/{event.name}@{event.version}): {exc}"
-                    ) from exc
+                await apply_event(
+                    session,
+                    event,
+                    fetched,
+                    default_namespace=settings.default_namespace,
+                    actor=f"import:{path.name}",
+                )
     finally:
         await engine.dispose()
     return len(entries)

@@ -12,6 +12,27 @@ class UrlNotAllowed(Exception):
     pass
 
 
+# NAT64's well-known prefix (RFC 6052): a gateway delivers to the IPv4 address in the last 32
+# bits, so that address is what counts. Its local-use prefix (RFC 8215) only ever reaches a local
+# network. Python calls both global whatever they carry; 6to4 (2002::/16) is `sixtofour`.
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+
+def _internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """`address` as a refusal names it when a connection to it reaches a non-public host
+    (itself, or the IPv4 address it carries); None when it is public."""
+    if not address.is_global or address.is_multicast or address in _NAT64_LOCAL:
+        return str(address)
+    if isinstance(address, ipaddress.IPv6Address):
+        carried = address.ipv4_mapped or address.sixtofour
+        if carried is None and address in _NAT64:
+            carried = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if carried is not None and _internal(carried) is not None:
+            return f"{address} (which carries {carried})"
+    return None
+
+
 def check_syntax(url: str) -> tuple[str, int]:
     """(host, port) of an absolute http(s) URL without credentials; UrlNotAllowed otherwise."""
     try:
@@ -49,9 +70,9 @@ async def check_reachable(url: str, *, allow_private: bool) -> list[str]:
     addresses: list[str] = []
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
-        if not address.is_global or address.is_multicast:
+        if (shown := _internal(address)) is not None:
             raise UrlNotAllowed(
-                f"{host} resolves to {address}, a loopback, private, link-local or reserved"
+                f"{host} resolves to {shown}, a loopback, private, link-local or reserved"
                 " address; set REGISTRY_WEBHOOK_ALLOW_PRIVATE=true to allow it"
             )
         if str(address) not in addresses:

@@ -35,6 +35,8 @@ class Receiver:
     # the same way). When the script runs out, `then` answers.
     script: list[int | str] = field(default_factory=list)
     then: int | str = 200
+    # Sent as `Location` with a 3xx answer.
+    location: str = ""
     requests: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -107,6 +109,8 @@ def receiver(hang_seconds: float = 3.0, tls: ssl.SSLContext | None = None) -> It
                 self._trickle(str(answer))
                 return
             self.send_response(int(answer))
+            if 300 <= int(answer) < 400:
+                self.send_header("Location", state.location)
             self.send_header("Content-Length", "0")
             self.end_headers()
 

@@ -90,6 +90,11 @@ async def test_subscriptions_show_the_secret_once_and_refuse_unsafe_urls(
         ("http://10.1.2.3/hook", "private"),
         ("http://169.254.169.254/latest/meta-data", "link-local"),
         ("http://[::1]/hook", "loopback"),
+        # IPv6 addresses that Python calls global but that reach a private IPv4 address: through
+        # a NAT64 gateway (64:ff9b::/96) or a 6to4 relay to 10.1.2.3; NAT64's local-use prefix.
+        ("http://[64:ff9b::a01:203]/hook", "10.1.2.3"),
+        ("http://[64:ff9b:1::a01:203]/hook", "64:ff9b:1::a01:203,"),
+        ("http://[2002:a01:203::1]/hook", "10.1.2.3"),
         ("ftp://93.184.216.34/hook", "http and https"),
         ("http://user:pw@93.184.216.34/hook", "credentials"),
     ):
@@ -120,6 +125,9 @@ async def test_subscriptions_show_the_secret_once_and_refuse_unsafe_urls(
     assert response.status_code == 422
     assert {e["loc"] for e in response.json()["errors"]} >= {"body.events.0", "body.y"}
 
+    # …and one that carries a public IPv4 address is as good as that address.
+    nat64 = await _subscribe(client, "https://[64:ff9b::5db8:d822]/hook")
+    assert (await client.delete(f"/v1/webhooks/{nat64['id']}")).status_code == 204
     created = await _subscribe(client, "https://93.184.216.34/hook", namespace="team")
     assert created["secret"].startswith("whsec_") and len(created["secret"]) > 40
     shown = (await client.get(f"/v1/webhooks/{created['id']}")).json()
@@ -192,6 +200,19 @@ async def test_a_failed_delivery_is_logged_and_can_be_redelivered(
     assert [r.answered for r in hook.requests] == [500, 500, 500, 500, 200]
     missing = await dispatching.post(f"/v1/webhooks/{created['id']}/deliveries/999999/redeliver")
     assert missing.status_code == 404
+
+
+async def test_a_redirect_is_a_failed_try_never_followed(dispatching: httpx.AsyncClient) -> None:
+    """The guard approved the subscription's address, not wherever it points next (an internal
+    one, say): a 3xx answer is a failed try, retried at the same URL."""
+    with receiver() as elsewhere, receiver() as hook:
+        hook.script, hook.location = [307], elsewhere.url
+        created = await _subscribe(dispatching, hook.url)
+        assert (await put(dispatching, "skill", "moved", "1.0.0", skill_file("moved"))).is_success
+        [delivery] = await _settled(dispatching, created["id"], 1)
+    assert [r.answered for r in hook.requests] == [307, 200]
+    assert elsewhere.requests == []
+    assert delivery["status"] == "delivered" and delivery["attempts"] == 2
 
 
 async def test_namespace_subscriptions_see_only_their_namespace(
