@@ -112,9 +112,16 @@ ApiToken = Annotated[
 ]
 
 
-def bearer(token: str | None) -> dict[str, str]:
-    """The Authorization header for `token`; none without one."""
-    return {"Authorization": f"Bearer {token}"} if token else {}
+def bearer_or_exit(token: str | None) -> dict[str, str]:
+    """The Authorization header for `token` (service.publisher.bearer), or exit 1 saying what is
+    wrong with it (never showing it)."""
+    from service.publisher import bearer
+
+    try:
+        return bearer(token)
+    except ValueError as exc:
+        console().print(f"[red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from None
 
 
 def database_url(help: str) -> Any:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from service.cli.base import DEFAULT_URL, ApiToken, RegistryUrl, bearer, command, console
+from service.cli.base import DEFAULT_URL, ApiToken, RegistryUrl, bearer_or_exit, command, console
 
 
 @command()
@@ -27,7 +27,7 @@ def export(
 
     try:
         count = asyncio.run(
-            export_registry(url, path, terminal_progress(console()), headers=bearer(token))
+            export_registry(url, path, terminal_progress(console()), headers=bearer_or_exit(token))
         )
     except (MirrorError, OSError) as exc:  # OSError: PATH cannot be written
         console().print(f"[red]export failed: {exc}[/]")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from service.cli.base import ApiToken, bearer, command, console, database_url
+from service.cli.base import ApiToken, bearer_or_exit, command, console, database_url
 
 
 @command()
@@ -52,7 +52,7 @@ def mirror(
             interval=interval,
             writable=writable,
             out=console(),
-            headers=bearer(token),
+            headers=bearer_or_exit(token),
         )
     )
     raise typer.Exit(code)

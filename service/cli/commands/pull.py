@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from service.cli.base import DEFAULT_URL, RegistryUrl, bearer, command
+from service.cli.base import DEFAULT_URL, RegistryUrl, command
 
 
 @command()
@@ -38,9 +38,14 @@ def pull(
     """
     import httpx
 
+    from service.publisher import bearer
     from service.pull import Puller, PullError
 
-    headers = bearer(os.environ.get("REGISTRY_TOKEN"))
+    try:
+        headers = bearer(os.environ.get("REGISTRY_TOKEN"))
+    except ValueError as exc:
+        typer.echo(f"registry pull: {exc}", err=True)
+        raise typer.Exit(3) from None
     with httpx.Client(base_url=url, timeout=30.0, headers=headers) as http:
         puller = Puller(http, into)
         try:
