@@ -247,21 +247,33 @@ def validate_offline(files: list[SourceFile], *, version: str | None = None) -> 
 # Over HTTP --------------------------------------------------------------------------------
 
 
+def bearer(token: str | None) -> dict[str, str]:
+    """The Authorization header for a token from --token or REGISTRY_TOKEN (none without one).
+
+    A secret file or `echo $TOKEN` leaves a newline: as a header it was a protocol error
+    reported as "no registry at" the URL (exit 4), a non-ASCII character a traceback. Surrounding
+    whitespace is dropped; any other character no token has is a ValueError whose message does
+    not show the token.
+    """
+    token = token.strip() if token else None
+    if not token:
+        return {}
+    if not (token.isascii() and token.isprintable()):
+        raise ValueError(
+            "the token has a character no registry token has (a stray one pasted with it?)"
+        )
+    return {"Authorization": f"Bearer {token}"}
+
+
 class RegistryClient:
     """`registry publish` and `registry validate --url` against one registry."""
 
     def __init__(self, base_url: str, token: str | None = None, timeout: float = 30.0) -> None:
         self.base_url = base_url.rstrip("/")
-        # A CI secret often ends in a newline (`echo $TOKEN`): as a header it was a protocol
-        # error reported as "cannot talk to" the registry (exit 4), a non-ASCII character a
-        # traceback. Neither is ever part of a token; the token itself is never printed.
-        token = token.strip() if token else token
-        if token and not (token.isascii() and token.isprintable()):
-            raise PublishFailure(
-                "the token has a character no registry token has (a stray one pasted with it?)",
-                EXIT_AUTH,
-            )
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        try:
+            headers = bearer(token)
+        except ValueError as exc:
+            raise PublishFailure(str(exc), EXIT_AUTH) from None
         self.http = httpx.Client(base_url=self.base_url, timeout=timeout, headers=headers)
 
     def close(self) -> None:

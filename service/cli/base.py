@@ -100,6 +100,30 @@ RegistryUrl = Annotated[
 ]
 
 
+ApiToken = Annotated[
+    str | None,
+    typer.Option(
+        "--token",
+        envvar="REGISTRY_TOKEN",
+        metavar="TOKEN",
+        help="API token, for a registry that does not serve anonymous reads.",
+        show_envvar=True,
+    ),
+]
+
+
+def bearer_or_exit(token: str | None) -> dict[str, str]:
+    """The Authorization header for `token` (service.publisher.bearer), or exit 1 saying what is
+    wrong with it (never showing it)."""
+    from service.publisher import bearer
+
+    try:
+        return bearer(token)
+    except ValueError as exc:
+        console().print(f"[red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+
+
 def database_url(help: str) -> Any:
     """`--to DATABASE_URL` (or the DATABASE_URL environment variable): the PostgreSQL written to."""
     return typer.Option("--to", metavar="DATABASE_URL", envvar="DATABASE_URL", help=help)

@@ -177,6 +177,11 @@ class Source:
             asked = response.headers.get("retry-after", "")
             retry_after = float(asked) if asked.isascii() and asked.isdigit() else 0.0
             raise SourceBusy(f"GET {path} answered {status}", retry_after)
+        if status in (401, 403):
+            raise MirrorError(
+                f"GET {path} answered {status}: the source does not let this caller read it"
+                " (give a token that may: --token or REGISTRY_TOKEN)"
+            )
         if status != 200:
             raise MirrorError(f"GET {path} answered {status}: {response.text[:200]}")
         return response

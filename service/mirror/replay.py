@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +19,7 @@ from service.audit.actor import Actor
 from service.bundles.archive import ArchiveError, Limits, read_archive
 from service.bundles.manifest import Bundle
 from service.changes.schemas import ChangeEvent
-from service.errors import NotFound
+from service.errors import NotFound, RegistryError
 from service.formats.kinds import Kind
 from service.profiles.cache import ProfileCache
 from service.profiles.repository import ProfileRepository
@@ -83,48 +83,59 @@ async def apply_event(
     actor: str,
 ) -> None:
     """The write the event records, through the same services as the API (so the copy gets
-    its own audit rows, feed events, search documents and webhook deliveries)."""
-    kind: Kind = event.kind
-    name = f"{event.namespace}/{event.name}"
-    who = Actor.system(actor)
-    artifacts = ArtifactRepository(session)
-    profiles = ProfileRepository(session)
-    if event.event == "published":
-        assert fetched is not None and event.version is not None
-        publisher = PublishService(artifacts, profiles, default_namespace)
-        published = await publisher.publish(
-            kind,
-            name,
-            event.version,
-            fetched.content,
-            actor=who,
-            bundle=fetched.bundle,
-            origin=fetched.origin,
-        )
-        if published.detail.digest != event.digest:
-            raise MirrorError(f"{kind} {name}@{event.version}: stored digest differs")
-        if published.detail.lock != fetched.origin.lock:
-            raise MirrorError(
-                f"{kind} {name}@{event.version} resolved to another lock here than at the"
-                f" source: {published.detail.lock} != {fetched.origin.lock}"
+    its own audit rows, feed events, search documents and webhook deliveries). One this
+    registry refuses (a version of its own by that name, a rule the source did not have) is a
+    MirrorError naming the event."""
+    with _naming(event):
+        kind: Kind = event.kind
+        name = f"{event.namespace}/{event.name}"
+        who = Actor.system(actor)
+        artifacts = ArtifactRepository(session)
+        profiles = ProfileRepository(session)
+        if event.event == "published":
+            assert fetched is not None and event.version is not None
+            publisher = PublishService(artifacts, profiles, default_namespace)
+            published = await publisher.publish(
+                kind,
+                name,
+                event.version,
+                fetched.content,
+                actor=who,
+                bundle=fetched.bundle,
+                origin=fetched.origin,
             )
-        return
-    service = ArtifactService(artifacts, profiles, default_namespace, ProfileCache(0))
-    details = event.details
-    version = event.version or ""
-    if event.event == "tag.moved":
-        await service.set_tag(kind, name, details["tag"], version, actor=who)
-    elif event.event == "tag.deleted":
-        # Already gone is fine: a --writable mirror may have removed it itself.
-        with contextlib.suppress(NotFound):
-            await service.delete_tag(kind, name, details["tag"], actor=who)
-    elif event.event in ("yanked", "unyanked"):
-        yanked = event.event == "yanked"
-        reason = details.get("reason")
-        await service.set_yanked(kind, name, version, reason, yanked=yanked, actor=who)
-    elif event.event in ("deprecated", "undeprecated"):
-        message = details.get("message") if event.event == "deprecated" else None
-        await service.set_deprecated(kind, name, version, message, actor=who)
+            if published.detail.digest != event.digest:
+                raise MirrorError(f"{kind} {name}@{event.version}: stored digest differs")
+            if published.detail.lock != fetched.origin.lock:
+                raise MirrorError(
+                    f"{kind} {name}@{event.version} resolved to another lock here than at the"
+                    f" source: {published.detail.lock} != {fetched.origin.lock}"
+                )
+            return
+        service = ArtifactService(artifacts, profiles, default_namespace, ProfileCache(0))
+        details = event.details
+        version = event.version or ""
+        if event.event == "tag.moved":
+            await service.set_tag(kind, name, details["tag"], version, actor=who)
+        elif event.event == "tag.deleted":
+            # Already gone is fine: a --writable mirror may have removed it itself.
+            with contextlib.suppress(NotFound):
+                await service.delete_tag(kind, name, details["tag"], actor=who)
+        elif event.event in ("yanked", "unyanked"):
+            yanked = event.event == "yanked"
+            reason = details.get("reason")
+            await service.set_yanked(kind, name, version, reason, yanked=yanked, actor=who)
+        elif event.event in ("deprecated", "undeprecated"):
+            message = details.get("message") if event.event == "deprecated" else None
+            await service.set_deprecated(kind, name, version, message, actor=who)
+
+
+@contextlib.contextmanager
+def _naming(event: ChangeEvent) -> Iterator[None]:
+    try:
+        yield
+    except RegistryError as exc:
+        raise MirrorError(f"event {event.seq} ({event.event} {_subject(event)}): {exc}") from exc
 
 
 def _subject(event: ChangeEvent) -> str:

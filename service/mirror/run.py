@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import httpx
@@ -25,6 +26,7 @@ async def run_mirror(
     interval: float,
     writable: bool,
     out: Console,
+    headers: Mapping[str, str] | None = None,
 ) -> int:
     settings = Settings(database_url=database_url)
     await migrate.upgrade(database_url)
@@ -35,7 +37,7 @@ async def run_mirror(
         out.print(f"{event.seq:>8} {event.event:<13} {subject}", highlight=False)
 
     try:
-        async with httpx.AsyncClient(timeout=30) as http:
+        async with httpx.AsyncClient(timeout=30, headers=headers) as http:
             follower = Follower(
                 source,
                 session_factory(engine),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,7 +15,6 @@ from service.db import migrate
 from service.db.engine import create_engine, session_factory
 from service.db.models import Artifact
 from service.db.unit_of_work import unit_of_work
-from service.errors import RegistryError
 from service.mirror.follower import Source
 from service.mirror.replay import Fetched, MirrorError, apply_event, decode_content, origin_of
 from service.portable.archive import ExportFileError, Writer, read
@@ -30,11 +29,17 @@ def plain(items: Iterable[T], total: int, label: str) -> Iterator[T]:
     return iter(items)
 
 
-async def export_registry(url: str, path: Path, progress: Progress[Any] = plain) -> int:
+async def export_registry(
+    url: str,
+    path: Path,
+    progress: Progress[Any] = plain,
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> int:
     """Every event of the source's feed, in order, with each published version's exact content
     (verified against its digest on the way out). Written to a temporary name, then renamed."""
     partial = path.with_name(path.name + ".partial")
-    async with httpx.AsyncClient(timeout=60) as http:
+    async with httpx.AsyncClient(timeout=60, headers=headers) as http:
         source = Source(url, http)
         events: list[ChangeEvent] = []
         position = None
@@ -91,19 +96,13 @@ async def import_registry(path: Path, database_url: str, progress: Progress[Any]
                     "the target registry is not empty; import restores into an empty one"
                 )
             for event, fetched in progress(entries, len(entries), "importing"):
-                try:
-                    await apply_event(
-                        session,
-                        event,
-                        fetched,
-                        default_namespace=settings.default_namespace,
-                        actor=f"import:{path.name}",
-                    )
-                except RegistryError as exc:
-                    raise MirrorError(
-                        f"event {event.seq} ({event.event} {event.kind}"
-                        f" {event.namespace}/{event.name}@{event.version}): {exc}"
-                    ) from exc
+                await apply_event(
+                    session,
+                    event,
+                    fetched,
+                    default_namespace=settings.default_namespace,
+                    actor=f"import:{path.name}",
+                )
     finally:
         await engine.dispose()
     return len(entries)

@@ -177,6 +177,28 @@ def test_an_unknown_agent_and_an_absent_registry_are_one_line_each(
     assert "no registry at http://127.0.0.1:9" in down.stderr
 
 
+def test_a_token_from_a_secret_file_pulls_and_a_mangled_one_is_one_line(
+    live: LiveServer, tmp_path: Path
+) -> None:
+    """REGISTRY_TOKEN with a secret file's newline was sent as is: "no registry at", exit 4."""
+    env = {k: v for k, v in os.environ.items() if k != "REGISTRY_URL"}
+    args = [*REGISTRY, "pull", "dev-python@^1", "--into", str(tmp_path), "--url", live.url]
+    done = subprocess.run(
+        args, env=env | {"REGISTRY_TOKEN": ADMIN_TOKEN + "\n"}, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1].startswith("pulled dev-python@1.0.0 into ")
+    mangled = ADMIN_TOKEN[:8] + "\u00e9" + ADMIN_TOKEN[8:]
+    refused = subprocess.run(
+        args, env=env | {"REGISTRY_TOKEN": mangled}, capture_output=True, text=True
+    )
+    assert refused.returncode == 3
+    assert refused.stderr == (
+        "registry pull: the token has a character no registry token has"
+        " (a stray one pasted with it?)\n"
+    )
+
+
 def test_a_newer_version_updates_the_folder_and_removes_dropped_files(
     live: LiveServer, tmp_path: Path
 ) -> None:

@@ -19,6 +19,7 @@ from service.db.engine import create_engine, session_factory
 from service.db.unit_of_work import unit_of_work
 from service.mirror import follower
 from service.mirror.follower import Follower
+from service.mirror.replay import MirrorError
 from service.settings import Settings
 from tests.helpers import agent_file, put, serving, skill_file
 from tests.servers import execute
@@ -188,3 +189,21 @@ async def test_a_following_mirror_whose_commit_answer_is_lost_applies_the_event_
         ("tag.moved", "tagged"),
     ]
     assert sorted(entry["action"] for entry in audit) == ["publish", "tag"]
+
+
+async def test_an_event_the_copy_refuses_stops_the_mirror_naming_it(
+    client: httpx.AsyncClient, target: str, settings: Settings
+) -> None:
+    """A `--writable` mirror published its own `clash@1.0.0`; the source's differs. The mirror
+    stops (it cannot make the copy whole), saying which of the source's events it could not
+    apply, as an import does, not only the publish refusal meant for a publisher."""
+    async with serving(settings.model_copy(update={"database_url": target})) as copy:
+        mine = skill_file("clash", description="The mirror's own.")
+        assert (await put(copy, "skill", "clash", "1.0.0", mine)).status_code == 201
+    assert (await put(client, "skill", "clash", "1.0.0", skill_file("clash"))).status_code == 201
+    seq = (await client.get("/v1/changes")).json()["changes"][0]["seq"]
+    with pytest.raises(MirrorError) as stopped:
+        await _mirror(client, target)
+    message = str(stopped.value)
+    assert message.startswith(f"event {seq} (published skill default/clash@1.0.0): "), message
+    assert "already published" in message

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from agent_registry import AsyncRegistry, Registry, SignatureError
+from agent_registry import AsyncRegistry, Registry, RegistryUnavailable, SignatureError
 
 from tests.contract.live_server import LiveServer
 from tests.helpers import AGENT_NAMES
@@ -92,3 +92,21 @@ def test_a_key_the_fetched_set_lacks_is_not_asked_for_on_every_call(
             with pytest.raises(SignatureError):
                 registry.profile(f"{AGENT_NAMES[0]}@1.0.0")
         assert transport.jwks_requests == 2
+
+
+class CaptivePortal(httpx.HTTPTransport):
+    """Profiles through, the key set answered by a proxy's HTML page."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == JWKS:
+            return httpx.Response(200, headers={"content-type": "text/html"}, text="<html>Sign in")
+        return super().handle_request(request)
+
+
+def test_a_key_set_that_is_not_json_is_a_registry_error(registry_server: LiveServer) -> None:
+    """It was a bare JSONDecodeError out of profile(), past `except RegistryError`."""
+    with (
+        Registry(registry_server.url, transport=CaptivePortal()) as registry,
+        pytest.raises(RegistryUnavailable, match="key set is not JSON"),
+    ):
+        registry.profile(f"{AGENT_NAMES[0]}@1.0.0")

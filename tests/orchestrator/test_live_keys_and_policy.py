@@ -61,6 +61,12 @@ def test_policy_cli_sets_shows_and_clears(registry_server: LiveServer) -> None:
     assert json.loads(override.stdout)["override"] == "enforce"
     cleared = _registry("policy", "clear", "--agent", "flask-specialist", url=url)
     assert json.loads(cleared.stdout)["override"] is None
+    # REGISTRY_TOKEN from a secret file, with its newline: it was "no registry at", exit 4.
+    from_file = _registry(
+        "policy", "set", "warn", "--namespace", "cli-test", url=url, token=ADMIN_TOKEN + "\n"
+    )
+    assert from_file.returncode == 0, from_file.stderr
+    assert json.loads(from_file.stdout)["compatibility"] == "warn"
     missing = _registry("policy", "set", "warn", "--skill", "nobody", url=url)
     assert (
         missing.returncode == 1 and "404" in missing.stderr and "no skill named" in missing.stderr

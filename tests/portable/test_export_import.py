@@ -22,6 +22,7 @@ from sqlalchemy import make_url
 from tests.contract.live_server import live_registry
 from tests.helpers import (
     ADMIN,
+    ADMIN_TOKEN,
     AGENT_NAMES,
     EXAMPLES,
     MARKDOWN,
@@ -241,3 +242,30 @@ def _write(archive: Path, members: dict[str, bytes]) -> None:
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
     archive.write_bytes(gzip.compress(buffer.getvalue()))
+
+
+def test_export_and_mirror_send_a_token_where_anonymous_reads_are_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Neither could send one: against a registry serving no anonymous reads, both stopped with
+    a bare 401 whatever the caller held."""
+    monkeypatch.setenv("REGISTRY_ANONYMOUS_READ", "false")
+    out = tmp_path / "registry.tar.gz"
+    with (
+        live_registry(tmp_path, "registry_private") as source,
+        httpx.Client(base_url=source.url, timeout=30, headers=ADMIN) as a,
+    ):
+        body = skill_file("notes")
+        assert a.put("/v1/skills/notes/versions/1.0.0", content=body, headers=MARKDOWN).is_success
+        assert httpx.get(f"{source.url}/v1/skills/notes").status_code == 401
+        refused = _registry("export", str(out), "--url", source.url)
+        assert refused.returncode == 1 and "Traceback" not in refused.stderr, refused.stderr
+        assert "answered 401" in refused.stderr and "REGISTRY_TOKEN" in refused.stderr
+        exported = _registry("export", str(out), "--url", source.url, "--token", ADMIN_TOKEN)
+        assert exported.returncode == 0, exported.stderr
+        assert "Exported 1 event(s)" in exported.stderr
+        with database() as target_db:
+            monkeypatch.setenv("REGISTRY_TOKEN", ADMIN_TOKEN)  # the other way to give it
+            mirrored = _registry("mirror", "--from", source.url, "--to", target_db)
+            assert mirrored.returncode == 0, mirrored.stderr
+            assert "Applied 1 event(s)" in mirrored.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -131,6 +132,22 @@ class Core:
                 self._missing_keys.clear()
             self._missing_keys[kid] = self.clock()
 
+    def take_keys(self, status: int, body: bytes, signature: str | None, *, quiet: bool) -> None:
+        """The key-set answer: kept when it is one, else RegistryUnavailable (unless `quiet`).
+        A 200 that is not JSON (a proxy's page) was a bare JSONDecodeError."""
+        if status != 200:
+            failure = f"the registry's key set answered {status}"
+        else:
+            try:
+                document = json.loads(body)
+            except ValueError:
+                failure = "the registry's key set is not JSON"
+            else:
+                self.set_keys(document, signature)
+                return
+        if not quiet:
+            raise RegistryUnavailable(failure)
+
     def check(self, signature: str | None, body: bytes) -> str | None:
         if not self.verify:
             return None
@@ -207,8 +224,6 @@ def unreachable(exc: Exception) -> RegistryUnavailable:
 
 
 def _problem(body: bytes) -> dict[str, Any]:
-    import json
-
     try:
         data = json.loads(body)
     except ValueError:

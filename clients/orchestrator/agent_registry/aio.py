@@ -86,10 +86,7 @@ class AsyncRegistry(Configured):
             if quiet:
                 return
             raise unreachable(exc) from exc
-        if response.status_code == 200:
-            self.core.set_keys(response.json(), signature)
-        elif not quiet:
-            raise RegistryUnavailable(f"the registry's key set answered {response.status_code}")
+        self.core.take_keys(response.status_code, response.content, signature, quiet=quiet)
 
     async def _refresh(self, ref: str) -> None:
         try:

@@ -84,10 +84,7 @@ class Registry(Configured):
             if quiet:
                 return
             raise unreachable(exc) from exc
-        if response.status_code == 200:
-            self.core.set_keys(response.json(), signature)
-        elif not quiet:
-            raise RegistryUnavailable(f"the registry's key set answered {response.status_code}")
+        self.core.take_keys(response.status_code, response.content, signature, quiet=quiet)
 
     def _refresh_in_background(self, ref: str) -> None:
         with self._lock:

@@ -7,13 +7,14 @@ from typing import Annotated
 
 import typer
 
-from service.cli.base import DEFAULT_URL, RegistryUrl, command, console
+from service.cli.base import DEFAULT_URL, ApiToken, RegistryUrl, bearer_or_exit, command, console
 
 
 @command()
 def export(
     path: Annotated[Path, typer.Argument(metavar="PATH", help="The file to write (.tar.gz).")],
     url: RegistryUrl = DEFAULT_URL,
+    token: ApiToken = None,
 ) -> None:
     """Export every version (exact bytes, skill folders), tag, yank and deprecation, in order."""
     import asyncio
@@ -25,7 +26,9 @@ def export(
     from service.portable.transfer import export_registry
 
     try:
-        count = asyncio.run(export_registry(url, path, terminal_progress(console())))
+        count = asyncio.run(
+            export_registry(url, path, terminal_progress(console()), headers=bearer_or_exit(token))
+        )
     except (MirrorError, OSError) as exc:  # OSError: PATH cannot be written
         console().print(f"[red]export failed: {exc}[/]")
         raise typer.Exit(1) from exc

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from service.cli.base import command, console, database_url
+from service.cli.base import ApiToken, bearer_or_exit, command, console, database_url
 
 
 @command()
@@ -33,6 +33,7 @@ def mirror(
             "--writable", help="Let the mirror take its own writes too (default: read-only)."
         ),
     ] = False,
+    token: ApiToken = None,
 ) -> None:
     """Copy every version (exact bytes, digests checked), tag, yank and deprecation from a source
     registry, in feed order. Resumes where it stopped, even after a crash."""
@@ -44,6 +45,14 @@ def mirror(
     from service.mirror.run import run_mirror
 
     code = asyncio.run(
-        run_mirror(source, to, follow=follow, interval=interval, writable=writable, out=console())
+        run_mirror(
+            source,
+            to,
+            follow=follow,
+            interval=interval,
+            writable=writable,
+            out=console(),
+            headers=bearer_or_exit(token),
+        )
     )
     raise typer.Exit(code)

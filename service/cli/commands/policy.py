@@ -6,7 +6,15 @@ from typing import Annotated, Literal
 
 import typer
 
-from service.cli.base import DEFAULT_URL, RegistryUrl, app, command, console, typer_app
+from service.cli.base import (
+    DEFAULT_URL,
+    RegistryUrl,
+    app,
+    bearer_or_exit,
+    command,
+    console,
+    typer_app,
+)
 
 policy_app = typer_app("Compatibility policies: none, warn (default) or enforce.")
 app.add_typer(policy_app, name="policy")
@@ -44,7 +52,7 @@ def _call(
 
     import httpx
 
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    headers = bearer_or_exit(token)
     try:
         with httpx.Client(base_url=url, timeout=30.0, headers=headers) as http:
             response = http.request(method, path, json=body)

@@ -38,10 +38,14 @@ def pull(
     """
     import httpx
 
+    from service.publisher import bearer
     from service.pull import Puller, PullError
 
-    token = os.environ.get("REGISTRY_TOKEN")
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        headers = bearer(os.environ.get("REGISTRY_TOKEN"))
+    except ValueError as exc:
+        typer.echo(f"registry pull: {exc}", err=True)
+        raise typer.Exit(3) from None
     with httpx.Client(base_url=url, timeout=30.0, headers=headers) as http:
         puller = Puller(http, into)
         try:
