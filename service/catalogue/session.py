@@ -68,6 +68,10 @@ async def sign_in(request: Request, service: AuthServiceDep) -> Response:
 
 @router.post("/end")
 async def sign_out(request: Request) -> Response:
+    try:
+        _same_origin(request)
+    except Forbidden as error:
+        return _error_page(request, error, "/")
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(READ_COOKIE, path="/", httponly=True, samesite="strict")
     return response
@@ -92,7 +96,8 @@ def _local_path(value: str) -> str:
 
 
 def _same_origin(request: Request) -> None:
-    """A form posted from another site must not sign this browser in to someone's token."""
+    """A form posted from another site must not sign this browser in to someone's token, nor
+    out of its own."""
     origin = request.headers.get("origin")
     if origin is not None and origin != str(request.base_url).rstrip("/"):
         raise Forbidden("sign in from this registry's own pages", permission="read")

@@ -227,6 +227,12 @@ async def test_a_browser_signs_in_with_a_token_and_the_cookie_only_reads(
         listed = await browser.get("/v1/agents")
         assert {a["namespace"] for a in listed.json()["items"]} == {"team-a"}
 
+        # Another site cannot sign this browser out either.
+        forged_out = await browser.post(
+            "/ui/session/end", headers={"Origin": "https://elsewhere.example"}
+        )
+        assert forged_out.status_code == 403 and "set-cookie" not in forged_out.headers
+        assert (await browser.get(page_path)).status_code == 200
         out = await browser.post("/ui/session/end")
         assert out.status_code == 303 and 'registry_read_token=""' in out.headers["set-cookie"]
         assert (await browser.get(page_path)).status_code == 401
