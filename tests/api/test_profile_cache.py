@@ -22,7 +22,7 @@ from service.profiles.cache import ENTRY_OVERHEAD, CachedProfile, ProfileCache, 
 from service.profiles.invalidation import CHANNEL, InvalidationListener, ProfileChange
 from service.settings import Settings
 from tests.faults.proxy import FaultProxy, fault_proxy
-from tests.helpers import ADMIN, ADMIN_TOKEN, agent_file, metric, put, serving
+from tests.helpers import ADMIN, ADMIN_TOKEN, agent_file, client_for, metric, put, serving
 from tests.servers import execute, plain
 
 
@@ -326,12 +326,7 @@ async def test_a_terminated_listener_stops_hits_then_reconnects_with_an_empty_ca
     others = await _listener_pids(database_url)
     app = create_app(Settings(database_url=database_url, bootstrap_token=ADMIN_TOKEN))
     cache: ProfileCache = app.state.profile_cache
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://a", headers=ADMIN
-        ) as client,
-    ):
+    async with client_for(app, "http://a") as client:
         await asyncio.wait_for(app.state.invalidation.connected.wait(), 30)
         [pid] = await _listener_pids(database_url) - others
         assert (await put(client, "agent", "tester", "1.0.0", agent_file())).status_code == 201

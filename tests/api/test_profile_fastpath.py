@@ -22,7 +22,7 @@ from service.app import create_app
 from service.profiles.cache import ProfileCache
 from service.settings import Settings
 from service.signing.signer import JOSE
-from tests.helpers import ADMIN, agent_file, bearer, create_token, metric, put, serving
+from tests.helpers import agent_file, bearer, client_for, create_token, metric, put, serving
 
 # Differ per answer by design: the request id (echoed) and nothing else.
 VOLATILE = {"x-request-id"}
@@ -134,12 +134,7 @@ async def test_an_entry_older_than_the_ttl_is_read_again(
     table here) is served from memory at most `profile_cache_ttl` seconds."""
     app = create_app(settings.model_copy(update={"profile_cache_ttl": 1.5}))
     cache: ProfileCache = app.state.profile_cache
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://registry.test", headers=ADMIN
-        ) as client,
-    ):
+    async with client_for(app) as client:
         assert (await put(client, "agent", "tester", "1.0.0", agent_file())).status_code == 201
         path = "/v1/profiles/tester@1.0.0"
         for _ in range(100):  # nothing is cached until the app's cache listener is connected
