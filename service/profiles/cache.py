@@ -14,8 +14,7 @@ import datetime as dt
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from service.resolution.refs import DIGEST_PREFIX
 
@@ -25,34 +24,23 @@ Format = Literal["json", "markdown"]
 # (signature included). Measured with tracemalloc over 5,000 entries of 3 KB bodies: 1,481
 # bytes each (512 had been assumed: a full cache held ~1.7x its configured size).
 ENTRY_OVERHEAD = 1536
-# Artifacts whose change counts are remembered (for `ProfileCache.stamp`, ~230 bytes each):
+# Artifacts whose change counts are remembered (for `stamp`, ~230 bytes each):
 # past this many they are forgotten at once and the epoch moves on instead, so an answer
 # being read meanwhile is not kept (it is read again) and memory stays bounded.
 MAX_CHANGED_ARTIFACTS = 4096
 
 
-@dataclass(frozen=True, slots=True)
-class ProfileKey:
+class ProfileKey(NamedTuple):
     namespace: str
     name: str
     ref: str  # as the client wrote it: `1.0.0`, `^1`, `latest`, `sha256:…`
     format: Format
 
 
-RawHeaders = list[tuple[bytes, bytes]]
+RawHeaders = tuple[tuple[bytes, bytes], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    """The ASGI response of a cache hit, built once: headers of the 200 (signature included)
-    and of the 304."""
-
-    ok: RawHeaders
-    not_modified: RawHeaders
-
-
-@dataclass(slots=True)
-class CachedProfile:
+class CachedProfile(NamedTuple):
     version: str
     moving: bool  # chosen through a tag or range: changes when the choice changes
     body: bytes
@@ -61,17 +49,30 @@ class CachedProfile:
     yank_reason: str | None
     deprecated: str | None
     deprecated_at: dt.datetime | None
-    stored_at: float = field(default_factory=time.monotonic, compare=False)
-    prepared: Prepared | None = field(default=None, compare=False)  # set by the fast path
+    stored_at: float = 0.0  # set by `ProfileCache.put`
+    # The ASGI headers of a cache hit, built once by the fast path (`ProfileCache.prepared`):
+    # the 200's (signature included) and the 304's.
+    ok_headers: RawHeaders | None = None
+    not_modified_headers: RawHeaders | None = None
     # Past its TTL, one request refreshes it while the others keep being served it until then
     # (service.profiles.fastpath): a hot entry never expires for every connection at once.
-    refreshing_until: float = field(default=0.0, compare=False)
+    refreshing_until: float = 0.0
 
     @property
     def size(self) -> int:
         return len(self.body) + len(self.etag) + ENTRY_OVERHEAD
 
 
+# How keys and entries are held: as plain tuples of strings, bytes, numbers and None, which the
+# garbage collector stops tracking (CPython untracks such a tuple at its first collection; not a
+# NamedTuple, nor a dataclass instance, which it tracks for life). A full cache holds ~20,000
+# entries; as objects they were ~100,000 that every full collection walked (each one a pause
+# of the one worker), as tuples they are none.
+_Key = tuple[str, str, str, str]
+_Entry = tuple[
+    str, bool, bytes, str, bool, str | None, str | None, dt.datetime | None, float,
+    RawHeaders | None, RawHeaders | None, float,
+]  # fmt: skip
 _Predicate = Callable[[ProfileKey, CachedProfile], bool]
 Stamp = tuple[int, int, int]
 
@@ -101,28 +102,33 @@ class ProfileCache:
         # False while the invalidation listener is not connected (service.profiles.invalidation):
         # notices could be missed, so nothing new is kept and the fast path serves nothing.
         self.listening = True
-        self._entries: OrderedDict[ProfileKey, CachedProfile] = OrderedDict()
-        self._by_artifact: dict[tuple[str, str], set[ProfileKey]] = {}
+        self._entries: OrderedDict[_Key, _Entry] = OrderedDict()
+        # Per artifact, its keys in `_entries` (a dict as an ordered set: a set is always tracked).
+        self._by_artifact: dict[tuple[str, str], dict[_Key, None]] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
 
     def get(self, key: ProfileKey) -> CachedProfile | None:
         entry = self._entries.get(key)
-        if entry is not None:
-            self._entries.move_to_end(key)
-        return entry
+        if entry is None:
+            return None
+        self._entries.move_to_end(key)
+        return CachedProfile._make(entry)
 
     def stamp(self, key: ProfileKey) -> Stamp:
         """Taken before an answer is read from the database, given back to `put`."""
         return (self._epoch, *self._changes.get((key.namespace, key.name), (0, 0)))
 
-    def put(self, key: ProfileKey, entry: CachedProfile, stamp: Stamp | None = None) -> None:
-        """`stamp`: taken before the answer was read; if a change that concerns it came in
-        since (a notice for its artifact: any for a tag or range, a version's state for an
-        exact answer), the answer may already be stale and is not kept."""
+    def put(
+        self, key: ProfileKey, entry: CachedProfile, stamp: Stamp | None = None
+    ) -> CachedProfile | None:
+        """The entry as kept (`stored_at` set), None when not kept. `stamp`: taken before the
+        answer was read; if a change that concerns it came in since (a notice for its artifact:
+        any for a tag or range, a version's state for an exact answer), the answer may already
+        be stale and is not kept."""
         if not self.listening:
-            return
+            return None
         if stamp is not None:
             now = self.stamp(key)
             if (
@@ -130,16 +136,33 @@ class ProfileCache:
                 or now[2] != stamp[2]
                 or (chosen(key, entry) and now[1] != stamp[1])
             ):
-                return
+                return None
         self._drop(key)
         if entry.size > self.max_bytes:
-            return
-        self._entries[key] = entry
-        self._by_artifact.setdefault((key.namespace, key.name), set()).add(key)
+            return None
+        kept = entry._replace(stored_at=time.monotonic())
+        stored: _Key = tuple(key)  # type: ignore[assignment]
+        self._entries[stored] = tuple(kept)  # type: ignore[assignment]
+        self._by_artifact.setdefault((key.namespace, key.name), {})[stored] = None
         self.bytes_used += entry.size
         while self.bytes_used > self.max_bytes:
             self._drop(next(iter(self._entries)))
             self.evictions += 1
+        return kept if stored in self._entries else None
+
+    def prepared(
+        self, key: ProfileKey, entry: CachedProfile, ok: RawHeaders, not_modified: RawHeaders
+    ) -> None:
+        """Keep the headers of `entry`'s hits with it, if it is still cached."""
+        self._update(key, entry, entry._replace(ok_headers=ok, not_modified_headers=not_modified))
+
+    def refreshing(self, key: ProfileKey, entry: CachedProfile, until: float) -> None:
+        """One request reads `entry` again: the others are served it until `until`."""
+        self._update(key, entry, entry._replace(refreshing_until=until))
+
+    def _update(self, key: ProfileKey, entry: CachedProfile, updated: CachedProfile) -> None:
+        if self._entries.get(key) == entry:  # not replaced or dropped since it was read
+            self._entries[key] = tuple(updated)  # type: ignore[assignment]
 
     def invalidate_version(self, namespace: str, name: str, version: str) -> int:
         """A version's state changed (yank, deprecation): its answers, and every moving answer,
@@ -170,18 +193,18 @@ class ProfileCache:
         keys = [
             key
             for key in self._by_artifact.get((namespace, name), ())
-            if stale(key, self._entries[key])
+            if stale(ProfileKey._make(key), CachedProfile._make(self._entries[key]))
         ]
         for key in keys:
             self._drop(key)
         return len(keys)
 
-    def _drop(self, key: ProfileKey) -> None:
+    def _drop(self, key: _Key) -> None:
         entry = self._entries.pop(key, None)
         if entry is None:
             return
-        self.bytes_used -= entry.size
-        keys = self._by_artifact[(key.namespace, key.name)]
-        keys.discard(key)
+        self.bytes_used -= CachedProfile._make(entry).size
+        keys = self._by_artifact[(key[0], key[1])]
+        del keys[key]
         if not keys:
-            del self._by_artifact[(key.namespace, key.name)]
+            del self._by_artifact[(key[0], key[1])]

@@ -34,14 +34,7 @@ from service.db.faults import OutageMemory, database_unavailable
 from service.formats import names
 from service.http_caching import etag_matches_header
 from service.logs import log_request, request_id
-from service.profiles.cache import (
-    CachedProfile,
-    Format,
-    Prepared,
-    ProfileCache,
-    ProfileKey,
-    RawHeaders,
-)
+from service.profiles.cache import CachedProfile, Format, ProfileCache, ProfileKey, RawHeaders
 from service.profiles.headers import MEDIA, negotiate_accept, profile_headers
 from service.profiles.repository import profile_etag, stored_exact
 from service.resolution.refs import (
@@ -221,15 +214,16 @@ class ProfileFastPath:
         elif self.front:
             status, headers, body = outcome
             rid = request_id(scope)
-            headers = [*headers, (b"x-request-id", rid.encode("latin-1"))]
+            start = [*headers, (b"x-request-id", rid.encode("latin-1"))]
             try:
-                await send({"type": "http.response.start", "status": status, "headers": headers})
+                await send({"type": "http.response.start", "status": status, "headers": start})
                 await send({"type": "http.response.body", "body": body})
             finally:
                 log_request(scope, rid, status, time.perf_counter() - started)
         else:
             status, headers, body = outcome
-            await send({"type": "http.response.start", "status": status, "headers": headers})
+            # A list of its own: the kept headers are a tuple, and middleware may append.
+            await send({"type": "http.response.start", "status": status, "headers": list(headers)})
             await send({"type": "http.response.body", "body": body})
 
     async def _serve(self, scope: Scope) -> Answer | _Lead | None:
@@ -270,7 +264,7 @@ class ProfileFastPath:
             if entry.refreshing_until > now:
                 pass  # another request is reading it again: this one is served meanwhile
             else:
-                entry.refreshing_until = now + REFRESH_SECONDS
+                cache.refreshing(key, entry, now + REFRESH_SECONDS)
                 entry = None  # this request refreshes it (here or through the route)
         if entry is None:
             cache.misses += 1
@@ -279,13 +273,15 @@ class ProfileFastPath:
                 return _Lead(key, done) if done is not None else None
         else:
             cache.hits += 1
-        prepared = entry.prepared or self._prepare(scope, key, entry, settings)
+        ok, not_modified = entry.ok_headers, entry.not_modified_headers
+        if ok is None or not_modified is None:
+            ok, not_modified = self._prepare(scope, cache, key, entry, settings)
         scope["route"] = ROUTE  # logs and metrics group it with the route's answers
         if b"if-none-match" in headers and etag_matches_header(
             _field(scope, b"if-none-match"), entry.etag
         ):
-            return 304, prepared.not_modified, b""
-        return 200, prepared.ok, entry.body
+            return 304, not_modified, b""
+        return 200, ok, entry.body
 
     async def _miss(
         self, state: Any, cache: ProfileCache, key: ProfileKey
@@ -345,13 +341,13 @@ class ProfileFastPath:
             deprecated=row.deprecated,
             deprecated_at=row.deprecated_at,
         )
-        cache.put(key, entry, stamp)
-        return entry
+        return cache.put(key, entry, stamp) or entry
 
     @staticmethod
     def _prepare(
-        scope: Scope, key: ProfileKey, entry: CachedProfile, settings: Settings
-    ) -> Prepared:
+        scope: Scope, cache: ProfileCache, key: ProfileKey, entry: CachedProfile, settings: Settings
+    ) -> tuple[RawHeaders, RawHeaders]:
+        """The headers of `entry`'s hits, the 200's and the 304's (kept with it in the cache)."""
         fields = profile_headers(
             key.namespace,
             key.name,
@@ -362,16 +358,15 @@ class ProfileFastPath:
             resolve=None,
             stale=False,
         )
-        not_modified = [(k.lower().encode(), v.encode("latin-1")) for k, v in fields.items()]
+        not_modified = tuple((k.lower().encode(), v.encode("latin-1")) for k, v in fields.items())
         signature = scope["app"].state.signer.signature_for(
             (key.namespace, key.name, entry.version, key.format), entry.body, entry.etag.encode()
         )
-        ok = [
+        ok = (
             *not_modified,
             (SIGNATURE_HEADER.lower().encode(), signature.encode()),
             (b"content-type", MEDIA[key.format].encode()),
             (b"content-length", str(len(entry.body)).encode()),
-        ]
-        prepared = Prepared(ok, not_modified)
-        entry.prepared = prepared
-        return prepared
+        )
+        cache.prepared(key, entry, ok, not_modified)
+        return ok, not_modified

@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from sqlalchemy import event
 
 from service.app import create_app
-from service.profiles.cache import ProfileCache
+from service.profiles.cache import ProfileCache, ProfileKey
 from service.settings import Settings
 from service.signing.signer import JOSE
 from tests.helpers import agent_file, bearer, client_for, create_token, metric, put, serving
@@ -152,10 +152,14 @@ async def test_an_entry_older_than_the_ttl_is_read_again(
             await connection.close()
         assert "warning" not in (await client.get(path)).headers  # from memory, no notice came
         await asyncio.sleep(1.6)
-        [entry] = [e for k, e in cache._entries.items() if k.ref == "1.0.0"]
-        entry.refreshing_until = time.monotonic() + 60  # as if another request were refreshing
+        key = ProfileKey("default", "tester", "1.0.0", "json")
+        entry = cache.get(key)
+        assert entry is not None
+        cache.refreshing(key, entry, time.monotonic() + 60)  # as if another request refreshed it
         assert "warning" not in (await client.get(path)).headers  # served meanwhile
-        entry.refreshing_until = 0.0
+        refreshing = cache.get(key)
+        assert refreshing is not None
+        cache.refreshing(key, refreshing, 0.0)
         assert "deprecated: gone" in (await client.get(path)).headers["warning"]
 
 
