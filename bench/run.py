@@ -53,10 +53,10 @@ from profile_load import (
     LOCAL_POSTGRES,
     TOKEN,
     _create_database,
+    _descendants,
     _drop_database,
     _free_port,
     _log_tail,
-    _descendants,
     _reachable,
     _require_local,
 )
