@@ -728,7 +728,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--granian",
         action="store_true",
-        help="also compare the two servers (uvicorn, granian, twice each) on exact json",
+        help="also compare the two servers (uvicorn, granian, twice each) on exact json (with"
+        " --only: on the first path chosen)",
     )
     # Smaller than the service default (64 MiB) so that the sweep fills it within seconds.
     parser.add_argument("--cache-bytes", type=int, default=16 * 1024 * 1024)
@@ -786,6 +787,8 @@ def main(argv: list[str] | None = None) -> int:
             data["small"] = measure(cases, ref, hot, cold, args)
             data["rss_small"] = rss_mib(hot.process.pid)
             if args.only:
+                if args.granian:  # the first path chosen, under each server in turn
+                    data["granian"] = compare_granian(url, workdir, ref, cases[0], args)
                 data["load_end"] = f"load {os.getloadavg()[0]:.1f} at the end"
                 print(json.dumps(data, indent=2))
                 return 1 if any(row["bad"] for row in data["small"].values()) else 0
