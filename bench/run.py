@@ -45,7 +45,8 @@ import asyncpg  # type: ignore[import-untyped]
 import httpx
 from sqlalchemy.engine import make_url
 
-from service.profiles.repository import EXACT_SQL
+from service.profiles.repository import EXACT_SQL, HIGHEST_STABLE_SQL, order_key, range_sql
+from service.semver import Version
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from profile_load import (
@@ -512,11 +513,20 @@ def cache_metrics(url: str) -> dict[str, float]:
 
 PLANS = {
     "exact version (first fetch)": (EXACT_SQL["json"], ("default", "pop-agent-7", "1.2.0")),
-    "versions of an agent (ranges)": (
-        "SELECT v.version, v.digest, v.yanked_at IS NOT NULL FROM artifact_versions v"
-        " JOIN artifacts a ON a.id = v.artifact_id"
-        " WHERE a.kind = 'agent' AND a.namespace = $1 AND a.name = $2",
-        ("default", "pop-agent-7"),
+    # dev-python holds the publish phase's ~1,500+ versions (2.x): `^1` reads down past none.
+    "range ^1 of an agent (a page from the top)": (
+        range_sql(low=True, high="<="),
+        (
+            "agent",
+            "default",
+            "dev-python",
+            *order_key(Version(2, 0, 0, ("0",))),  # `^1`'s bounds: <2.0.0-0, >=1.0.0
+            *order_key(Version(1, 0, 0)),
+        ),
+    ),
+    "latest, untagged (highest release not yanked)": (
+        HIGHEST_STABLE_SQL,
+        ("agent", "default", "dev-python"),
     ),
     "tags of an agent": (
         "SELECT t.tag, v.version FROM tags t JOIN artifacts a ON a.id = t.artifact_id"

@@ -109,7 +109,7 @@ _TAGGED_SQL = (
     " JOIN artifact_versions v ON v.id = t.version_id"
     f" WHERE t.artifact_id = {_ARTIFACT} AND t.tag = $4"
 )
-_HIGHEST_STABLE_SQL = (
+HIGHEST_STABLE_SQL = (
     "SELECT v.version FROM artifact_versions v"  # noqa: S608 (constants)
     f" WHERE v.artifact_id = {_ARTIFACT} AND v.yanked_at IS NULL AND v.is_release"
     " ORDER BY v.major DESC, v.minor DESC, v.patch DESC LIMIT 1"
@@ -132,7 +132,7 @@ def order_key(version: Version) -> tuple[int, int, int, bool, list[str]]:
     )
 
 
-def _range_sql(*, low: bool, high: str | None) -> str:
+def range_sql(*, low: bool, high: str | None) -> str:
     """Versions between the bounds, highest first; `high`: `<=` for the range's own bound,
     `<` below the last version a previous page read."""
     where = [f"v.artifact_id = {_ARTIFACT}"]
@@ -290,7 +290,7 @@ class ProfileRepository:
                 parameters += bound
             if low is not None:
                 parameters += order_key(low)
-            sql = _range_sql(low=low is not None, high=operator if bound is not None else None)
+            sql = range_sql(low=low is not None, high=operator if bound is not None else None)
             found: Sequence[Any] = (await driver_sql(self.session, sql, parameters)).all()
             rows = [(str(row[0]), bool(row[1])) for row in found]
             for version, yanked in rows:
@@ -307,7 +307,7 @@ class ProfileRepository:
 
     async def highest_stable(self, kind: str, pair: Pair) -> str | None:
         """The highest release (no prerelease) that is not yanked."""
-        row = (await driver_sql(self.session, _HIGHEST_STABLE_SQL, (kind, *pair))).first()
+        row = (await driver_sql(self.session, HIGHEST_STABLE_SQL, (kind, *pair))).first()
         return None if row is None else str(row[0])
 
     async def highest_with_digest(self, kind: str, pair: Pair, digest: str) -> str | None:
