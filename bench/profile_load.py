@@ -267,11 +267,11 @@ def _wait_workers_settled(server: Server, workers: int, timeout: float) -> None:
         busy = [pid for pid in before if after.get(pid, 0.0) - before[pid] > 0.05]
         if len(children) >= workers and not busy:
             return
-    raise RuntimeError(f"the {workers} uvicorn workers did not settle within {timeout:.0f} s")
+    raise RuntimeError(f"the {workers} workers did not settle within {timeout:.0f} s")
 
 
 def _descendants(pid: int) -> list[int]:
-    """Child processes (uvicorn workers) from /proc; empty where /proc is not there."""
+    """Child processes (the server's workers) from /proc; empty where /proc is not there."""
     found: list[int] = []
     pending = [pid]
     while pending:
@@ -285,7 +285,7 @@ def _descendants(pid: int) -> list[int]:
 
 
 def stop_server(server: Server, timeout: float = 30.0) -> int | None:
-    """SIGINT to the server's PID (uvicorn shuts down, the embedded database stops), then wait."""
+    """SIGINT to the server's PID (it drains, the embedded database stops), then wait."""
     process = server.process
     try:
         if process.poll() is None:

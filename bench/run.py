@@ -5,7 +5,8 @@
     python bench/run.py --population 0 --seconds 3 --rounds 1 --out /tmp/r.md   # quick look
     python bench/run.py --only first --rounds 4 --py-spy /tmp/spy   # one path, JSON, profiled
 
-Starts a real `registry serve` (one uvicorn worker) on a fresh database of the local PostgreSQL
+Starts a real `registry serve` (one worker of its default server, granian; `--server uvicorn`
+for the other) on a fresh database of the local PostgreSQL
 (`--database-url`, else postgresql://postgres@127.0.0.1:5432 when it answers, else an embedded
 PostgreSQL the harness starts), seeds the examples, and starts the reference
 (`bench/reference_app.py`, one uvicorn process) serving the registry's own answers from memory.
@@ -44,7 +45,8 @@ import asyncpg  # type: ignore[import-untyped]
 import httpx
 from sqlalchemy.engine import make_url
 
-from service.profiles.repository import EXACT_SQL
+from service.profiles.repository import EXACT_SQL, HIGHEST_STABLE_SQL, order_key, range_sql
+from service.semver import Version
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from profile_load import (
@@ -52,6 +54,7 @@ from profile_load import (
     LOCAL_POSTGRES,
     TOKEN,
     _create_database,
+    _descendants,
     _drop_database,
     _free_port,
     _log_tail,
@@ -142,7 +145,7 @@ def registry(
     database_url: str,
     workdir: Path,
     *,
-    server: str = "uvicorn",
+    server: str | None = None,
     seed: bool = False,
     **env_extra: str,
 ) -> Proc:
@@ -151,7 +154,7 @@ def registry(
     env |= {"DATABASE_URL": database_url, "REGISTRY_BOOTSTRAP_TOKEN": TOKEN}
     env |= {"REGISTRY_DATA_DIR": str(workdir / "data"), **env_extra}
     args = [sys.executable, "-m", "service.cli", "serve", "--host", HOST, "--port", str(port)]
-    args += ["--server", server] if server != "uvicorn" else []
+    args += ["--server", server] if server else []  # else registry serve's default
     args += ["--seed"] if seed else []
     proc = start(name, args, env, workdir, port)
     proc.database = make_url(database_url).database or ""
@@ -159,9 +162,14 @@ def registry(
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (/proc/<pid>/stat)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time so far of a process and of its children's processes that are
+    running (granian's workers; a `registry serve` here has no embedded PostgreSQL)."""
+    total = 0.0
+    for each in (pid, *_descendants(pid)):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def backends_cpu(database: str) -> float:
@@ -179,10 +187,15 @@ def backends_cpu(database: str) -> float:
 
 
 def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    """RSS of the process that serves: the largest of a process and its children (under
+    granian, the worker; its supervisor holds no cache)."""
+    found = []
+    for each in (pid, *_descendants(pid)):
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{each}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    found.append(int(line.split()[1]) / 1024)
+    return max(found, default=float("nan"))
 
 
 @contextlib.contextmanager
@@ -299,7 +312,8 @@ def selected(cases: list[Scenario], only: str | None) -> list[Scenario]:
 
 @contextlib.contextmanager
 def py_spy(proc: Proc, out: Path | None, name: str, seconds: float) -> Iterator[None]:
-    """`--py-spy DIR`: the registry process sampled (collapsed stacks) while wrk loads it."""
+    """`--py-spy DIR`: the registry process and its workers sampled (collapsed stacks) while
+    wrk loads it."""
     if out is None:
         yield
         return
@@ -308,6 +322,7 @@ def py_spy(proc: Proc, out: Path | None, name: str, seconds: float) -> Iterator[
     spy_bin = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-spy"
     args = [spy_bin, "record", "--pid", str(proc.process.pid), "--format", "raw", "--rate", "250"]
     args += ["--duration", str(max(1, round(seconds))), "--output", str(stacks), "--nonblocking"]
+    args += ["--subprocesses"]
     spy = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         yield
@@ -498,11 +513,20 @@ def cache_metrics(url: str) -> dict[str, float]:
 
 PLANS = {
     "exact version (first fetch)": (EXACT_SQL["json"], ("default", "pop-agent-7", "1.2.0")),
-    "versions of an agent (ranges)": (
-        "SELECT v.version, v.digest, v.yanked_at IS NOT NULL FROM artifact_versions v"
-        " JOIN artifacts a ON a.id = v.artifact_id"
-        " WHERE a.kind = 'agent' AND a.namespace = $1 AND a.name = $2",
-        ("default", "pop-agent-7"),
+    # dev-python holds the publish phase's ~1,500+ versions (2.x): `^1` reads down past none.
+    "range ^1 of an agent (a page from the top)": (
+        range_sql(low=True, high="<="),
+        (
+            "agent",
+            "default",
+            "dev-python",
+            *order_key(Version(2, 0, 0, ("0",))),  # `^1`'s bounds: <2.0.0-0, >=1.0.0
+            *order_key(Version(1, 0, 0)),
+        ),
+    ),
+    "latest, untagged (highest release not yanked)": (
+        HIGHEST_STABLE_SQL,
+        ("agent", "default", "dev-python"),
     ),
     "tags of an agent": (
         "SELECT t.tag, v.version FROM tags t JOIN artifacts a ON a.id = t.artifact_id"
@@ -705,7 +729,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="sample the registry with py-spy during each measured run (collapsed stacks in DIR)",
     )
     parser.add_argument("--database-url", default=None)
-    parser.add_argument("--granian", action="store_true", help="also compare granian")
+    parser.add_argument(
+        "--server",
+        choices=("granian", "uvicorn"),
+        default=None,
+        help="the registry's HTTP server (default: registry serve's own default, granian)",
+    )
+    parser.add_argument(
+        "--granian",
+        action="store_true",
+        help="also compare the two servers (uvicorn, granian, twice each) on exact json (with"
+        " --only: on the first path chosen)",
+    )
     # Smaller than the service default (64 MiB) so that the sweep fills it within seconds.
     parser.add_argument("--cache-bytes", type=int, default=16 * 1024 * 1024)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
@@ -722,14 +757,21 @@ def main(argv: list[str] | None = None) -> int:
         "when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at start",
         "cache_bytes": args.cache_bytes,
-        "server": "uvicorn",
+        "server": args.server or "granian",
     }
     try:
         with database(args.database_url, workdir) as url:
             data["database"] = "fresh local database" if "registry_bench_" in url else "embedded"
             print(f"database ready; starting (workdir {workdir})", file=sys.stderr)
             cache = str(args.cache_bytes)
-            hot = registry("registry", url, workdir, seed=True, REGISTRY_PROFILE_CACHE_BYTES=cache)
+            hot = registry(
+                "registry",
+                url,
+                workdir,
+                server=args.server,
+                seed=True,
+                REGISTRY_PROFILE_CACHE_BYTES=cache,
+            )
             procs.append(hot)
             if args.publish_only:
                 publish = asyncio.run(
@@ -739,7 +781,9 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 print(json.dumps({**data, "publish": publish}, indent=2))
                 return 1 if publish["failed"] else 0
-            cold = registry("registry-cold", url, workdir, REGISTRY_PROFILE_CACHE_BYTES="0")
+            cold = registry(
+                "registry-cold", url, workdir, server=args.server, REGISTRY_PROFILE_CACHE_BYTES="0"
+            )
             procs.append(cold)
             cases = selected(scenarios(hot.url), args.only)
             bodies = reference_bodies(hot.url, cases, workdir)
@@ -753,6 +797,8 @@ def main(argv: list[str] | None = None) -> int:
             data["small"] = measure(cases, ref, hot, cold, args)
             data["rss_small"] = rss_mib(hot.process.pid)
             if args.only:
+                if args.granian:  # the first path chosen, under each server in turn
+                    data["granian"] = compare_granian(url, workdir, ref, cases[0], args)
                 data["load_end"] = f"load {os.getloadavg()[0]:.1f} at the end"
                 print(json.dumps(data, indent=2))
                 return 1 if any(row["bad"] for row in data["small"].values()) else 0

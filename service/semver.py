@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import total_ordering
 
 # The regular expression published at semver.org: `1.0` and `01.2.3` are not versions.
@@ -31,9 +32,26 @@ class Version:
     patch: int
     prerelease: tuple[str, ...] = ()
     build: tuple[str, ...] = ()
+    # The order key, computed once: choosing among many versions compares them often.
+    _sort: tuple[int, int, int, int, tuple[str, ...]] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
+
+    def __post_init__(self) -> None:
+        release = 0 if self.prerelease else 1
+        key = (self.major, self.minor, self.patch, release, tuple(self.prerelease_key()))
+        object.__setattr__(self, "_sort", key)
 
     @classmethod
     def parse(cls, text: str) -> Version:
+        """Versions are immutable, and the same texts come back (each choice of a range reads
+        an artifact's versions again), so parsing is memoised."""
+        if cls is Version:
+            return _parse(text)
+        return cls._parse_text(text)
+
+    @classmethod
+    def _parse_text(cls, text: str) -> Version:
         if len(text) > MAX_VERSION_LENGTH:
             raise InvalidVersion(f"version is longer than {MAX_VERSION_LENGTH} characters")
         match = _SEMVER.fullmatch(text)
@@ -67,24 +85,15 @@ class Version:
             for ident in self.prerelease
         ]
 
-    def _key(self) -> tuple[int, int, int, int, list[str]]:
-        return (
-            self.major,
-            self.minor,
-            self.patch,
-            0 if self.prerelease else 1,
-            self.prerelease_key(),
-        )
-
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Version):
             return NotImplemented
-        return self._key() < other._key()
+        return self._sort < other._sort
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Version):
             return NotImplemented
-        return self._key() == other._key()
+        return self._sort == other._sort
 
     def __hash__(self) -> int:
         return hash((self.major, self.minor, self.patch, self.prerelease))
@@ -96,3 +105,8 @@ class Version:
         if self.build:
             text += "+" + ".".join(self.build)
         return text
+
+
+@functools.lru_cache(maxsize=16384)
+def _parse(text: str) -> Version:
+    return Version._parse_text(text)

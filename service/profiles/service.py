@@ -13,13 +13,15 @@ from service.formats.names import Identity
 from service.profiles.cache import CachedProfile, Format, ProfileCache, ProfileKey
 from service.profiles.repository import ProfileRepository, profile_etag
 from service.profiles.resolver import AgentSource, Resolver
-from service.resolution.graph import Candidate, Requirement, ResolutionError, resolve
 from service.resolution.profile import profile_json_bytes, render_markdown
 from service.resolution.refs import (
+    LATEST,
     DigestRef,
     ExactRef,
     InvalidRef,
+    RangeRef,
     Ref,
+    TagRef,
     parse_ref,
     split_name_ref,
 )
@@ -112,7 +114,7 @@ class ProfileService:
         elif isinstance(ref, DigestRef):
             version = await self._by_digest(identity, ref.digest)
         else:
-            version = await self._choose(identity, ref_text or "latest")
+            version = await self._choose(identity, ref, ref_text or LATEST)
         exact = isinstance(ref, ExactRef)
         moving = resolve_latest or not isinstance(ref, ExactRef | DigestRef)
         stored_output = "json" if resolve_latest else output
@@ -144,44 +146,40 @@ class ProfileService:
     async def _by_digest(self, identity: Identity, digest: str) -> str:
         """Several versions may share a digest (published from the same bytes): the highest
         non-yanked one, else the highest."""
-        rows = await self.repository.version_states("agent", (identity.namespace, identity.name))
-        matches = [(not yanked, Version.parse(v)) for v, d, yanked in rows if d == digest]
-        if not matches:
-            raise await self._not_found(identity, digest)
-        return str(max(matches)[1])
-
-    async def _choose(self, identity: Identity, ref_text: str) -> str:
-        """The version a range or tag picks, by the same rules the skill resolver uses."""
-        key = f"{identity.namespace}/{identity.name}"
         pair = (identity.namespace, identity.name)
+        version = await self.repository.highest_with_digest("agent", pair, digest)
+        if version is None:
+            raise await self._not_found(identity, digest)
+        return version
+
+    async def _choose(self, identity: Identity, ref: RangeRef | TagRef, ref_text: str) -> str:
+        """The version a range or tag picks, by the skill resolver's rules
+        (service.resolution.graph): a range, its highest allowed version; a tag, the version it
+        points at unless yanked; `latest` untagged (or tagged on a yanked version), the highest
+        release not yanked. Only the versions that can be the answer are read."""
+        pair = (identity.namespace, identity.name)
+        version: str | None
+        if isinstance(ref, RangeRef):
+            version = await self.repository.highest_in_range("agent", pair, ref)
+        else:
+            tagged = await self.repository.tagged("agent", pair, ref.tag)
+            version = tagged[0] if tagged is not None and not tagged[1] else None
+            if version is None and ref.tag == LATEST:
+                version = await self.repository.highest_stable("agent", pair)
+        if version is not None:
+            return version
         rows = await self.repository.version_states("agent", pair)
         if not rows:
             raise NotFound(f"no agent named {identity}", name=str(identity))
-        candidates = [
-            Candidate(key, Version.parse(version), digest, yanked=yanked)
-            for version, digest, yanked in rows
-        ]
-        tags = {
-            key: {
-                tag: Version.parse(version)
-                for _, _, tag, version in await self.repository.tags_of("agent", [pair])
-            }
-        }
-        try:
-            chosen = resolve(
-                [Requirement(key, ref_text)], {key: candidates}, root="request", tags=tags
-            )
-        except ResolutionError as exc:
-            available = ", ".join(
-                str(c.version) for c in sorted(candidates, key=lambda c: c.version, reverse=True)
-            )
-            raise NotFound(
-                f"no version of agent {identity} matches {ref_text!r} (yanked versions are only"
-                f" served by exact version or digest); available: {available}",
-                name=str(identity),
-                reference=ref_text,
-            ) from exc
-        return str(chosen.order[0].version)
+        available = ", ".join(
+            str(v) for v in sorted((Version.parse(v) for v, _, _ in rows), reverse=True)
+        )
+        raise NotFound(
+            f"no version of agent {identity} matches {ref_text!r} (yanked versions are only"
+            f" served by exact version or digest); available: {available}",
+            name=str(identity),
+            reference=ref_text,
+        )
 
     async def _resolved_now(
         self, identity: Identity, row: ArtifactVersion, output: Format, *, pinned: bool

@@ -313,9 +313,7 @@ class _Resolver:
         if isinstance(ref, DigestRef):
             return frozenset(c for c in candidates if c.digest == ref.digest)
         if isinstance(ref, RangeRef):
-            return frozenset(
-                c for c in candidates if not c.yanked and ref.range.satisfies(c.version)
-            )
+            return frozenset(c for c in candidates if ref.allows(c.version, yanked=c.yanked))
         return frozenset(self._tagged(req.name, ref, candidates))
 
     def _tagged(self, name: str, ref: TagRef, candidates: Sequence[Candidate]) -> list[Candidate]:

@@ -105,11 +105,29 @@ class VersionRange:
     def satisfies(self, version: Version) -> bool:
         return any(_test_set(comparators, version) for comparators in self._sets)
 
+    def bounds(self) -> tuple[Version | None, Version | None]:
+        """The lowest and highest version this range could accept (None: unbounded), both
+        inclusive: every version it accepts lies between them. A database can then read only
+        the versions between the two, highest first (service.profiles.repository)."""
+        lows: list[Version | None] = []
+        highs: list[Version | None] = []
+        for comparators in self._sets:
+            low = [c.version for c in comparators if c.version and c.operator in _LOWER]
+            high = [c.version for c in comparators if c.version and c.operator in _UPPER]
+            lows.append(max(low) if low else None)
+            highs.append(min(high) if high else None)
+        lowest = None if None in lows else min(v for v in lows if v is not None)
+        highest = None if None in highs else max(v for v in highs if v is not None)
+        return lowest, highest
+
     def __str__(self) -> str:
         return self.text
 
 
 _OR = re.compile(r"\s*\|\|\s*")
+# Operators whose version bounds what a comparator accepts from below, and from above.
+_LOWER = frozenset({"", "=", ">", ">="})
+_UPPER = frozenset({"", "=", "<", "<="})
 # A token that is already a complete comparator (`<2.0.0`, `1.2.3`, `>=1.0.0-rc.1`): written by
 # the user, so its bound is kept exactly as written. Anything else is desugared by nodesemver.
 _PLAIN = nodesemver.regexp[nodesemver.COMPARATOR]
@@ -207,6 +225,10 @@ class ExactRef:
 @dataclass(frozen=True, slots=True)
 class RangeRef:
     range: VersionRange
+
+    def allows(self, version: Version, *, yanked: bool) -> bool:
+        """A range never chooses a yanked version (an exact version or a digest may)."""
+        return not yanked and self.range.satisfies(version)
 
     def __str__(self) -> str:
         return self.range.text

@@ -44,6 +44,9 @@ def test_the_harness_measures_every_path_against_the_reference(tmp_path: Path) -
         for name, row in data[part].items():
             assert row["bad"] == 0, (part, name)
             assert row["rps"] > 0 and row["ref_rps"] > 0 and row["p99"] >= row["p50"] > 0, name
+            # The CPU of the process that answers: granian's worker, a child of registry serve.
+            assert row["cpu_ms"] > 0.01, (part, name, row["cpu_ms"])
+    assert data["server"] == "granian"  # registry serve's default
     assert data["publish"]["published"] > 0 and data["publish"]["failed"] == 0
     assert data["population"] == 40 and data["rss_small"] > 0
     assert data["sweep"]["bad"] == 0 and data["sweep"]["requests"] > 0

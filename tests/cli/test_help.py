@@ -14,7 +14,17 @@ import typer.main
 from service.cli import app
 
 # What a command needs only when it runs; each costs hundreds of milliseconds to import.
-HEAVY = ("fastapi", "sqlalchemy", "uvicorn", "pgserver", "alembic", "httpx", "asyncpg", "rich")
+HEAVY = (
+    "fastapi",
+    "sqlalchemy",
+    "uvicorn",
+    "granian",
+    "pgserver",
+    "alembic",
+    "httpx",
+    "asyncpg",
+    "rich",
+)
 
 # Runs in a fresh interpreter: walks the real command tree, prints every help page and what
 # got imported on the way.

@@ -30,6 +30,7 @@ class Served:
     process: subprocess.Popen[bytes]
     url: str
     log: Path
+    server: str = "granian"  # `registry serve --server`, its default unless given
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
@@ -47,7 +48,8 @@ def start(log: Path, env: dict[str, str], *args: str, port: int | None = None) -
             stdout=output,
             stderr=subprocess.STDOUT,
         )
-    served = Served(process, f"http://127.0.0.1:{port}", log)
+    server = args[args.index("--server") + 1] if "--server" in args else "granian"
+    served = Served(process, f"http://127.0.0.1:{port}", log, server)
     try:
         wait_ready(served.url, process, lambda: served.log_text()[-3000:])
     except RuntimeError:

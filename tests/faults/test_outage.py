@@ -3,7 +3,8 @@
 During a 10 s cut, profiles the server served before answer 200 from memory (marked stale),
 everything else 503 with Retry-After; nothing answers 500, nothing waits past the configured
 timeouts. After the restore, every kind of request succeeds again within 2 s, with the same
-server process.
+server process. Then slow clients. Every test runs under both servers (granian, the default, and
+`--server uvicorn`), whose slow-client guards are built differently (service/slow_clients.py).
 """
 
 from __future__ import annotations
@@ -35,9 +36,12 @@ LONGEST = CONNECT_TIMEOUT + STATEMENT_TIMEOUT + 5.0
 MARKDOWN = {"Content-Type": "text/markdown", **ADMIN}  # writes need the admin token
 
 
-@pytest.fixture(scope="module")
+SERVERS = ["granian", "uvicorn"]
+
+
+@pytest.fixture(scope="module", params=SERVERS)
 def outage_server(
-    server_url: str, tmp_path_factory: pytest.TempPathFactory
+    server_url: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[tuple[Served, FaultProxy]]:
     with fresh_database(server_url, "registry_outage") as database, fault_proxy(database) as proxy:
         env = clean_env(
@@ -49,7 +53,8 @@ def outage_server(
             REGISTRY_BODY_RATE_GRACE="2",
             REGISTRY_SEND_TIMEOUT="2",
         )
-        served = start(tmp_path_factory.mktemp("outage") / "registry-serve.log", env)
+        log = tmp_path_factory.mktemp(f"outage-{request.param}") / "registry-serve.log"
+        served = start(log, env, "--server", request.param)
         try:
             published = [("skills", n, skill_bytes(n)) for n in SKILL_NAMES]
             published += [("agents", n, agent_bytes(n)) for n in AGENT_NAMES]
@@ -201,7 +206,14 @@ def test_a_client_that_never_finishes_its_headers_is_cut_off(
         assert received == b"" or received.startswith(b"HTTP/1.1 408 "), received
         assert time.monotonic() - started < 12
         idle_received, _ = _read_all(idle, 10)  # sent nothing at all
-        assert idle_received.startswith(b"HTTP/1.1 408 "), idle_received
+        if served.server == "uvicorn":
+            assert idle_received.startswith(b"HTTP/1.1 408 "), idle_received
+        else:
+            # Differs on purpose: granian's header deadline closes the connection without an
+            # answer (granian has no way to write one; nginx does the same), the client gets
+            # EOF, not `<still open>`; within the 2 s deadline and slack, from when it opened.
+            assert idle_received == b"", idle_received
+        assert time.monotonic() - started < 12
     with _connect(served.url) as prompt:  # a normal client is unaffected
         prompt.sendall(request)
         assert b"200 OK" in prompt.recv(4096)
@@ -230,6 +242,7 @@ def test_a_body_slower_than_the_floor_rate_gets_408(
             time.sleep(0.25)
         received, _ = _read_all(slow, 10)
         assert received == b"" or received.startswith(b"HTTP/1.1 408 "), received
+    assert '"part": "body"' in served.log_text()  # "slow client cut off", under either server
     assert httpx.get(f"{served.url}/v1/agents/slow-body/versions/1.0.0").status_code == 404
     fast = httpx.put(
         f"{served.url}/v1/agents/slow-body/versions/1.0.0", content=body, headers=MARKDOWN
@@ -275,6 +288,9 @@ def test_a_client_that_stops_reading_the_response_is_cut_off(
         received, _ = _read_all(stalled, 10)
     assert b"200 OK" in received[:100]
     assert len(received) < size, "the server kept the unread response's connection open"
-    assert "slow client cut off" in served.log_text()
+    if served.server == "uvicorn":
+        assert "slow client cut off" in served.log_text()
+    # Under granian the kernel drops the connection (TCP_USER_TIMEOUT on the listening socket):
+    # nothing in the process sees it happen, so there is no line to log.
     # Everyone else is served as before.
     assert len(httpx.get(f"{served.url}{path}", timeout=60).content) == size

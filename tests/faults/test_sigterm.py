@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.faults.server import clean_env, start, stop
+from tests.faults.server import clean_env, fresh_database, start, stop
 from tests.helpers import ADMIN, ADMIN_TOKEN, agent_file
 
 pytestmark = [pytest.mark.e2e, pytest.mark.faults]
@@ -105,3 +105,45 @@ def test_sigterm_drains_in_flight_requests_refuses_new_ones_and_exits_0(
     assert "database pool closed" in log
     assert "Embedded PostgreSQL stopped." in log
     assert not (data_dir / "pgdata" / "postmaster.pid").exists()
+
+
+@pytest.mark.parametrize("server", ["granian", "uvicorn"])
+def test_sigterm_stops_within_the_shutdown_timeout_when_a_request_never_ends(
+    server: str, tmp_path: Path, server_url: str
+) -> None:
+    """A request whose body never finishes (no rate floor here) would hold the drain forever:
+    `REGISTRY_SHUTDOWN_TIMEOUT` (2 s) bounds it (granian: the worker is killed; uvicorn: the task
+    is cancelled), and the exit code is still 0."""
+    with fresh_database(server_url, "registry_sigterm") as url:
+        env = clean_env(DATABASE_URL=url, REGISTRY_SHUTDOWN_TIMEOUT="2", REGISTRY_BODY_MIN_RATE="0")
+        served = start(tmp_path / "registry-serve.log", env, "--server", server)
+        try:
+            host, port = served.url.removeprefix("http://").split(":")
+            with socket.create_connection((host, int(port)), timeout=30) as stuck:
+                stuck.sendall(
+                    b"PUT /v1/agents/stuck/versions/1.0.0 HTTP/1.1\r\nHost: x\r\n"
+                    b"Content-Type: text/markdown\r\nAuthorization: Bearer "
+                    + ADMIN_TOKEN.encode()
+                    + b"\r\nContent-Length: 100000\r\n\r\n"
+                    + agent_file("stuck")[:50]
+                )
+                time.sleep(1)  # the route is reading the body
+                signalled = time.monotonic()
+                served.process.terminate()  # SIGTERM, this PID only
+                exit_code = served.process.wait(30)
+                took = time.monotonic() - signalled
+        finally:
+            stop(served)
+    log = served.log_text()
+    assert exit_code == 0, log[-3000:]
+    assert 1.5 < took < 2 + 5, took  # waited for the request, then no longer than the timeout
+    if server == "granian":
+        # The worker is killed, so its lifespan's shutdown does not run (PostgreSQL drops its
+        # connections); granian says so, and nothing else is logged as an error.
+        assert "Killing worker-1 after it refused to gracefully stop" in log
+        assert "Traceback" not in log
+    else:
+        # uvicorn cancels the request's task and logs it as an application error with its
+        # traceback (uvicorn's own line); the lifespan's shutdown runs.
+        assert "timeout graceful shutdown exceeded" in log
+        assert "database pool closed" in log

@@ -8,7 +8,11 @@ import tomllib
 from tests.packaging.conftest import ROOT
 
 # Packages the service reaches into beyond their public API (see the comment in pyproject).
-INTERNALS_USED = {"node-semver": ("regexp", "replace_carets", "hyphen_replace")}
+INTERNALS_USED = {
+    "node-semver": ("regexp", "replace_carets", "hyphen_replace"),
+    # service/serving.py: our listening socket handed to granian's workers.
+    "granian": ("MPServer._init_shared_socket", "SocketHolder"),
+}
 
 
 def _requirements() -> dict[str, str]:
@@ -41,3 +45,18 @@ def test_the_pinned_node_semver_still_has_the_internals_we_use() -> None:
 
     for name in INTERNALS_USED["node-semver"]:
         assert hasattr(nodesemver, name), name
+
+
+def test_the_pinned_granian_still_has_the_internals_we_use() -> None:
+    """service.serving.GranianServer replaces how granian makes its socket: the method it
+    overrides must still be the one `startup` calls, setting the attributes the workers read."""
+    import inspect
+
+    from granian._granian import SocketHolder
+    from granian.server import common, mp
+
+    startup = inspect.getsource(common.AbstractServer.startup)
+    assert "self._init_shared_socket()" in startup
+    spawn = inspect.getsource(mp.MPServer._spawn_worker)
+    assert "(self._ssp, self._shd), self._sso" in spawn
+    assert list(inspect.signature(SocketHolder).parameters) == ["fd", "uds", "backlog"]
