@@ -45,7 +45,7 @@ class Version:
     @classmethod
     def parse(cls, text: str) -> Version:
         """Versions are immutable, and the same texts come back (each choice of a range reads
-        an artifact's versions again), so parsing is memoised."""
+        the top of an artifact's versions again), so recent parses are memoised."""
         if cls is Version:
             return _parse(text)
         return cls._parse_text(text)
@@ -107,6 +107,9 @@ class Version:
         return text
 
 
-@functools.lru_cache(maxsize=16384)
+# Small: choosing reads a page of versions at a time (service.profiles.repository), and every
+# cached Version is an object each full garbage collection walks (README, "The garbage
+# collector"): 16,384 of them would have added a few ms to each.
+@functools.lru_cache(maxsize=1024)
 def _parse(text: str) -> Version:
     return Version._parse_text(text)
