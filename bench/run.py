@@ -45,7 +45,7 @@ import asyncpg  # type: ignore[import-untyped]
 import httpx
 from sqlalchemy.engine import make_url
 
-from service.profiles.repository import EXACT_SQL, HIGHEST_STABLE_SQL, order_key, range_sql
+from service.profiles.repository import EXACT_SQL, HIGHEST_STABLE_SQL, range_sql
 from service.semver import Version
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -520,8 +520,8 @@ PLANS = {
             "agent",
             "default",
             "dev-python",
-            *order_key(Version(2, 0, 0, ("0",))),  # `^1`'s bounds: <2.0.0-0, >=1.0.0
-            *order_key(Version(1, 0, 0)),
+            *Version(2, 0, 0, ("0",)).order_columns(),  # `^1`'s bounds: <2.0.0-0, >=1.0.0
+            *Version(1, 0, 0).order_columns(),
         ),
     ),
     "latest, untagged (highest release not yanked)": (

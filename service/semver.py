@@ -85,6 +85,12 @@ class Version:
             for ident in self.prerelease
         ]
 
+    def order_columns(self) -> tuple[int, int, int, bool, list[str]]:
+        """How a version is stored for ordering (`artifact_versions`: major, minor, patch,
+        is_release, prerelease; `ix_artifact_versions_order`): SemVer precedence is the
+        columns' order, so queries can compare and sort by them."""
+        return (self.major, self.minor, self.patch, not self.prerelease, self.prerelease_key())
+
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Version):
             return NotImplemented

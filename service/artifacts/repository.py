@@ -79,13 +79,14 @@ def version_values(artifact_id: int, new: NewVersion) -> dict[str, Any]:
 
 
 def _version_columns(new: NewVersion) -> dict[str, Any]:
+    major, minor, patch, is_release, prerelease = new.version.order_columns()
     return {
         "version": new.text,
-        "major": new.version.major,
-        "minor": new.version.minor,
-        "patch": new.version.patch,
-        "is_release": not new.version.is_prerelease,
-        "prerelease": new.version.prerelease_key(),
+        "major": major,
+        "minor": minor,
+        "patch": patch,
+        "is_release": is_release,
+        "prerelease": prerelease,
         "digest": new.digest,
         "content": new.content,
         "size": new.size,

@@ -121,17 +121,6 @@ _BY_DIGEST_SQL = (
 )
 
 
-def order_key(version: Version) -> tuple[int, int, int, bool, list[str]]:
-    """A version's position in `ix_artifact_versions_order`, as statement parameters."""
-    return (
-        version.major,
-        version.minor,
-        version.patch,
-        not version.is_prerelease,
-        version.prerelease_key(),
-    )
-
-
 def range_sql(*, low: bool, high: str | None) -> str:
     """Versions between the bounds, highest first; `high`: `<=` for the range's own bound,
     `<` below the last version a previous page read."""
@@ -282,14 +271,14 @@ class ProfileRepository:
         """The highest version the range allows (never a yanked one), reading only versions
         between its bounds, a page at a time from the top; None when none does."""
         low, high = ref.range.bounds()
-        bound = order_key(high) if high is not None else None
+        bound = high.order_columns() if high is not None else None
         operator = "<="
         while True:
             parameters: tuple[Any, ...] = (kind, *pair)
             if bound is not None:
                 parameters += bound
             if low is not None:
-                parameters += order_key(low)
+                parameters += low.order_columns()
             sql = range_sql(low=low is not None, high=operator if bound is not None else None)
             found: Sequence[Any] = (await driver_sql(self.session, sql, parameters)).all()
             rows = [(str(row[0]), bool(row[1])) for row in found]
@@ -298,7 +287,7 @@ class ProfileRepository:
                     return version
             if len(rows) < CHOICE_PAGE:
                 return None
-            bound, operator = order_key(Version.parse(rows[-1][0])), "<"
+            bound, operator = Version.parse(rows[-1][0]).order_columns(), "<"
 
     async def tagged(self, kind: str, pair: Pair, tag: str) -> tuple[str, bool] | None:
         """(version, yanked) of the version `tag` points at, or None."""
